@@ -1,0 +1,26 @@
+export {
+  createActivities,
+  chargeKeyFor,
+  PAYMENT_DECLINED,
+  IDEMPOTENCY_CONFLICT,
+  type OrderActivities,
+  type ActivityDependencies,
+  type ChargeCustomerInput,
+  type RefundOrderInput,
+  type SendPushNotificationInput,
+} from './activities';
+export {
+  PaymentDeclinedError,
+  IdempotencyConflictError,
+  ServiceUnavailableError,
+  type PaymentsClient,
+  type NotificationsClient,
+  type ChargeRequest,
+  type Charge,
+  type RefundRequest,
+  type Refund,
+  type PushNotificationRequest,
+} from './clients';
+export { Faults, noFaults, type FaultSettings } from './simulators/faults';
+export { SimulatedPayments, TEST_CARDS, type LedgerEntry } from './simulators/payments';
+export { SimulatedNotifications, type DeliveredNotification } from './simulators/notifications';

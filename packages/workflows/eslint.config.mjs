@@ -1,0 +1,3 @@
+import { base, workflowCode } from '@durable-delivery/eslint-config';
+
+export default [...base(import.meta.dirname), ...workflowCode(['src/**/*.ts'])];

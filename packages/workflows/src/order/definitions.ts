@@ -1,0 +1,146 @@
+/**
+ * The order workflow's contract, defined once and imported by the workflow and by every caller (API, worker,
+ * tests, CLI docs): names, messages, state, search attributes and ids. Importing this module never loads workflow
+ * code, so it is safe in Node processes and bundlers alike.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { OrderInput } from './input';
+
+/** Callers start workflows by type name: a minifier may rename the function, never this string. */
+export const ORDER_WORKFLOW_TYPE = 'order';
+export const ORDER_TASK_QUEUE = 'orders';
+
+/** Order ids are made by the client (so a retried checkout cannot create two orders); workflow ids add a prefix. */
+export function orderWorkflowId(orderId: string): string {
+  return `order-${orderId}`;
+}
+
+/**
+ * Machine values; the apps turn them into labels. `paymentFailed`, `refunded`, `cancelled` and `delivered` are
+ * final (a delivered order still takes a rating until its window closes).
+ */
+export type OrderState =
+  'charging' | 'paid' | 'pickedUp' | 'delivered' | 'refunding' | 'paymentFailed' | 'refunded' | 'cancelled';
+
+export const ORDER_STATES = [
+  'charging',
+  'paid',
+  'pickedUp',
+  'delivered',
+  'refunding',
+  'paymentFailed',
+  'refunded',
+  'cancelled',
+] as const satisfies readonly OrderState[];
+
+export type OrderFailureCode = 'cardDeclined' | 'paymentUnavailable' | 'notPickedUpInTime' | 'notDeliveredInTime';
+
+export type NotificationKind =
+  'paymentFailed' | 'pickedUp' | 'delivered' | 'ratePrompt' | 'notPickedUpInTime' | 'notDeliveredInTime' | 'cancelled';
+
+export interface OrderLine {
+  readonly productId: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPriceCents: number;
+  readonly lineTotalCents: number;
+}
+
+export interface SentNotification {
+  readonly kind: NotificationKind;
+  readonly message: string;
+  /** When the push service accepted it, or undefined while it is still being sent (or retried). */
+  readonly sentAt?: string;
+  readonly failed?: boolean;
+}
+
+/** Everything a UI needs to draw an order, from one query. Times are ISO-8601 strings in workflow time. */
+export interface OrderStatus {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly customerName?: string;
+  readonly state: OrderState;
+  readonly items: readonly OrderLine[];
+  readonly subtotalCents: number;
+  readonly deliveryFeeCents: number;
+  readonly totalCents: number;
+  readonly deliveryAddress: OrderInput['deliveryAddress'];
+  /** Every state the order entered, with when. */
+  readonly transitions: readonly { readonly state: OrderState; readonly at: string }[];
+  /** The deadline of the step the order waits on now, if any. */
+  readonly deadlines: { readonly pickUpBy?: string; readonly deliverBy?: string; readonly rateBy?: string };
+  readonly driverId?: string;
+  readonly chargeId?: string;
+  readonly refundedCents?: number;
+  readonly failure?: { readonly code: OrderFailureCode; readonly message: string };
+  readonly cancellation?: { readonly reason?: string; readonly requestedAt: string };
+  readonly rating?: { readonly stars: number; readonly comment?: string; readonly ratedAt: string };
+  readonly notifications: readonly SentNotification[];
+}
+
+/** What checkout learns from one request: paid, declined with the reason, or still charging (retries ongoing). */
+export type PaymentResult =
+  | { readonly outcome: 'paid'; readonly status: OrderStatus }
+  | { readonly outcome: 'declined'; readonly reason: string; readonly status: OrderStatus }
+  | { readonly outcome: 'charging'; readonly status: OrderStatus };
+
+export interface WaitForPaymentArgs {
+  /** How long to wait for the charge to settle before answering `charging`; default 5 s, at most 30 s. */
+  readonly waitUpTo?: string | number;
+}
+export interface DriverArgs {
+  readonly driverId: string;
+}
+export interface CancelArgs {
+  readonly reason?: string;
+}
+export interface RateArgs {
+  readonly stars: number;
+  readonly comment?: string;
+}
+
+export const getStatusQuery = defineQuery<OrderStatus>('getStatus');
+
+/** Checkout's early return: sent with update-with-start, answers as soon as the charge settles. */
+export const waitForPaymentUpdate = defineUpdate<PaymentResult, [WaitForPaymentArgs]>('waitForPayment');
+export const pickUpUpdate = defineUpdate<OrderStatus, [DriverArgs]>('pickUp');
+export const deliverUpdate = defineUpdate<OrderStatus, [DriverArgs]>('deliver');
+export const cancelUpdate = defineUpdate<OrderStatus, [CancelArgs]>('cancel');
+export const rateUpdate = defineUpdate<OrderStatus, [RateArgs]>('rate');
+
+/**
+ * The seed's signals, kept for the Temporal CLI and UI. A signal cannot answer, so one that does not fit the
+ * order's state is logged and dropped; the apps use the updates above, which reject with a reason.
+ */
+export const pickedUpSignal = defineSignal<[Partial<DriverArgs>?]>('pickedUp');
+export const deliveredSignal = defineSignal<[Partial<DriverArgs>?]>('delivered');
+
+/** ApplicationFailure types a caller can branch on (the API maps them to HTTP-like codes). */
+export const OrderErrorType = {
+  invalidInput: 'InvalidOrderInput',
+  invalidArgument: 'InvalidArgument',
+  wrongState: 'OrderStateConflict',
+  wrongDriver: 'WrongDriver',
+  notPickedUpInTime: 'NotPickedUpInTime',
+  notDeliveredInTime: 'NotDeliveredInTime',
+  paymentFailed: 'PaymentFailed',
+} as const;
+
+/** Search attributes, kept current at every transition, so lists come from one visibility query. */
+export const OrderStateAttribute = defineSearchAttributeKey('OrderState', SearchAttributeType.KEYWORD);
+export const OrderStateSinceAttribute = defineSearchAttributeKey('OrderStateSince', SearchAttributeType.DATETIME);
+export const CustomerIdAttribute = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+export const DriverIdAttribute = defineSearchAttributeKey('DriverId', SearchAttributeType.KEYWORD);
+export const OrderTotalCentsAttribute = defineSearchAttributeKey('OrderTotalCents', SearchAttributeType.INT);
+
+/** Every custom search attribute the order uses: a server must have these registered. */
+export const orderSearchAttributes = [
+  OrderStateAttribute,
+  OrderStateSinceAttribute,
+  CustomerIdAttribute,
+  DriverIdAttribute,
+  OrderTotalCentsAttribute,
+] as const;
+
+export type OrderWorkflow = (input: OrderInput) => Promise<OrderStatus>;

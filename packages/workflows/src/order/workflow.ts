@@ -1,0 +1,483 @@
+/**
+ * The order: one durable function from payment to rating. State lives in the variables below; Temporal persists
+ * every step, so timers survive restarts and a crashed worker loses nothing.
+ */
+import type { OrderActivities } from '@durable-delivery/activities';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { z } from 'zod';
+import {
+  CustomerIdAttribute,
+  DriverIdAttribute,
+  OrderErrorType,
+  OrderStateAttribute,
+  OrderStateSinceAttribute,
+  OrderTotalCentsAttribute,
+  cancelUpdate,
+  deliverUpdate,
+  deliveredSignal,
+  getStatusQuery,
+  orderWorkflowId,
+  pickUpUpdate,
+  pickedUpSignal,
+  rateUpdate,
+  waitForPaymentUpdate,
+  type CancelArgs,
+  type DriverArgs,
+  type NotificationKind,
+  type OrderFailureCode,
+  type OrderState,
+  type OrderStatus,
+  type PaymentResult,
+  type RateArgs,
+  type SentNotification,
+  type WaitForPaymentArgs,
+} from './definitions';
+import { durationSchema, validateOrder, type OrderInput, type ValidOrder } from './input';
+import { notificationMessage } from './messages';
+
+/** Checkout waits this long for the charge before answering "still charging"; a caller may ask for less or more. */
+const DEFAULT_PAYMENT_WAIT_MS = 5_000;
+const MAX_PAYMENT_WAIT_MS = 30_000;
+
+const driverArgsSchema = z.object({ driverId: z.string().trim().min(1, 'is required').max(128) });
+const cancelArgsSchema = z.object({ reason: z.string().trim().max(500).optional() }).optional();
+const rateArgsSchema = z.object({
+  stars: z.number().int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
+  comment: z.string().trim().max(1000).optional(),
+});
+const waitArgsSchema = z.object({ waitUpTo: durationSchema.optional() }).optional();
+
+export async function order(rawInput: OrderInput): Promise<OrderStatus> {
+  let valid: ValidOrder;
+  try {
+    valid = validateOrder(rawInput);
+    const expectedId = orderWorkflowId(valid.input.orderId);
+    if (workflowInfo().workflowId !== expectedId) {
+      throw new Error(`the workflow id must be "${expectedId}" for order ${valid.input.orderId}`);
+    }
+  } catch (error) {
+    const failure = ApplicationFailure.create({
+      type: OrderErrorType.invalidInput,
+      message: error instanceof Error ? error.message : String(error),
+      nonRetryable: true,
+    });
+    // Checkout sends its update together with the start; reject it with the same reason the workflow fails with.
+    setHandler(waitForPaymentUpdate, (_args?: WaitForPaymentArgs): Promise<PaymentResult> => Promise.reject(failure), {
+      validator: (_args?: WaitForPaymentArgs): void => {
+        throw failure;
+      },
+    });
+    throw failure;
+  }
+  return runOrder(valid);
+}
+
+async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderStatus> {
+  const { orderId, customerId } = input;
+
+  // Charges give up after the payment window; refunds must happen, so they retry until they succeed.
+  const payments = proxyActivities<OrderActivities>({
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: windows.payment,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  });
+  const refunds = proxyActivities<OrderActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+  // A notification that cannot be delivered within an hour is stale; the order goes on without it.
+  const notifier = proxyActivities<OrderActivities>({
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: '1 hour',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+
+  let state: OrderState = 'charging';
+  const transitions: { state: OrderState; at: string }[] = [{ state, at: iso(Date.now()) }];
+  let driverId: string | undefined;
+  let chargeId: string | undefined;
+  let refundedCents: number | undefined;
+  let failure: { code: OrderFailureCode; message: string } | undefined;
+  let cancellation: { reason?: string; requestedAt: string } | undefined;
+  let rating: { stars: number; comment?: string; ratedAt: string } | undefined;
+  const deadlines: { pickUpBy?: number; deliverBy?: number; rateBy?: number } = {};
+  const notifications: { -readonly [K in keyof SentNotification]: SentNotification[K] }[] = [];
+  const pendingNotifications: Promise<void>[] = [];
+
+  const status = (): OrderStatus => ({
+    orderId,
+    customerId,
+    customerName: input.customerName,
+    state,
+    items: priced.lines.map((line) => ({
+      productId: line.product.id,
+      name: line.product.name,
+      quantity: line.quantity,
+      unitPriceCents: line.product.priceCents,
+      lineTotalCents: line.lineTotalCents,
+    })),
+    subtotalCents: priced.subtotalCents,
+    deliveryFeeCents: priced.deliveryFeeCents,
+    totalCents: priced.totalCents,
+    deliveryAddress: input.deliveryAddress,
+    transitions: [...transitions],
+    deadlines: {
+      pickUpBy: isoOrUndefined(deadlines.pickUpBy),
+      deliverBy: isoOrUndefined(deadlines.deliverBy),
+      rateBy: isoOrUndefined(deadlines.rateBy),
+    },
+    driverId,
+    chargeId,
+    refundedCents,
+    failure,
+    cancellation,
+    rating,
+    notifications: notifications.map((notification) => ({ ...notification })),
+  });
+
+  // Search attributes are written only at real transitions, in the same workflow task: no extra server work.
+  function enter(next: OrderState, extra: SearchAttributeUpdatePair[] = []): void {
+    state = next;
+    const now = Date.now();
+    transitions.push({ state: next, at: iso(now) });
+    upsertSearchAttributes([
+      { key: OrderStateAttribute, value: next },
+      { key: OrderStateSinceAttribute, value: new Date(now) },
+      ...extra,
+    ]);
+  }
+
+  function notify(kind: NotificationKind, reason?: string): void {
+    const entry: (typeof notifications)[number] = { kind, message: notificationMessage(kind, { priced, reason }) };
+    notifications.push(entry);
+    // Sent in the background so a slow push service never delays the order's timers; awaited before the end.
+    pendingNotifications.push(
+      notifier.sendPushNotification({ customerId, orderId, kind, message: entry.message }).then(
+        () => {
+          entry.sentAt = iso(Date.now());
+        },
+        (error: unknown) => {
+          entry.failed = true;
+          log.warn('notification was not delivered', { orderId, kind, error: String(error) });
+        },
+      ),
+    );
+  }
+
+  async function refund(reason: string): Promise<void> {
+    const result = await refunds.refundOrder({ orderId, amountCents: priced.totalCents, reason });
+    refundedCents = result.refundedCents;
+  }
+
+  /** Before the function returns, every notification is settled and every update handler has answered. */
+  async function settle(): Promise<void> {
+    await Promise.all(pendingNotifications);
+    await condition(allHandlersFinished);
+  }
+
+  function refuse(type: string, message: string): never {
+    throw ApplicationFailure.create({ type, message, nonRetryable: true });
+  }
+
+  function parseArgs<T>(schema: z.ZodType<T>, args: unknown): T {
+    const parsed = schema.safeParse(args);
+    if (parsed.success) return parsed.data;
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'argument'} ${issue.message}`);
+    return refuse(OrderErrorType.invalidArgument, `Invalid argument: ${problems.join('; ')}`);
+  }
+
+  /** "it was already picked up by driver d-7": why an action does not fit the order's state, for a person. */
+  function whereItStands(): string {
+    switch (state) {
+      case 'charging':
+        return cancellation ? 'is being cancelled' : 'is still being charged';
+      case 'paid':
+        return cancellation ? 'is being cancelled' : 'is waiting for a driver';
+      case 'pickedUp':
+        return driverId ? `was already picked up by driver ${driverId}` : 'was already picked up';
+      case 'delivered':
+        return 'was already delivered';
+      case 'refunding':
+        return 'is being refunded';
+      case 'paymentFailed':
+        return 'could not be paid for';
+      case 'refunded':
+        return failure?.code === 'notDeliveredInTime'
+          ? 'was refunded because it was not delivered in time'
+          : 'was refunded because no driver picked it up in time';
+      case 'cancelled':
+        return 'was cancelled';
+    }
+  }
+
+  const canPickUp = () => state === 'paid' && !cancellation;
+  const paymentSettled = () =>
+    chargeId !== undefined || failure?.code === 'cardDeclined' || failure?.code === 'paymentUnavailable';
+
+  function acceptPickUp(by: string | undefined): void {
+    driverId = by;
+    deadlines.pickUpBy = undefined;
+    deadlines.deliverBy = Date.now() + windows.delivery;
+    enter('pickedUp', by ? [{ key: DriverIdAttribute, value: by }] : []);
+  }
+
+  function acceptDelivery(): void {
+    deadlines.deliverBy = undefined;
+    deadlines.rateBy = Date.now() + windows.ratePrompt + windows.rating;
+    enter('delivered');
+  }
+
+  setHandler(getStatusQuery, status);
+
+  setHandler(
+    waitForPaymentUpdate,
+    async (args?: WaitForPaymentArgs): Promise<PaymentResult> => {
+      const wait = parseArgs(waitArgsSchema, args)?.waitUpTo ?? DEFAULT_PAYMENT_WAIT_MS;
+      await condition(paymentSettled, wait);
+      if (chargeId !== undefined) return { outcome: 'paid', status: status() };
+      if (failure) return { outcome: 'declined', reason: failure.message, status: status() };
+      return { outcome: 'charging', status: status() };
+    },
+    {
+      validator: (args?: WaitForPaymentArgs) => {
+        const wait = parseArgs(waitArgsSchema, args)?.waitUpTo;
+        if (wait !== undefined && wait > MAX_PAYMENT_WAIT_MS) {
+          refuse(
+            OrderErrorType.invalidArgument,
+            `Invalid argument: waitUpTo must be at most ${MAX_PAYMENT_WAIT_MS} ms`,
+          );
+        }
+      },
+    },
+  );
+
+  // Validators run before an update is accepted and handlers change state synchronously, so of two drivers
+  // racing for one order the second is rejected by the validator: exactly one wins.
+  setHandler(
+    pickUpUpdate,
+    (args: DriverArgs) => {
+      acceptPickUp(parseArgs(driverArgsSchema, args).driverId);
+      return status();
+    },
+    {
+      validator: (args: DriverArgs) => {
+        parseArgs(driverArgsSchema, args);
+        if (!canPickUp()) refuse(OrderErrorType.wrongState, `Cannot pick up order ${orderId}: it ${whereItStands()}.`);
+      },
+    },
+  );
+
+  setHandler(
+    deliverUpdate,
+    (_args: DriverArgs) => {
+      acceptDelivery();
+      return status();
+    },
+    {
+      validator: (args: DriverArgs) => {
+        const by = parseArgs(driverArgsSchema, args).driverId;
+        if (state !== 'pickedUp')
+          refuse(OrderErrorType.wrongState, `Cannot deliver order ${orderId}: it ${whereItStands()}.`);
+        if (driverId !== undefined && driverId !== by) {
+          refuse(
+            OrderErrorType.wrongDriver,
+            `Cannot deliver order ${orderId}: it was picked up by driver ${driverId}, not ${by}.`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    cancelUpdate,
+    (args?: CancelArgs) => {
+      const reason = parseArgs(cancelArgsSchema, args)?.reason;
+      cancellation = { ...(reason ? { reason } : {}), requestedAt: iso(Date.now()) };
+      // A paid order starts refunding at once, so no driver can pick it up in between.
+      if (state === 'paid') enter('refunding');
+      return status();
+    },
+    {
+      validator: (args?: CancelArgs) => {
+        parseArgs(cancelArgsSchema, args);
+        if (!((state === 'charging' || state === 'paid') && !cancellation)) {
+          refuse(OrderErrorType.wrongState, `Cannot cancel order ${orderId}: it ${whereItStands()}.`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    rateUpdate,
+    (args: RateArgs) => {
+      const { stars, comment } = parseArgs(rateArgsSchema, args);
+      rating = { stars, ...(comment ? { comment } : {}), ratedAt: iso(Date.now()) };
+      return status();
+    },
+    {
+      validator: (args: RateArgs) => {
+        parseArgs(rateArgsSchema, args);
+        if (state !== 'delivered')
+          refuse(OrderErrorType.wrongState, `Cannot rate order ${orderId}: it ${whereItStands()}.`);
+        if (rating) refuse(OrderErrorType.wrongState, `Order ${orderId} was already rated.`);
+        if (deadlines.rateBy !== undefined && Date.now() > deadlines.rateBy) {
+          refuse(
+            OrderErrorType.wrongState,
+            `Order ${orderId} can no longer be rated: ratings closed at ${iso(deadlines.rateBy)}.`,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(pickedUpSignal, (args) => {
+    if (!canPickUp()) {
+      log.warn('pickedUp signal ignored', { orderId, state, reason: `order ${whereItStands()}` });
+      return;
+    }
+    acceptPickUp(args?.driverId?.trim() || undefined);
+  });
+
+  setHandler(deliveredSignal, (args) => {
+    const by = args?.driverId?.trim() || undefined;
+    if (state !== 'pickedUp' || (driverId !== undefined && by !== undefined && by !== driverId)) {
+      log.warn('delivered signal ignored', { orderId, state, driverId, by });
+      return;
+    }
+    acceptDelivery();
+  });
+
+  // Orders started from the Temporal CLI come without search attributes; the API sets them at start.
+  const known = workflowInfo().typedSearchAttributes;
+  const missing: SearchAttributeUpdatePair[] = [];
+  if (known.get(OrderStateAttribute) === undefined) missing.push({ key: OrderStateAttribute, value: state });
+  if (known.get(OrderStateSinceAttribute) === undefined)
+    missing.push({ key: OrderStateSinceAttribute, value: new Date() });
+  if (known.get(CustomerIdAttribute) === undefined) missing.push({ key: CustomerIdAttribute, value: customerId });
+  if (known.get(OrderTotalCentsAttribute) === undefined)
+    missing.push({ key: OrderTotalCentsAttribute, value: priced.totalCents });
+  if (missing.length > 0) upsertSearchAttributes(missing);
+
+  async function cancelAfterPayment(): Promise<OrderStatus> {
+    if (state !== 'refunding') enter('refunding');
+    await refund(cancellation?.reason ? `cancelled: ${cancellation.reason}` : 'cancelled by the customer');
+    enter('cancelled');
+    notify('cancelled', cancellation?.reason);
+    await settle();
+    log.info('order cancelled', { orderId });
+    return status();
+  }
+
+  async function refundAndFail(code: 'notPickedUpInTime' | 'notDeliveredInTime'): Promise<never> {
+    const message = code === 'notPickedUpInTime' ? 'Not picked up in time' : 'Not delivered in time';
+    failure = { code, message };
+    deadlines.pickUpBy = undefined;
+    deadlines.deliverBy = undefined;
+    enter('refunding');
+    await refund(message);
+    enter('refunded');
+    notify(code);
+    await settle();
+    throw ApplicationFailure.create({
+      type: code === 'notPickedUpInTime' ? OrderErrorType.notPickedUpInTime : OrderErrorType.notDeliveredInTime,
+      message,
+      nonRetryable: true,
+    });
+  }
+
+  async function run(): Promise<OrderStatus> {
+    try {
+      const charge = await payments.chargeCustomer({
+        orderId,
+        customerId,
+        amountCents: priced.totalCents,
+        paymentMethod: input.paymentMethod,
+        description: `Durable Delivery order ${orderId}`,
+      });
+      chargeId = charge.chargeId;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const declined =
+        error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable;
+      failure = declined
+        ? { code: 'cardDeclined', message: error.cause.message }
+        : { code: 'paymentUnavailable', message: 'the payment service could not be reached; please try again later' };
+      if (!declined) {
+        // The charge may have gone through with its reply lost: refunding by the charge's key settles that either way.
+        enter('refunding');
+        await refund('payment outcome unknown');
+      }
+      enter('paymentFailed');
+      notify('paymentFailed', failure.message);
+      await settle();
+      throw ApplicationFailure.create({
+        type: OrderErrorType.paymentFailed,
+        message: `Failed to charge customer for order ${orderId}: ${failure.message}`,
+        nonRetryable: true,
+      });
+    }
+    log.info('order paid', { orderId, chargeId });
+
+    if (cancellation) return cancelAfterPayment();
+    deadlines.pickUpBy = Date.now() + windows.pickup;
+    enter('paid');
+    const pickedUpInTime = await condition(() => state !== 'paid', windows.pickup);
+    if (cancellation) return cancelAfterPayment();
+    if (!pickedUpInTime) return refundAndFail('notPickedUpInTime');
+    notify('pickedUp');
+
+    const deliveredInTime = await condition(
+      () => state === 'delivered',
+      Math.max(1, (deadlines.deliverBy ?? 0) - Date.now()),
+    );
+    if (!deliveredInTime) return refundAndFail('notDeliveredInTime');
+    notify('delivered');
+
+    const ratedBeforePrompt = await condition(() => rating !== undefined, windows.ratePrompt);
+    if (!ratedBeforePrompt) {
+      notify('ratePrompt');
+      await condition(() => rating !== undefined, Math.max(1, (deadlines.rateBy ?? 0) - Date.now()));
+    }
+    await settle();
+    log.info('order completed', { orderId, rated: rating !== undefined });
+    return status();
+  }
+
+  try {
+    return await run();
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    // An operator cancelled the workflow itself: compensate in a scope that cannot be cancelled, then end.
+    await CancellationScope.nonCancellable(async () => {
+      if (state === 'delivered' || state === 'cancelled' || state === 'refunded' || state === 'paymentFailed') return;
+      cancellation ??= { reason: 'cancelled by an operator', requestedAt: iso(Date.now()) };
+      if (state !== 'refunding') enter('refunding');
+      await refund('order cancelled by an operator');
+      enter('cancelled');
+      notify('cancelled', cancellation.reason);
+      await Promise.all(pendingNotifications);
+    });
+    throw error;
+  }
+}
+
+function iso(millis: number): string {
+  return new Date(millis).toISOString();
+}
+
+function isoOrUndefined(millis: number | undefined): string | undefined {
+  return millis === undefined ? undefined : iso(millis);
+}

@@ -1,0 +1,2 @@
+// The entry the worker bundles: every workflow this deployment runs, and nothing else.
+export { order } from './order/workflow';

@@ -1,0 +1,171 @@
+import type { OrderActivities } from '@durable-delivery/activities';
+import { createTimeSkippingEnv } from '@durable-delivery/temporal-server';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { getStatusQuery, orderSearchAttributes, orderStartOptions, type OrderInput, type OrderWorkflow } from '../src';
+
+let nextId = 0;
+
+/** A fresh, valid order; each test gets its own id. */
+export function anOrder(overrides: Partial<OrderInput> = {}): OrderInput {
+  nextId += 1;
+  return {
+    orderId: `test-${process.pid}-${Date.now()}-${nextId}`,
+    customerId: 'customer-ada',
+    customerName: 'Ada',
+    items: [
+      { productId: 'burrata', quantity: 2 },
+      { productId: 'tiramisu', quantity: 1 },
+    ],
+    deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
+    paymentMethod: 'tok_visa',
+    ...overrides,
+  };
+}
+
+/** 2 × 1200 + 700 + 299 delivery: the total of anOrder() in cents. */
+export const ORDER_TOTAL_CENTS = 3399;
+
+export type FakeActivities = {
+  [K in keyof OrderActivities]: jest.Mock<ReturnType<OrderActivities[K]>, Parameters<OrderActivities[K]>>;
+};
+
+/** Typed fakes that behave like a healthy payment and push service unless a test says otherwise. */
+export function fakeActivities(): FakeActivities {
+  let charges = 0;
+  return {
+    chargeCustomer: jest.fn(async (input) => ({ chargeId: `ch_${++charges}`, amountCents: input.amountCents })),
+    refundOrder: jest.fn(async (input) => ({ refundId: 're_1', refundedCents: input.amountCents })),
+    sendPushNotification: jest.fn(async (_input) => undefined),
+  };
+}
+
+export function declined(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'PaymentDeclined', message, nonRetryable: true });
+}
+
+/** A promise a test resolves when it chooses: holds an activity "in flight". */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/**
+ * One time-skipping Temporal test server and one workflow bundle per test file; one worker, on its own task
+ * queue, per test.
+ */
+export class OrderTestHarness {
+  private constructor(
+    readonly env: TestWorkflowEnvironment,
+    private readonly bundlePath: string,
+  ) {}
+
+  static async create(): Promise<OrderTestHarness> {
+    // Expected failures (declines, retries, timeouts) are what these tests are about: keep the output to real errors.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    const bundlePath = process.env.ORDER_WORKFLOW_BUNDLE;
+    if (!bundlePath)
+      throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see test/global-setup.js)');
+    const env = await createTimeSkippingEnv();
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(
+        orderSearchAttributes.map((key) => [key.name, searchAttributeEnum(key.type)]),
+      ),
+    });
+    return new OrderTestHarness(env, bundlePath);
+  }
+
+  async teardown(): Promise<void> {
+    await this.env?.teardown();
+  }
+
+  get client() {
+    return this.env.client;
+  }
+
+  /**
+   * Runs `body` while a worker serves a fresh task queue with the given activities. Workflows the test leaves
+   * running are terminated afterwards: the test server does not skip time while any workflow has a task pending,
+   * and a workflow whose worker is gone would hold the clock for every later test.
+   */
+  async withWorker<T>(activities: Partial<OrderActivities>, body: (ctx: WorkerContext) => Promise<T>): Promise<T> {
+    const taskQueue = `orders-test-${++nextId}`;
+    const worker = await Worker.create({
+      connection: this.env.nativeConnection,
+      namespace: this.env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: { codePath: this.bundlePath },
+      activities,
+    });
+    const started = new Set<string>();
+    const client = this.client;
+    const ctx: WorkerContext = {
+      taskQueue,
+      track: (workflowId) => void started.add(workflowId),
+      start: (input = anOrder()) => ctx.startRaw({ ...orderStartOptions(input) }),
+      startRaw: async (options) => {
+        started.add(options.workflowId);
+        return client.workflow.start<OrderWorkflow>('order', { ...options, taskQueue });
+      },
+    };
+    return worker.runUntil(async () => {
+      try {
+        return await body(ctx);
+      } finally {
+        await Promise.all([...started].map((workflowId) => stopWorkflow(client.workflow.getHandle(workflowId))));
+      }
+    });
+  }
+}
+
+/**
+ * Lets a workflow's background notifications finish, then terminates it if it is still running. The test server
+ * holds its clock while an activity is in flight and does not release it when the workflow is terminated under it.
+ */
+async function stopWorkflow(handle: WorkflowHandle<OrderWorkflow>): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const status = await handle.query(getStatusQuery).catch(() => undefined);
+    if (!status || status.notifications.every((n) => n.sentAt !== undefined || n.failed)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await handle.terminate('test finished').catch(() => undefined);
+}
+
+export interface WorkerContext {
+  readonly taskQueue: string;
+  /** Starts an order the way the API does (orderStartOptions), on this test's task queue. */
+  start(input?: OrderInput): Promise<WorkflowHandleWithFirstExecutionRunId<OrderWorkflow>>;
+  /** Starts an order with exactly these options (e.g. without search attributes, as from the CLI). */
+  startRaw(
+    options: Omit<WorkflowStartOptions<OrderWorkflow>, 'taskQueue'>,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<OrderWorkflow>>;
+  /** Marks a workflow started some other way (update-with-start) for clean-up. */
+  track(workflowId: string): void;
+}
+
+// The operator service takes the proto enum; typed keys carry the SDK's short names (KEYWORD, INT, ...).
+function searchAttributeEnum(type: string): temporal.api.enums.v1.IndexedValueType {
+  const value =
+    temporal.api.enums.v1.IndexedValueType[
+      `INDEXED_VALUE_TYPE_${type}` as keyof typeof temporal.api.enums.v1.IndexedValueType
+    ];
+  if (value === undefined) throw new Error(`unknown search attribute type ${type}`);
+  return value;
+}
+
+/** The failure a rejected update or workflow carries: its type and the message a person would read. */
+export async function failureOf(promise: Promise<unknown>): Promise<{ type?: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof ApplicationFailure) return { type: cause.type ?? undefined, message: cause.message };
+    throw error;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// The entry point behind `npm run dev`, `npm test` and `npm run bench`. A fresh machine has only Node and npm, so
+// this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
+// workspace, and hands over to Turborepo. Temporal's own binaries are provisioned later, on first use, by
+// @durable-delivery/temporal-server (a cached build, so only the first run pays for it).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const [, pnpmVersion] = rootPackage.packageManager.split('@');
+const cacheDir =
+  process.env.DURABLE_DELIVERY_CACHE ??
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'durable-delivery');
+
+const commands = {
+  dev: () =>
+    pnpm(['turbo', 'run', 'dev', '--filter=@durable-delivery/dev-server', '--filter=@durable-delivery/worker']),
+  test: runTests,
+  bench: () =>
+    pnpm(['turbo', 'run', 'build']) || pnpm(['--filter', '@durable-delivery/bench', 'run', 'bench', ...args]),
+};
+
+const [command, ...args] = process.argv.slice(2);
+if (!command || !(command in commands)) {
+  console.error(`usage: node tooling/bootstrap/run.mjs <${Object.keys(commands).join('|')}>`);
+  process.exit(2);
+}
+
+checkNode();
+ensurePnpm();
+const installStatus = pnpm(['install', '--frozen-lockfile', '--prefer-offline']);
+if (installStatus !== 0) process.exit(installStatus);
+process.exit(commands[command]());
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    console.error(`Durable Delivery needs Node ${rootPackage.engines.node}; this is Node ${process.versions.node}.`);
+    process.exit(1);
+  }
+}
+
+function ensurePnpm() {
+  const onPath = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
+  if (onPath.status === 0 && onPath.stdout.trim() === pnpmVersion) return;
+  const prefix = join(cacheDir, 'tools', `pnpm-${pnpmVersion}`);
+  const bin = join(prefix, 'node_modules', '.bin');
+  if (!existsSync(join(bin, 'pnpm'))) {
+    console.log(`Installing pnpm ${pnpmVersion} into ${prefix} (once)…`);
+    mkdirSync(prefix, { recursive: true });
+    const npm = spawnSync(
+      'npm',
+      ['install', '--prefix', prefix, '--no-save', '--no-fund', '--no-audit', `pnpm@${pnpmVersion}`],
+      {
+        stdio: 'inherit',
+      },
+    );
+    if (npm.status !== 0) {
+      console.error(`Could not install pnpm ${pnpmVersion} from the npm registry (npm exited ${npm.status}).`);
+      process.exit(1);
+    }
+  }
+  process.env.PATH = `${bin}${delimiter}${process.env.PATH}`;
+}
+
+function pnpm(pnpmArgs, env = process.env) {
+  const result = spawnSync('pnpm', pnpmArgs, { cwd: root, stdio: 'inherit', env });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+// Every check CI cares about, then one closing line that counts the tests jest ran in every package.
+function runTests() {
+  const reportDir = mkdtempSync(join(tmpdir(), 'durable-delivery-tests-'));
+  const env = { ...process.env, DURABLE_DELIVERY_TEST_REPORT_DIR: reportDir };
+  const status = pnpm(
+    ['turbo', 'run', 'build', 'format:check', 'lint', 'typecheck', 'test', '--concurrency=2', ...args],
+    env,
+  );
+  let passed = 0;
+  let failed = 0;
+  for (const file of readdirSync(reportDir)) {
+    const counts = JSON.parse(readFileSync(join(reportDir, file), 'utf8'));
+    passed += counts.passed;
+    failed += counts.failed;
+  }
+  rmSync(reportDir, { recursive: true, force: true });
+  console.log(`\n${passed} passed, ${failed} failed`);
+  if (status === 0 && passed === 0) {
+    console.error('No test ran: that is a failure, not a pass.');
+    return 1;
+  }
+  return status;
+}

@@ -1,0 +1,14 @@
+/**
+ * Jest preset for every package. ts-jest only transpiles (each file on its own); `pnpm typecheck` runs tsc over
+ * the same files, so type errors still fail CI without making every test run pay for a full type-check.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs' }, diagnostics: false }],
+  },
+  // Workflow and integration tests start real Temporal servers and workers; a slow shared machine needs room.
+  testTimeout: 120_000,
+  reporters: ['default', require.resolve('./count-reporter.js')],
+};

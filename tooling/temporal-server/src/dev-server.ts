@@ -1,0 +1,240 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+// A static import, though only some paths need the SDK's native core: a compiled import() fails in jest (no
+// --experimental-vm-modules), and other packages' tests load this one.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { sleep } from './cache';
+import { isPortInUse } from './ports';
+import { defaultLog } from './resolve';
+import { resolveTemporalCli } from './temporal-cli';
+
+/** Search attribute types, spelled as `temporal server start-dev --search-attribute` wants them. */
+export type SearchAttributeKind = 'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+
+export interface DevServerOptions {
+  /** Interface to bind; default 127.0.0.1. */
+  ip?: string;
+  /** gRPC frontend port. */
+  port: number;
+  /** Web UI port; default port + 1000. */
+  uiPort?: number;
+  /** No Web UI. */
+  headless?: boolean;
+  /** SQLite file that keeps state across restarts (its directory is created); default in memory. */
+  dbFilename?: string;
+  /** Created at start; default 'default' (which always exists). */
+  namespace?: string;
+  searchAttributes?: Record<string, SearchAttributeKind>;
+  /** Where the server's output lines and progress lines go; default stderr. */
+  log?: (line: string) => void;
+  /**
+   * The server's output: 'pipe' (default) sends its lines to `log`; 'inherit' shares this process's stdout/stderr;
+   * 'ignore' drops them. Except with 'inherit', the last lines are kept for error messages.
+   */
+  stdio?: 'inherit' | 'pipe' | 'ignore';
+  /** How long to wait for the server to answer; default 60 s. */
+  startTimeoutMs?: number;
+  /** Passed on to {@link resolveTemporalCli}. */
+  allowSdkDownload?: boolean;
+}
+
+export interface DevServer {
+  /** gRPC address for clients and workers: "127.0.0.1:7233". */
+  address: string;
+  /** Web UI, unless headless. */
+  uiUrl?: string;
+  /** The server process; undefined when the Temporal SDK runs it (see {@link startDevServer}). */
+  pid: number | undefined;
+  /** Asks the server to shut down (SIGTERM by default) and waits for it; SIGKILL if it takes longer than 10 s. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGKILL, now: a crash, for chaos tests. */
+  kill(): void;
+  /** Resolves with the exit code (null when ended by a signal) once the process is gone. */
+  exited: Promise<number | null>;
+}
+
+const STOP_GRACE_MS = 10_000;
+const TAIL_LINES = 40;
+
+/**
+ * Starts a Temporal dev server (`temporal server start-dev`) and resolves once its frontend answers for `namespace`.
+ * The process is SIGTERMed if this process exits first, so it never outlives its owner holding the port.
+ *
+ * When no CLI binary is available here (see {@link resolveTemporalCli}), the Temporal SDK downloads and runs one
+ * instead (online only); that server's pid is not exposed, and kill() is a teardown.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const log = options.log ?? defaultLog;
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const address = `${ip}:${options.port}`;
+  const uiUrl = options.headless
+    ? undefined
+    : `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${options.uiPort ?? options.port + 1000}`;
+
+  const cli = await resolveTemporalCli({ log, allowSdkDownload: options.allowSdkDownload });
+  // Checked up front: otherwise the server exits with a bind error, or worse, we might mistake the server already
+  // there for ours once it answers.
+  if (await isPortInUse(ip, options.port)) {
+    const what = (await answersAsTemporal(address))
+      ? 'a Temporal server (still running from before?)'
+      : 'another program';
+    throw new Error(`Cannot start a Temporal dev server on ${address}: the port is already in use by ${what}.`);
+  }
+  if (options.dbFilename) await mkdir(dirname(options.dbFilename), { recursive: true });
+
+  if (cli.kind === 'sdk-download') {
+    try {
+      return await startWithSdk(options, namespace, uiUrl);
+    } catch (err) {
+      throw cli.notFound(`the Temporal SDK's own download failed: ${(err as Error).message}`);
+    }
+  }
+
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--namespace', namespace];
+  if (options.headless) args.push('--headless');
+  else if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  for (const [name, kind] of Object.entries(options.searchAttributes ?? {}))
+    args.push('--search-attribute', `${name}=${kind}`);
+  // As the SDK does when it starts a dev server: no call home to check for newer server versions.
+  args.push('--log-level', 'warn', '--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
+
+  const stdio = options.stdio ?? 'pipe';
+  const child = spawn(cli.path, args, {
+    stdio: ['ignore', stdio === 'inherit' ? 'inherit' : 'pipe', stdio === 'inherit' ? 'inherit' : 'pipe'],
+  });
+  const tail: string[] = [];
+  let stopping = false;
+  const onLine = (line: string) => {
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+    // Shutting down makes the server log errors about cancelled requests: noise, not news.
+    if (stdio === 'pipe' && !stopping) log(line);
+  };
+  forwardLines(child, onLine);
+
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', (err) => {
+      onLine(String(err));
+      exitCode = null;
+      resolve(null);
+    });
+    // 'close' rather than 'exit': it comes after the output has been read, so error messages get the last lines.
+    child.once('close', (code) => {
+      exitCode = code;
+      resolve(code);
+    });
+  });
+  const stopOnOurExit = () => child.kill('SIGTERM');
+  process.on('exit', stopOnOurExit);
+  void exited.then(() => process.removeListener('exit', stopOnOurExit));
+
+  const server: DevServer = {
+    address,
+    uiUrl,
+    pid: child.pid,
+    exited,
+    kill: () => {
+      stopping = true;
+      child.kill('SIGKILL');
+    },
+    async stop(signal = 'SIGTERM') {
+      stopping = true;
+      if (exitCode !== undefined) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  for (;;) {
+    if (exitCode !== undefined) {
+      throw new Error(
+        `The Temporal dev server (${cli.path}) exited with ${exitCode ?? 'a signal'} before it was ready. ` +
+          `Last output:\n${tail.join('\n')}`,
+      );
+    }
+    if (await answersAsTemporal(address, namespace)) return server;
+    if (Date.now() > deadline) {
+      await server.stop('SIGKILL');
+      throw new Error(
+        `The Temporal dev server did not answer on ${address} within ${options.startTimeoutMs ?? 60_000} ms. ` +
+          `Last output:\n${tail.join('\n')}`,
+      );
+    }
+    await sleep(200);
+  }
+}
+
+/** Whether a Temporal frontend answers on `address` (and knows `namespace`, if given). */
+async function answersAsTemporal(address: string, namespace?: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 2_000 });
+    if (namespace) await connection.workflowService.describeNamespace({ namespace });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close();
+  }
+}
+
+function forwardLines(child: ChildProcess, onLine: (line: string) => void) {
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) onLine(line);
+    });
+    stream?.on('end', () => partial.trim() && onLine(partial));
+  }
+}
+
+const sdkSearchAttributeTypes: Record<SearchAttributeKind, SearchAttributeType> = {
+  Text: SearchAttributeType.TEXT,
+  Keyword: SearchAttributeType.KEYWORD,
+  Int: SearchAttributeType.INT,
+  Double: SearchAttributeType.DOUBLE,
+  Bool: SearchAttributeType.BOOL,
+  Datetime: SearchAttributeType.DATETIME,
+  KeywordList: SearchAttributeType.KEYWORD_LIST,
+};
+
+/** The online fallback: the SDK downloads the CLI and runs it; wrapped in the same interface. */
+async function startWithSdk(
+  options: DevServerOptions,
+  namespace: string,
+  uiUrl: string | undefined,
+): Promise<DevServer> {
+  const env: TestWorkflowEnvironment = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'cached-download' },
+      ip: options.ip ?? '127.0.0.1',
+      port: options.port,
+      ui: !options.headless,
+      uiPort: options.headless ? undefined : (options.uiPort ?? options.port + 1000),
+      dbFilename: options.dbFilename,
+      namespace,
+      searchAttributes: Object.entries(options.searchAttributes ?? {}).map(([name, kind]) =>
+        defineSearchAttributeKey(name, sdkSearchAttributeTypes[kind]),
+      ),
+    },
+  });
+  let resolveExited!: (code: number | null) => void;
+  const exited = new Promise<number | null>((resolve) => (resolveExited = resolve));
+  let teardown: Promise<void> | undefined;
+  const stop = () => {
+    teardown ??= env.teardown().then(() => resolveExited(null));
+    return teardown;
+  };
+  return { address: env.address, uiUrl, pid: undefined, exited, stop, kill: () => void stop() };
+}

@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import { type DevServer, freePort, resolveTemporalCli, startDevServer } from '../src';
+import { isolateEnv, tempDir } from './env';
+
+isolateEnv();
+
+const orderStatus = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
+const quiet = () => undefined;
+
+describe('startDevServer', () => {
+  const servers: DevServer[] = [];
+  const connections: Connection[] = [];
+
+  beforeAll(async () => {
+    // On a fresh machine this builds the CLI with Go, once (minutes); the tests below then start at once.
+    await resolveTemporalCli();
+  }, 20 * 60_000);
+
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((connection) => connection.close()));
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+  });
+
+  async function start(options: Parameters<typeof startDevServer>[0]): Promise<{ server: DevServer; client: Client }> {
+    const server = await startDevServer({ log: quiet, ...options });
+    servers.push(server);
+    const connection = await Connection.connect({ address: server.address });
+    connections.push(connection);
+    return { server, client: new Client({ connection }) };
+  }
+
+  it('registers search attributes, serves the UI, stops, and keeps its data in the db file across restarts', async () => {
+    const dbFilename = join(tempDir(), 'nested', 'temporal.db');
+    const port = await freePort();
+    const uiPort = await freePort();
+    const searchAttributes = { OrderStatus: 'Keyword' } as const;
+
+    const first = await start({ port, uiPort, dbFilename, searchAttributes });
+    expect(first.server.address).toBe(`127.0.0.1:${port}`);
+    expect(first.server.uiUrl).toBe(`http://127.0.0.1:${uiPort}`);
+    expect(first.server.pid).toEqual(expect.any(Number));
+    const { customAttributes } = await first.client.connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
+    expect(Object.keys(customAttributes ?? {})).toContain('OrderStatus');
+    expect((await fetch(first.server.uiUrl!)).ok).toBe(true);
+
+    // No worker: the execution just waits for one, which is all persistence needs.
+    const workflowId = `persisted-${port}`;
+    await first.client.workflow.start('anything', {
+      taskQueue: 'nobody-polls',
+      workflowId,
+      typedSearchAttributes: [{ key: orderStatus, value: 'placed' }],
+    });
+    await first.server.stop();
+    expect(await first.server.exited).toBe(0);
+
+    const second = await start({ port, headless: true, dbFilename, searchAttributes });
+    expect(second.server.uiUrl).toBeUndefined();
+    const description = await second.client.workflow.getHandle(workflowId).describe();
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.typedSearchAttributes.get(orderStatus)).toBe('placed');
+
+    second.server.kill();
+    expect(await second.server.exited).toBeNull();
+  });
+
+  it('creates the namespace it is given', async () => {
+    const { client } = await start({ port: await freePort(), headless: true, namespace: 'kitchen' });
+    const { namespaceInfo } = await client.connection.workflowService.describeNamespace({ namespace: 'kitchen' });
+    expect(namespaceInfo?.name).toBe('kitchen');
+  });
+
+  it('says so when a Temporal server already has the port', async () => {
+    const port = await freePort();
+    await start({ port, headless: true });
+    await expect(startDevServer({ port, headless: true, log: quiet })).rejects.toThrow(
+      `Cannot start a Temporal dev server on 127.0.0.1:${port}: the port is already in use by a Temporal server`,
+    );
+  });
+
+  it('reports an early exit with the last lines of the server output', async () => {
+    // A directory where the db file should be: SQLite cannot open it, and the server exits at once.
+    const dbFilename = tempDir();
+    await expect(startDevServer({ port: await freePort(), headless: true, dbFilename, log: quiet })).rejects.toThrow(
+      /exited with \d+ before it was ready\. Last output:\n.+/,
+    );
+  });
+});
