@@ -32,6 +32,8 @@ if (!command || !(command in commands)) {
 
 checkNode();
 ensurePnpm();
+// Turborepo would otherwise try to send usage telemetry; this machine (and many CI runners) is offline.
+process.env.TURBO_TELEMETRY_DISABLED = '1';
 const installStatus = pnpm(['install', '--frozen-lockfile', '--prefer-offline']);
 if (installStatus !== 0) process.exit(installStatus);
 process.exit(commands[command]());
@@ -65,6 +67,21 @@ function ensurePnpm() {
     }
   }
   process.env.PATH = `${bin}${delimiter}${process.env.PATH}`;
+}
+
+// Builds the Temporal CLI and the time-skipping test server on first use (minutes, once; cached outside the repo),
+// before anything that needs them starts a timer of its own.
+function provisionTemporal() {
+  return (
+    pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']) ||
+    run('node', ['tooling/temporal-server/dist/cli.js', 'provision'])
+  );
+}
+
+function run(command, commandArgs, env = process.env) {
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', env });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
 }
 
 function pnpm(pnpmArgs, env = process.env) {

@@ -96,7 +96,15 @@ export function createActivities({ payments, notifications }: ActivityDependenci
 
     async sendPushNotification(input: SendPushNotificationInput): Promise<void> {
       try {
-        await notifications.send({ idempotencyKey: idempotencyKey(`notify:${input.kind}`), ...input });
+        // Fields are picked one by one: spreading the input after the key would let a stray `idempotencyKey` in it
+        // (activity input is whatever the workflow serialised) replace the key derived from the workflow id.
+        await notifications.send({
+          idempotencyKey: idempotencyKey(`notify:${input.kind}`),
+          customerId: input.customerId,
+          orderId: input.orderId,
+          kind: input.kind,
+          message: input.message,
+        });
       } catch (error) {
         throw toActivityFailure(error);
       }

@@ -14,4 +14,5 @@ export {
   type ValidOrder,
 } from './order/input';
 export { notificationMessage, describeDishes } from './order/messages';
-export { orderStartOptions } from './order/start';
+export { orderStartOptions } from './client/start';
+export { checkout, DEFAULT_CHECKOUT_WAIT_MS } from './client/checkout';

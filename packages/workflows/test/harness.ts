@@ -66,7 +66,10 @@ export class OrderTestHarness {
 
   static async create(): Promise<OrderTestHarness> {
     // Expected failures (declines, retries, timeouts) are what these tests are about: keep the output to real errors.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
     const bundlePath = process.env.ORDER_WORKFLOW_BUNDLE;
     if (!bundlePath)
       throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see test/global-setup.js)');

@@ -1,8 +1,7 @@
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import {
+  checkout,
   deliverUpdate,
   getStatusQuery,
-  orderStartOptions,
   orderWorkflowId,
   pickUpUpdate,
   rateUpdate,
@@ -35,7 +34,7 @@ describe('driver actions', () => {
         message: expect.stringMatching(/^Cannot pick up order .+: it is still being charged\.$/),
       });
       charge.open();
-      expect((await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] })).outcome).toBe('paid');
+      expect((await handle.executeUpdate(waitForPaymentUpdate)).outcome).toBe('paid');
       expect((await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] })).state).toBe('pickedUp');
     });
   });
@@ -43,7 +42,7 @@ describe('driver actions', () => {
   it('lets exactly one of two racing drivers pick up an order', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       const results = await Promise.allSettled([
         handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-a' }] }),
         handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-b' }] }),
@@ -61,7 +60,7 @@ describe('driver actions', () => {
   it('rejects a second pickup, a delivery before pickup, and a delivery by another driver', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
 
       expect(await failureOf(handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-1' }] }))).toEqual({
         type: 'OrderStateConflict',
@@ -89,7 +88,7 @@ describe('driver actions', () => {
   it('rejects malformed arguments with a message naming the field', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       const failure = await failureOf(handle.executeUpdate(pickUpUpdate, { args: [{ driverId: '  ' }] }));
       expect(failure).toEqual({ type: 'InvalidArgument', message: 'Invalid argument: driverId is required' });
     });
@@ -100,7 +99,7 @@ describe('rating', () => {
   it('takes 1 to 5 whole stars, once, and only after delivery', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       expect((await failureOf(handle.executeUpdate(rateUpdate, { args: [{ stars: 5 }] }))).message).toMatch(
         /^Cannot rate order .+: it is waiting for a driver\.$/,
       );
@@ -122,21 +121,14 @@ describe('rating', () => {
 });
 
 describe('checkout (update-with-start)', () => {
-  async function checkout({ taskQueue, track }: WorkerContext, input = anOrder(), waitUpTo?: string) {
+  function placeOrder({ taskQueue, track }: WorkerContext, input = anOrder(), waitUpTo?: number) {
     track(orderWorkflowId(input.orderId));
-    const startOperation = new WithStartWorkflowOperation<OrderWorkflow>('order', {
-      ...orderStartOptions(input),
-      taskQueue,
-    });
-    return harness.client.workflow.executeUpdateWithStart(waitForPaymentUpdate, {
-      args: [waitUpTo ? { waitUpTo } : {}],
-      startWorkflowOperation: startOperation,
-    });
+    return checkout(harness.client, input, { taskQueue, waitUpTo });
   }
 
   it('answers paid in the request that creates the order', async () => {
     await harness.withWorker(fakeActivities(), async (ctx) => {
-      const result = await checkout(ctx);
+      const result = await placeOrder(ctx);
       expect(result.outcome).toBe('paid');
       expect(result.status.chargeId).toBe('ch_1');
     });
@@ -146,7 +138,7 @@ describe('checkout (update-with-start)', () => {
     const activities = fakeActivities();
     activities.chargeCustomer.mockRejectedValue(declined('Your card has expired.'));
     await harness.withWorker(activities, async (ctx) => {
-      const result = await checkout(ctx);
+      const result = await placeOrder(ctx);
       expect(result).toMatchObject({ outcome: 'declined', reason: 'Your card has expired.' });
     });
   });
@@ -160,12 +152,12 @@ describe('checkout (update-with-start)', () => {
     });
     await harness.withWorker(activities, async (ctx) => {
       const input = anOrder();
-      const result = await checkout(ctx, input, '1 second');
+      const result = await placeOrder(ctx, input, 1_000);
       expect(result.outcome).toBe('charging');
       expect(result.status.state).toBe('charging');
       charge.open();
       const handle = harness.client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
-      expect((await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] })).outcome).toBe('paid');
+      expect((await handle.executeUpdate(waitForPaymentUpdate)).outcome).toBe('paid');
     });
   });
 
@@ -173,7 +165,7 @@ describe('checkout (update-with-start)', () => {
     const activities = fakeActivities();
     await harness.withWorker(activities, async (ctx) => {
       const input = anOrder();
-      const [first, second] = await Promise.all([checkout(ctx, input), checkout(ctx, input)]);
+      const [first, second] = await Promise.all([placeOrder(ctx, input), placeOrder(ctx, input)]);
       expect(first.outcome).toBe('paid');
       expect(second.outcome).toBe('paid');
       expect(activities.chargeCustomer).toHaveBeenCalledTimes(1);

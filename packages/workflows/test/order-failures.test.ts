@@ -16,7 +16,7 @@ describe('payment', () => {
     activities.chargeCustomer.mockRejectedValue(declined('Your card has insufficient funds.'));
     await harness.withWorker(activities, async ({ start }) => {
       const handle = await start();
-      const payment = await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      const payment = await handle.executeUpdate(waitForPaymentUpdate);
       expect(payment).toMatchObject({ outcome: 'declined', reason: 'Your card has insufficient funds.' });
 
       const failure = await failureOf(handle.result());
@@ -42,8 +42,7 @@ describe('payment', () => {
       .mockRejectedValueOnce(new Error('connection reset'));
     await harness.withWorker(activities, async ({ start }) => {
       const handle = await start();
-      // The retries' backoff is real time here (1 s, then 2 s): allow for it instead of answering "charging".
-      const payment = await handle.executeUpdate(waitForPaymentUpdate, { args: [{ waitUpTo: '30 seconds' }] });
+      const payment = await handle.executeUpdate(waitForPaymentUpdate);
       expect(payment.outcome).toBe('paid');
       expect(activities.chargeCustomer).toHaveBeenCalledTimes(3);
     });
@@ -71,7 +70,7 @@ describe('windows', () => {
     const activities = fakeActivities();
     await harness.withWorker(activities, async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
 
       const failure = await failureOf(handle.result());
       expect(failure).toEqual({ type: 'NotPickedUpInTime', message: 'Not picked up in time' });
@@ -93,7 +92,7 @@ describe('windows', () => {
     const activities = fakeActivities();
     await harness.withWorker(activities, async ({ start }) => {
       const handle = await start(anOrder({ windows: { delivery: '30 minutes' } }));
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
 
       const failure = await failureOf(handle.result());
@@ -112,7 +111,7 @@ describe('cancelling', () => {
     const activities = fakeActivities();
     await harness.withWorker(activities, async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       const afterCancel = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
       expect(afterCancel.state).toBe('refunding');
       expect(afterCancel.cancellation?.reason).toBe('changed my mind');
@@ -148,7 +147,7 @@ describe('cancelling', () => {
   it('refuses to cancel an order a driver already picked up', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
       const failure = await failureOf(handle.executeUpdate(cancelUpdate, { args: [{}] }));
       expect(failure.type).toBe('OrderStateConflict');
@@ -161,7 +160,7 @@ describe('cancelling', () => {
     const activities = fakeActivities();
     await harness.withWorker(activities, async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await handle.cancel();
       await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
       const status = await handle.query(getStatusQuery);

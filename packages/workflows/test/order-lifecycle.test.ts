@@ -31,7 +31,7 @@ describe('an order that goes well', () => {
       const input = anOrder();
       const handle = await start(input);
 
-      const payment = await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      const payment = await handle.executeUpdate(waitForPaymentUpdate);
       expect(payment.outcome).toBe('paid');
       expect(payment.status.state).toBe('paid');
       expect(payment.status.totalCents).toBe(ORDER_TOTAL_CENTS);
@@ -74,7 +74,7 @@ describe('an order that goes well', () => {
     const activities = fakeActivities();
     await harness.withWorker(activities, async ({ start }) => {
       const handle = await start(anOrder({ windows: { ratePrompt: '10 minutes', rating: '1 day' } }));
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
       await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-1' }] });
       await handle.executeUpdate(rateUpdate, { args: [{ stars: 4 }] });
@@ -88,7 +88,7 @@ describe('an order that goes well', () => {
   it('stops taking ratings when the window closes and still answers queries after completion', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start(anOrder({ windows: { ratePrompt: '1 minute', rating: '1 hour' } }));
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
       await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-1' }] });
 
@@ -107,7 +107,7 @@ describe('an order that goes well', () => {
   it('follows the seed’s pickedUp and delivered signals, as sent from the Temporal CLI', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await handle.signal(pickedUpSignal);
       await handle.signal(deliveredSignal);
       const status = await handle.query(getStatusQuery);
@@ -119,7 +119,7 @@ describe('an order that goes well', () => {
   it('ignores a signal that does not fit the state instead of breaking the order', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await handle.signal(deliveredSignal, { driverId: 'driver-1' });
       expect((await handle.query(getStatusQuery)).state).toBe('paid');
     });
@@ -128,7 +128,7 @@ describe('an order that goes well', () => {
   it('keeps its search attributes current at every transition', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-7' }] });
       const attributes = (await handle.describe()).typedSearchAttributes;
       expect(attributes.get(OrderStateAttribute)).toBe('pickedUp');
@@ -142,7 +142,7 @@ describe('an order that goes well', () => {
     await harness.withWorker(fakeActivities(), async ({ startRaw }) => {
       const input = anOrder();
       const handle = await startRaw({ workflowId: orderWorkflowId(input.orderId), args: [input] });
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       const attributes = (await handle.describe()).typedSearchAttributes;
       expect(attributes.get(OrderStateAttribute)).toBe('paid');
       expect(attributes.get(CustomerIdAttribute)).toBe('customer-ada');
@@ -157,7 +157,7 @@ describe('an order that goes well', () => {
       const first = await start(input);
       const second = await start(input);
       expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
-      await first.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await first.executeUpdate(waitForPaymentUpdate);
       expect(activities.chargeCustomer).toHaveBeenCalledTimes(1);
 
       // Once an order has closed its id can never start another one: its idempotency keys stay unique.
@@ -172,7 +172,7 @@ describe('an order that goes well', () => {
   it('rejects an update once the order has completed', async () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start(anOrder({ windows: { pickup: '1 minute' } }));
-      await handle.executeUpdate(waitForPaymentUpdate, { args: [{}] });
+      await handle.executeUpdate(waitForPaymentUpdate);
       await expect(handle.result()).rejects.toThrow();
       // The server refuses it (the wording differs between the dev server and the test server).
       await expect(handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] })).rejects.toThrow();

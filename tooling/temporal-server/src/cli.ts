@@ -1,16 +1,26 @@
 #!/usr/bin/env node
-// `provision` builds whatever is missing (minutes, once), so that later runs start at once; `which` only looks.
+// `provision` builds whatever is missing (minutes, once), so that later runs start at once; `which` only looks;
+// `temporal ARGS…` runs the Temporal CLI this project uses (`pnpm temporal workflow list`), wherever it came from.
+import { spawn } from 'node:child_process';
 import { type BinaryResolution, resolveTemporalCli, resolveTestServer } from './index';
 
-async function main(command: string | undefined): Promise<number> {
+async function main([command, ...rest]: string[]): Promise<number> {
+  if (command === 'temporal') return runTemporal(rest);
   if (command !== 'provision' && command !== 'which') {
-    console.error('usage: node dist/cli.js <provision|which>');
+    console.error('usage: node dist/cli.js <provision|which|temporal ARGS…>');
     return 2;
   }
   const options = { build: command === 'provision' };
   print('temporal', await resolveTemporalCli(options));
   print('temporal-test-server', await resolveTestServer(options));
   return 0;
+}
+
+async function runTemporal(args: string[]): Promise<number> {
+  const resolution = await resolveTemporalCli({ allowSdkDownload: false });
+  if (resolution.kind !== 'path') throw resolution.notFound('the SDK download only starts servers; it gives no CLI');
+  const child = spawn(resolution.path, args, { stdio: 'inherit' });
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
 function print(name: string, resolution: BinaryResolution) {
@@ -21,7 +31,7 @@ function print(name: string, resolution: BinaryResolution) {
   );
 }
 
-main(process.argv[2]).then(
+main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : err);

@@ -106,6 +106,10 @@ export class SimulatedPayments implements PaymentsClient {
       }
       return stored.refund;
     }
+    // A negative refund would raise what remains refundable and let later refunds exceed the charge.
+    if (!Number.isInteger(request.amountCents) || request.amountCents <= 0) {
+      throw new PaymentDeclinedError('invalid_amount', `Cannot refund ${request.amountCents} cents`);
+    }
     const charge = this.charges.get(request.chargeIdempotencyKey);
     let refund: Refund;
     if (!charge || !('charge' in charge.outcome)) {

@@ -79,16 +79,14 @@ export interface OrderStatus {
   readonly notifications: readonly SentNotification[];
 }
 
-/** What checkout learns from one request: paid, declined with the reason, or still charging (retries ongoing). */
-export type PaymentResult =
+/** How the charge settled: the answer of the waitForPayment update. */
+export type PaymentSettlement =
   | { readonly outcome: 'paid'; readonly status: OrderStatus }
-  | { readonly outcome: 'declined'; readonly reason: string; readonly status: OrderStatus }
-  | { readonly outcome: 'charging'; readonly status: OrderStatus };
+  | { readonly outcome: 'declined'; readonly reason: string; readonly status: OrderStatus };
 
-export interface WaitForPaymentArgs {
-  /** How long to wait for the charge to settle before answering `charging`; default 5 s, at most 30 s. */
-  readonly waitUpTo?: string | number;
-}
+/** What checkout learns from one request: paid, declined with the reason, or still charging (retries ongoing). */
+export type CheckoutResult = PaymentSettlement | { readonly outcome: 'charging'; readonly status: OrderStatus };
+
 export interface DriverArgs {
   readonly driverId: string;
 }
@@ -102,8 +100,12 @@ export interface RateArgs {
 
 export const getStatusQuery = defineQuery<OrderStatus>('getStatus');
 
-/** Checkout's early return: sent with update-with-start, answers as soon as the charge settles. */
-export const waitForPaymentUpdate = defineUpdate<PaymentResult, [WaitForPaymentArgs]>('waitForPayment');
+/**
+ * Checkout's early return: sent with update-with-start, it answers as soon as the charge settles. It sets no timer
+ * of its own: the caller bounds how long it waits (see checkout()), so the order's first workflow task carries no
+ * extra commands and a long payment retry costs the server nothing while the caller is away.
+ */
+export const waitForPaymentUpdate = defineUpdate<PaymentSettlement>('waitForPayment');
 export const pickUpUpdate = defineUpdate<OrderStatus, [DriverArgs]>('pickUp');
 export const deliverUpdate = defineUpdate<OrderStatus, [DriverArgs]>('deliver');
 export const cancelUpdate = defineUpdate<OrderStatus, [CancelArgs]>('cancel');

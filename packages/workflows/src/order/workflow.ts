@@ -40,17 +40,12 @@ import {
   type OrderFailureCode,
   type OrderState,
   type OrderStatus,
-  type PaymentResult,
+  type PaymentSettlement,
   type RateArgs,
   type SentNotification,
-  type WaitForPaymentArgs,
 } from './definitions';
-import { durationSchema, validateOrder, type OrderInput, type ValidOrder } from './input';
+import { validateOrder, type OrderInput, type ValidOrder } from './input';
 import { notificationMessage } from './messages';
-
-/** Checkout waits this long for the charge before answering "still charging"; a caller may ask for less or more. */
-const DEFAULT_PAYMENT_WAIT_MS = 5_000;
-const MAX_PAYMENT_WAIT_MS = 30_000;
 
 const driverArgsSchema = z.object({ driverId: z.string().trim().min(1, 'is required').max(128) });
 const cancelArgsSchema = z.object({ reason: z.string().trim().max(500).optional() }).optional();
@@ -58,7 +53,6 @@ const rateArgsSchema = z.object({
   stars: z.number().int('must be a whole number').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),
   comment: z.string().trim().max(1000).optional(),
 });
-const waitArgsSchema = z.object({ waitUpTo: durationSchema.optional() }).optional();
 
 export async function order(rawInput: OrderInput): Promise<OrderStatus> {
   let valid: ValidOrder;
@@ -75,8 +69,8 @@ export async function order(rawInput: OrderInput): Promise<OrderStatus> {
       nonRetryable: true,
     });
     // Checkout sends its update together with the start; reject it with the same reason the workflow fails with.
-    setHandler(waitForPaymentUpdate, (_args?: WaitForPaymentArgs): Promise<PaymentResult> => Promise.reject(failure), {
-      validator: (_args?: WaitForPaymentArgs): void => {
+    setHandler(waitForPaymentUpdate, (): Promise<PaymentSettlement> => Promise.reject(failure), {
+      validator: (): void => {
         throw failure;
       },
     });
@@ -242,27 +236,11 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
 
   setHandler(getStatusQuery, status);
 
-  setHandler(
-    waitForPaymentUpdate,
-    async (args?: WaitForPaymentArgs): Promise<PaymentResult> => {
-      const wait = parseArgs(waitArgsSchema, args)?.waitUpTo ?? DEFAULT_PAYMENT_WAIT_MS;
-      await condition(paymentSettled, wait);
-      if (chargeId !== undefined) return { outcome: 'paid', status: status() };
-      if (failure) return { outcome: 'declined', reason: failure.message, status: status() };
-      return { outcome: 'charging', status: status() };
-    },
-    {
-      validator: (args?: WaitForPaymentArgs) => {
-        const wait = parseArgs(waitArgsSchema, args)?.waitUpTo;
-        if (wait !== undefined && wait > MAX_PAYMENT_WAIT_MS) {
-          refuse(
-            OrderErrorType.invalidArgument,
-            `Invalid argument: waitUpTo must be at most ${MAX_PAYMENT_WAIT_MS} ms`,
-          );
-        }
-      },
-    },
-  );
+  setHandler(waitForPaymentUpdate, async (): Promise<PaymentSettlement> => {
+    await condition(paymentSettled);
+    if (chargeId !== undefined) return { outcome: 'paid', status: status() };
+    return { outcome: 'declined', reason: failure?.message ?? 'payment failed', status: status() };
+  });
 
   // Validators run before an update is accepted and handlers change state synchronously, so of two drivers
   // racing for one order the second is rejected by the validator: exactly one wins.

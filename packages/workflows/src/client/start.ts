@@ -5,8 +5,8 @@ import {
   OrderStateSinceAttribute,
   OrderTotalCentsAttribute,
   orderWorkflowId,
-} from './definitions';
-import { validateOrder, type OrderInput } from './input';
+} from '../order/definitions';
+import { validateOrder, type OrderInput } from '../order/input';
 
 /**
  * How every caller starts an order, so the API, the benchmark and the tests agree:

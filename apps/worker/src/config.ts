@@ -1,0 +1,81 @@
+import { resolve } from 'node:path';
+import { ORDER_TASK_QUEUE, durationSchema } from '@durable-delivery/workflows';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { z } from 'zod';
+
+/**
+ * The worker's whole configuration, read and validated once at start: a bad variable stops the process with a
+ * message naming it, never deep inside an activity. Connection settings (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE) are Temporal's own environment
+ * configuration, so the same build runs against the dev server, a self-hosted cluster or Temporal Cloud.
+ */
+const rate = z.coerce.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+const millis = z.coerce.number().int('must be a whole number of milliseconds').min(0);
+
+const workerEnvSchema = z.object({
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(ORDER_TASK_QUEUE),
+  WORKER_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** How long in-flight activities get to finish after SIGTERM before they are cancelled (and retried elsewhere). */
+  WORKER_SHUTDOWN_GRACE_TIME: durationSchema.default(10_000),
+  /** How long to keep trying to reach Temporal at start, e.g. while `pnpm dev` is still building the dev server. */
+  TEMPORAL_CONNECT_TIMEOUT: durationSchema.default(10 * 60_000),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  PAYMENTS_ERROR_RATE: rate.default(0),
+  PAYMENTS_LATENCY_MS: millis.default(0),
+  NOTIFICATIONS_ERROR_RATE: rate.default(0),
+  NOTIFICATIONS_LATENCY_MS: millis.default(0),
+});
+
+export interface WorkerConfig {
+  readonly connection: ClientConnectConfig & { namespace: string };
+  readonly taskQueue: string;
+  readonly logLevel: z.output<typeof workerEnvSchema>['WORKER_LOG_LEVEL'];
+  readonly shutdownGraceTimeMs: number;
+  readonly connectTimeoutMs: number;
+  readonly workflowBundlePath: string;
+  readonly payments: { readonly errorRate: number; readonly latencyMs: number };
+  readonly notifications: { readonly errorRate: number; readonly latencyMs: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = workerEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid worker environment:\n${problems.join('\n')}`);
+  }
+  let connection: ClientConnectConfig;
+  try {
+    connection = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid Temporal connection settings: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const vars = parsed.data;
+  return {
+    connection: {
+      ...connection,
+      // The dev server binds 127.0.0.1; "localhost" may resolve to ::1 first.
+      connectionOptions: {
+        ...connection.connectionOptions,
+        address: connection.connectionOptions.address ?? '127.0.0.1:7233',
+      },
+      namespace: connection.namespace ?? 'default',
+    },
+    taskQueue: vars.TEMPORAL_TASK_QUEUE,
+    logLevel: vars.WORKER_LOG_LEVEL,
+    shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,
+    connectTimeoutMs: vars.TEMPORAL_CONNECT_TIMEOUT,
+    workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, 'workflow-bundle.js'),
+    payments: { errorRate: vars.PAYMENTS_ERROR_RATE, latencyMs: vars.PAYMENTS_LATENCY_MS },
+    notifications: { errorRate: vars.NOTIFICATIONS_ERROR_RATE, latencyMs: vars.NOTIFICATIONS_LATENCY_MS },
+  };
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

@@ -1,0 +1,28 @@
+import { DefaultLogger, type LogLevel } from '@temporalio/worker';
+
+/**
+ * One JSON object per line, for log shippers. Workflow and activity logs carry the workflow id; for orders the
+ * order id is added under its own name, so `grep '"orderId":"…"'` follows one order through every process.
+ */
+export function jsonLogger(level: LogLevel): DefaultLogger {
+  return new DefaultLogger(level, ({ level: entryLevel, message, meta, timestampNanos }) => {
+    const attributes: Record<string, unknown> = meta ?? {};
+    const workflowId = typeof attributes.workflowId === 'string' ? attributes.workflowId : undefined;
+    const orderId =
+      attributes.orderId ?? (workflowId?.startsWith('order-') ? workflowId.slice('order-'.length) : undefined);
+    const line: Record<string, unknown> = {
+      time: new Date(Number(timestampNanos / 1_000_000n)).toISOString(),
+      level: entryLevel,
+      message,
+      ...(orderId !== undefined ? { orderId } : {}),
+      ...attributes,
+    };
+    process.stdout.write(`${JSON.stringify(line, errorsAsText)}\n`);
+  });
+}
+
+function errorsAsText(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}

@@ -1,0 +1,38 @@
+import { createActivities, SimulatedNotifications, SimulatedPayments } from '@durable-delivery/activities';
+import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
+import type { WorkerConfig } from './config';
+
+/**
+ * Connects to Temporal, retrying while the server is not up yet (a worker may start before its server, as under
+ * `pnpm dev`), until the configured timeout.
+ */
+export async function connect(config: WorkerConfig, log: Logger): Promise<NativeConnection> {
+  const deadline = Date.now() + config.connectTimeoutMs;
+  const address = config.connection.connectionOptions.address;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await NativeConnection.connect(config.connection.connectionOptions);
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      if (attempt === 1 || attempt % 10 === 0) {
+        log.warn(`Temporal is not reachable at ${address} yet; retrying`, { error: String(error) });
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 3000)));
+    }
+  }
+}
+
+/** The worker: the prebuilt workflow bundle (no webpack at start) and the activities with their clients. */
+export async function createWorker(config: WorkerConfig, connection: NativeConnection): Promise<Worker> {
+  // In-process simulators until the payment and notification services exist; their faults are set by env vars.
+  const payments = new SimulatedPayments({ faults: config.payments });
+  const notifications = new SimulatedNotifications({ faults: config.notifications });
+  return Worker.create({
+    connection,
+    namespace: config.connection.namespace,
+    taskQueue: config.taskQueue,
+    workflowBundle: { codePath: config.workflowBundlePath },
+    activities: createActivities({ payments, notifications }),
+    shutdownGraceTime: config.shutdownGraceTimeMs,
+  });
+}

@@ -1,0 +1,44 @@
+import { ConfigError, loadWorkerConfig } from '../src/config';
+
+describe('worker configuration', () => {
+  it('defaults to the local dev server, the orders task queue and no injected faults', () => {
+    const config = loadWorkerConfig({});
+    expect(config.connection.connectionOptions.address).toBe('127.0.0.1:7233');
+    expect(config.connection.namespace).toBe('default');
+    expect(config.taskQueue).toBe('orders');
+    expect(config.payments).toEqual({ errorRate: 0, latencyMs: 0 });
+    expect(config.workflowBundlePath).toMatch(/workflow-bundle\.js$/);
+  });
+
+  it('reads the connection from Temporal’s own environment variables, as for a cluster or Temporal Cloud', () => {
+    const config = loadWorkerConfig({
+      TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'my-ns.a1b2c',
+      TEMPORAL_API_KEY: 'secret-key',
+    });
+    expect(config.connection.connectionOptions.address).toBe('my-ns.a1b2c.tmprl.cloud:7233');
+    expect(config.connection.namespace).toBe('my-ns.a1b2c');
+    expect(config.connection.connectionOptions.apiKey).toBe('secret-key');
+    // An API key implies TLS, as Temporal Cloud requires.
+    expect(config.connection.connectionOptions.tls).toBeTruthy();
+  });
+
+  it('parses durations and fault settings', () => {
+    const config = loadWorkerConfig({
+      WORKER_SHUTDOWN_GRACE_TIME: '30 seconds',
+      PAYMENTS_ERROR_RATE: '0.25',
+      NOTIFICATIONS_LATENCY_MS: '150',
+    });
+    expect(config.shutdownGraceTimeMs).toBe(30_000);
+    expect(config.payments.errorRate).toBe(0.25);
+    expect(config.notifications.latencyMs).toBe(150);
+  });
+
+  it('names every invalid variable in one error', () => {
+    const load = () => loadWorkerConfig({ PAYMENTS_ERROR_RATE: 'lots', WORKER_SHUTDOWN_GRACE_TIME: 'forever' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      /PAYMENTS_ERROR_RATE[\s\S]*WORKER_SHUTDOWN_GRACE_TIME|WORKER_SHUTDOWN_GRACE_TIME[\s\S]*PAYMENTS_ERROR_RATE/,
+    );
+  });
+});

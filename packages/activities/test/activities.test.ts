@@ -1,0 +1,416 @@
+import type { Info } from '@temporalio/activity';
+import { ApplicationFailure, type Logger } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import {
+  createActivities,
+  IDEMPOTENCY_CONFLICT,
+  PAYMENT_DECLINED,
+  ServiceUnavailableError,
+  SimulatedNotifications,
+  SimulatedPayments,
+  TEST_CARDS,
+  type ChargeCustomerInput,
+  type ChargeRequest,
+  type OrderActivities,
+  type PushNotificationRequest,
+  type RefundOrderInput,
+  type RefundRequest,
+  type SendPushNotificationInput,
+} from '../src';
+
+const WORKFLOW_ID = 'order-abc';
+
+/** Keeps the SDK's "Activity failed" warnings out of the test output: failures are asserted, not logged. */
+const silentLogger: Logger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** Runs activities with their argument and result types intact (MockActivityEnvironment.run infers `unknown`). */
+interface ActivityRunner {
+  run<P extends unknown[], R>(activity: (...args: P) => Promise<R>, ...args: P): Promise<R>;
+}
+
+/** An activity context as the worker would give it to an activity scheduled by workflow `order-abc`. */
+function activityEnvironment(overrides: Partial<Info> = {}): ActivityRunner {
+  const env = new MockActivityEnvironment(
+    { workflowExecution: { workflowId: WORKFLOW_ID, runId: 'r1' }, attempt: 1, ...overrides },
+    { logger: silentLogger },
+  );
+  return {
+    run: <P extends unknown[], R>(activity: (...args: P) => Promise<R>, ...args: P) =>
+      env.run<P, R, typeof activity>(activity, ...args),
+  };
+}
+
+const attempt = (n: number): ActivityRunner => activityEnvironment({ attempt: n });
+
+/** The real simulators behind typed jest.fn clients, so a test can read the exact requests the activities sent. */
+function recordingDependencies() {
+  const payments = new SimulatedPayments();
+  const delivered: PushNotificationRequest[] = [];
+  const notifications = new SimulatedNotifications({ onDeliver: (notification) => delivered.push(notification) });
+  const charge = jest.fn((request: ChargeRequest) => payments.charge(request));
+  const refund = jest.fn((request: RefundRequest) => payments.refund(request));
+  const send = jest.fn((request: PushNotificationRequest) => notifications.send(request));
+  const activities = createActivities({ payments: { charge, refund }, notifications: { send } });
+  return { activities, payments, notifications, delivered, charge, refund, send };
+}
+
+function chargeInput(overrides: Partial<ChargeCustomerInput> = {}): ChargeCustomerInput {
+  return {
+    orderId: 'abc',
+    customerId: 'cust-1',
+    amountCents: 2_450,
+    paymentMethod: TEST_CARDS.visa,
+    description: 'Order abc',
+    ...overrides,
+  };
+}
+
+const refundInput: RefundOrderInput = { orderId: 'abc', amountCents: 2_450, reason: 'restaurant rejected the order' };
+
+const notificationInput: SendPushNotificationInput = {
+  customerId: 'cust-1',
+  orderId: 'abc',
+  kind: 'order-confirmed',
+  message: 'Your order is confirmed.',
+};
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the activity to fail, but it completed');
+}
+
+function asApplicationFailure(error: unknown): ApplicationFailure {
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  return error as ApplicationFailure;
+}
+
+describe('chargeCustomer', () => {
+  it('charges with a key derived from the workflow id, the same on every attempt', async () => {
+    const { activities, charge } = recordingDependencies();
+
+    await attempt(1).run(activities.chargeCustomer, chargeInput());
+    await attempt(3).run(activities.chargeCustomer, chargeInput());
+
+    expect(charge).toHaveBeenCalledTimes(2);
+    expect(charge.mock.calls.map(([request]) => request.idempotencyKey)).toEqual([
+      `${WORKFLOW_ID}:charge`,
+      `${WORKFLOW_ID}:charge`,
+    ]);
+    expect(charge).toHaveBeenNthCalledWith(1, {
+      idempotencyKey: 'order-abc:charge',
+      orderId: 'abc',
+      customerId: 'cust-1',
+      amountCents: 2_450,
+      currency: 'USD',
+      paymentMethod: TEST_CARDS.visa,
+      description: 'Order abc',
+    });
+  });
+
+  it('returns the first charge on a retry instead of charging the card twice', async () => {
+    const { activities, payments } = recordingDependencies();
+
+    const first = await attempt(1).run(activities.chargeCustomer, chargeInput());
+    const retried = await attempt(2).run(activities.chargeCustomer, chargeInput());
+
+    expect(retried).toEqual(first);
+    expect(payments.ledger()).toEqual([
+      { type: 'charge', idempotencyKey: 'order-abc:charge', orderId: 'abc', amountCents: 2_450 },
+    ]);
+  });
+
+  it('charges each workflow under its own key', async () => {
+    const { activities, payments } = recordingDependencies();
+
+    const ours = await attempt(1).run(activities.chargeCustomer, chargeInput());
+    const theirs = await activityEnvironment({ workflowExecution: { workflowId: 'order-xyz', runId: 'r9' } }).run(
+      activities.chargeCustomer,
+      chargeInput({ orderId: 'xyz' }),
+    );
+
+    expect(theirs.chargeId).not.toBe(ours.chargeId);
+    expect(payments.ledger().map((entry) => entry.idempotencyKey)).toEqual(['order-abc:charge', 'order-xyz:charge']);
+  });
+
+  it('lets a flaky card fail retryably until it goes through, then has charged it once', async () => {
+    const { activities, payments } = recordingDependencies();
+    const input = chargeInput({ paymentMethod: TEST_CARDS.flaky });
+
+    const firstFailure = await rejectionOf(attempt(1).run(activities.chargeCustomer, input));
+    const secondFailure = await rejectionOf(attempt(2).run(activities.chargeCustomer, input));
+    const charge = await attempt(3).run(activities.chargeCustomer, input);
+
+    expect(firstFailure).toBeInstanceOf(ServiceUnavailableError);
+    expect(secondFailure).toBeInstanceOf(ServiceUnavailableError);
+    expect(charge.amountCents).toBe(2_450);
+    expect(payments.ledger().filter((entry) => entry.type === 'charge')).toHaveLength(1);
+  });
+
+  it('turns a declined card into a non-retryable PaymentDeclined failure carrying the decline code', async () => {
+    const { activities } = recordingDependencies();
+
+    const failure = asApplicationFailure(
+      await rejectionOf(
+        attempt(1).run(activities.chargeCustomer, chargeInput({ paymentMethod: TEST_CARDS.insufficientFunds })),
+      ),
+    );
+
+    expect(failure.type).toBe(PAYMENT_DECLINED);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe('Your card has insufficient funds.');
+    expect(failure.details).toEqual([{ declineCode: 'insufficient_funds' }]);
+  });
+
+  it('answers a retried declined charge with the same non-retryable decline', async () => {
+    const { activities, payments } = recordingDependencies();
+    const input = chargeInput({ paymentMethod: TEST_CARDS.expiredCard });
+
+    const first = asApplicationFailure(await rejectionOf(attempt(1).run(activities.chargeCustomer, input)));
+    const retried = asApplicationFailure(await rejectionOf(attempt(2).run(activities.chargeCustomer, input)));
+
+    for (const failure of [first, retried]) {
+      expect(failure.type).toBe(PAYMENT_DECLINED);
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.details).toEqual([{ declineCode: 'expired_card' }]);
+    }
+    expect(payments.ledger()).toEqual([
+      { type: 'decline', idempotencyKey: 'order-abc:charge', orderId: 'abc', amountCents: 2_450 },
+    ]);
+  });
+
+  it('turns an invalid amount into a non-retryable PaymentDeclined failure', async () => {
+    const { activities } = recordingDependencies();
+
+    const failure = asApplicationFailure(
+      await rejectionOf(attempt(1).run(activities.chargeCustomer, chargeInput({ amountCents: 0 }))),
+    );
+
+    expect(failure.type).toBe(PAYMENT_DECLINED);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.details).toEqual([{ declineCode: 'invalid_amount' }]);
+  });
+
+  it('lets an outage surface as a retryable error, and charges once the service is back', async () => {
+    const { activities, payments } = recordingDependencies();
+    payments.faults.set({ outage: true });
+
+    const failure = await rejectionOf(attempt(1).run(activities.chargeCustomer, chargeInput()));
+
+    expect(failure).toBeInstanceOf(ServiceUnavailableError);
+    expect(failure).not.toBeInstanceOf(ApplicationFailure);
+    expect((failure as Error).message).toBe('payments is unavailable (simulated outage)');
+    expect(payments.ledger()).toEqual([]);
+
+    payments.faults.set({ outage: false });
+    const charge = await attempt(2).run(activities.chargeCustomer, chargeInput());
+
+    expect(charge.amountCents).toBe(2_450);
+    expect(payments.ledger()).toHaveLength(1);
+  });
+
+  it('turns an idempotency conflict into a non-retryable IdempotencyConflict failure', async () => {
+    const { activities, payments } = recordingDependencies();
+    await attempt(1).run(activities.chargeCustomer, chargeInput({ amountCents: 1_000 }));
+
+    const failure = asApplicationFailure(
+      await rejectionOf(attempt(2).run(activities.chargeCustomer, chargeInput({ amountCents: 2_000 }))),
+    );
+
+    expect(failure.type).toBe(IDEMPOTENCY_CONFLICT);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe('Idempotency key order-abc:charge was already used for a different charge');
+    expect(payments.ledger()).toEqual([
+      { type: 'charge', idempotencyKey: 'order-abc:charge', orderId: 'abc', amountCents: 1_000 },
+    ]);
+  });
+});
+
+describe('refundOrder', () => {
+  it('refunds with a key derived from the workflow id and names the charge by its key', async () => {
+    const { activities, refund } = recordingDependencies();
+    await attempt(1).run(activities.chargeCustomer, chargeInput());
+
+    await attempt(1).run(activities.refundOrder, refundInput);
+    await attempt(2).run(activities.refundOrder, refundInput);
+
+    expect(refund).toHaveBeenCalledTimes(2);
+    for (const [request] of refund.mock.calls) {
+      expect(request).toEqual({
+        idempotencyKey: 'order-abc:refund',
+        chargeIdempotencyKey: 'order-abc:charge',
+        amountCents: 2_450,
+        reason: 'restaurant rejected the order',
+      });
+    }
+  });
+
+  it('refunds the charge made by the same workflow once, however often the refund is retried', async () => {
+    const { activities, payments } = recordingDependencies();
+    await attempt(1).run(activities.chargeCustomer, chargeInput());
+
+    const first = await attempt(1).run(activities.refundOrder, refundInput);
+    const retried = await attempt(2).run(activities.refundOrder, refundInput);
+
+    expect(first).toEqual({ refundId: expect.any(String), refundedCents: 2_450 });
+    expect(retried).toEqual(first);
+    expect(payments.ledger().filter((entry) => entry.type === 'refund')).toEqual([
+      { type: 'refund', idempotencyKey: 'order-abc:refund', amountCents: 2_450 },
+    ]);
+  });
+
+  it('returns refundedCents 0 when nothing was charged', async () => {
+    const { activities, payments } = recordingDependencies();
+
+    const refund = await attempt(1).run(activities.refundOrder, refundInput);
+
+    expect(refund).toEqual({ refundedCents: 0 });
+    expect(refund.refundId).toBeUndefined();
+    expect(payments.ledger()).toEqual([]);
+  });
+
+  it('returns refundedCents 0 when the charge was declined', async () => {
+    const { activities } = recordingDependencies();
+    await rejectionOf(
+      attempt(1).run(activities.chargeCustomer, chargeInput({ paymentMethod: TEST_CARDS.insufficientFunds })),
+    );
+
+    await expect(attempt(1).run(activities.refundOrder, refundInput)).resolves.toEqual({ refundedCents: 0 });
+  });
+
+  it('refuses non-retryably to refund more than was charged', async () => {
+    const { activities } = recordingDependencies();
+    await attempt(1).run(activities.chargeCustomer, chargeInput({ amountCents: 1_000 }));
+
+    const failure = asApplicationFailure(
+      await rejectionOf(attempt(1).run(activities.refundOrder, { ...refundInput, amountCents: 1_001 })),
+    );
+
+    expect(failure.type).toBe(PAYMENT_DECLINED);
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.details).toEqual([{ declineCode: 'refund_exceeds_charge' }]);
+  });
+
+  it('lets a payments outage during a refund surface as a retryable error', async () => {
+    const { activities, payments } = recordingDependencies();
+    await attempt(1).run(activities.chargeCustomer, chargeInput());
+    payments.faults.set({ outage: true });
+
+    const failure = await rejectionOf(attempt(1).run(activities.refundOrder, refundInput));
+
+    expect(failure).toBeInstanceOf(ServiceUnavailableError);
+    expect(failure).not.toBeInstanceOf(ApplicationFailure);
+    payments.faults.set({ outage: false });
+    await expect(attempt(2).run(activities.refundOrder, refundInput)).resolves.toMatchObject({ refundedCents: 2_450 });
+  });
+});
+
+describe('sendPushNotification', () => {
+  it('notifies with a key made of the workflow id and the kind of notification', async () => {
+    const { activities, send } = recordingDependencies();
+
+    await attempt(1).run(activities.sendPushNotification, notificationInput);
+
+    expect(send).toHaveBeenCalledWith({
+      idempotencyKey: 'order-abc:notify:order-confirmed',
+      customerId: 'cust-1',
+      orderId: 'abc',
+      kind: 'order-confirmed',
+      message: 'Your order is confirmed.',
+    });
+  });
+
+  it('delivers a notification sent twice only once', async () => {
+    const { activities, notifications, delivered, send } = recordingDependencies();
+
+    await attempt(1).run(activities.sendPushNotification, notificationInput);
+    await attempt(2).run(activities.sendPushNotification, notificationInput);
+
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(delivered).toHaveLength(1);
+    expect(notifications.inbox('cust-1')).toEqual([
+      expect.objectContaining({
+        idempotencyKey: 'order-abc:notify:order-confirmed',
+        message: 'Your order is confirmed.',
+      }),
+    ]);
+  });
+
+  it('delivers one notification of each kind', async () => {
+    const { activities, notifications } = recordingDependencies();
+
+    await attempt(1).run(activities.sendPushNotification, notificationInput);
+    await attempt(1).run(activities.sendPushNotification, {
+      ...notificationInput,
+      kind: 'order-delivered',
+      message: 'Enjoy your meal.',
+    });
+
+    expect(notifications.inbox('cust-1').map((notification) => notification.idempotencyKey)).toEqual([
+      'order-abc:notify:order-confirmed',
+      'order-abc:notify:order-delivered',
+    ]);
+  });
+
+  it('keeps the workflow-derived key even when the input carries an idempotencyKey of its own', async () => {
+    const { activities, send, delivered } = recordingDependencies();
+    // Activity input is whatever the workflow serialised: extra fields survive the trip.
+    const withStrayKey = { ...notificationInput, idempotencyKey: 'stray' } as SendPushNotificationInput;
+
+    await attempt(1).run(activities.sendPushNotification, withStrayKey);
+    await attempt(2).run(activities.sendPushNotification, notificationInput);
+
+    expect(send.mock.calls.map(([request]) => request.idempotencyKey)).toEqual([
+      'order-abc:notify:order-confirmed',
+      'order-abc:notify:order-confirmed',
+    ]);
+    expect(delivered).toHaveLength(1);
+  });
+
+  it('lets a notifications outage surface as a retryable error and delivers on the retry', async () => {
+    const { activities, notifications, delivered } = recordingDependencies();
+    notifications.faults.set({ outage: true });
+
+    const failure = await rejectionOf(attempt(1).run(activities.sendPushNotification, notificationInput));
+
+    expect(failure).toBeInstanceOf(ServiceUnavailableError);
+    expect(failure).not.toBeInstanceOf(ApplicationFailure);
+    expect(delivered).toHaveLength(0);
+    notifications.faults.set({ outage: false });
+    await attempt(2).run(activities.sendPushNotification, notificationInput);
+    expect(delivered).toHaveLength(1);
+  });
+});
+
+describe('outside a workflow', () => {
+  const outsideWorkflow = (): ActivityRunner =>
+    activityEnvironment({ workflowExecution: undefined, inWorkflow: false, activityRunId: 'standalone-1' });
+
+  const runs: [string, (env: ActivityRunner, activities: OrderActivities) => Promise<unknown>][] = [
+    ['chargeCustomer', (env, activities) => env.run(activities.chargeCustomer, chargeInput())],
+    ['refundOrder', (env, activities) => env.run(activities.refundOrder, refundInput)],
+    ['sendPushNotification', (env, activities) => env.run(activities.sendPushNotification, notificationInput)],
+  ];
+
+  it.each(runs)('%s fails non-retryably with a clear message and calls no service', async (_name, run) => {
+    const { activities, charge, refund, send } = recordingDependencies();
+
+    const failure = asApplicationFailure(await rejectionOf(run(outsideWorkflow(), activities)));
+
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toBe('This activity must be scheduled by a workflow');
+    expect(charge).not.toHaveBeenCalled();
+    expect(refund).not.toHaveBeenCalled();
+    expect(send).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,493 @@
+/**
+ * Records the replay fixtures in test/histories: runs the order workflow through each of its paths on the
+ * time-skipping test server, with in-process fake activities, and writes each workflow's history as JSON.
+ * test/replay.test.ts replays every one of them against the current workflow code, so a change that would break
+ * orders already running fails CI with a non-determinism error instead of failing in production.
+ *
+ *   pnpm --filter @durable-delivery/workflows run record-histories            # records only paths with no file yet
+ *   pnpm --filter @durable-delivery/workflows run record-histories --force    # re-records every path
+ *   pnpm --filter @durable-delivery/workflows run record-histories --force not-picked-up   # ...or just these
+ *
+ * Existing files are kept unless --force is given: they are recorded by *older* code on purpose (see
+ * test/histories/README.md), and re-recording them with the code under test would make the replay test prove nothing.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { OrderActivities } from '@durable-delivery/activities';
+import { createTimeSkippingEnv } from '@durable-delivery/temporal-server';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
+// Not re-exported from the package root; the environment's own client is this class, with a host-specific identity.
+import { TimeSkippingClient } from '@temporalio/testing/lib/client';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import {
+  ORDER_TASK_QUEUE,
+  ORDER_WORKFLOW_TYPE,
+  cancelUpdate,
+  checkout,
+  deliverUpdate,
+  deliveredSignal,
+  getStatusQuery,
+  orderSearchAttributes,
+  orderStartOptions,
+  orderWorkflowId,
+  pickUpUpdate,
+  pickedUpSignal,
+  rateUpdate,
+  waitForPaymentUpdate,
+  type OrderInput,
+  type OrderState,
+  type OrderStatus,
+  type OrderWorkflow,
+} from '../src';
+
+const HISTORIES_DIR = join(__dirname, '..', 'test', 'histories');
+/** Fixed identities, so the files name no machine or process and a re-recording diffs only where behaviour did. */
+const IDENTITY = 'record-histories';
+
+type OrderHandle = WorkflowHandle<OrderWorkflow>;
+type Fakes = Partial<OrderActivities>;
+
+/** What a path gets to drive its order with. */
+interface Recorder {
+  readonly client: Client;
+  /** The path's order: a valid one, with an id made from the path's name (workflow id `order-replay-<name>`). */
+  readonly order: (overrides?: Partial<OrderInput>) => OrderInput;
+  /** Starts an order the way the API does (orderStartOptions), with these fakes in place of the healthy ones. */
+  readonly start: (input: OrderInput, fakes?: Fakes) => Promise<OrderHandle>;
+  /** Starts an order as the Temporal CLI does: only a workflow id and the input, no search attributes. */
+  readonly startBare: (input: OrderInput, fakes?: Fakes) => Promise<OrderHandle>;
+}
+
+interface OrderPath {
+  readonly name: string;
+  /** Drives one order to its end and returns it; throws if the order did not take the path it is named after. */
+  record(recorder: Recorder): Promise<OrderHandle>;
+}
+
+const paths: readonly OrderPath[] = [
+  {
+    name: 'delivered-and-rated',
+    // Checkout as the API does it (update-with-start), both driver updates, and a rating before the prompt.
+    async record({ client, order }) {
+      const input = order({ windows: { ratePrompt: '10 minutes', rating: '1 day' } });
+      useFakes(input);
+      const payment = await checkout(client, input);
+      check(payment.outcome === 'paid', `checkout answered ${payment.outcome}`);
+      const handle = client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
+      await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
+      await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-1' }] });
+      await handle.executeUpdate(rateUpdate, { args: [{ stars: 5, comment: 'Perfect burrata' }] });
+      const final = await completed(handle, 'delivered');
+      check(final.rating?.stars === 5, 'the rating was not kept');
+      checkNotifications(final, ['pickedUp', 'delivered']);
+      return handle;
+    },
+  },
+  {
+    name: 'delivered-rating-prompt',
+    // No rating: the prompt goes out after its window and the workflow completes when the rating window closes.
+    async record({ order, start }) {
+      const handle = await start(order({ windows: { ratePrompt: '1 minute', rating: '1 hour' } }));
+      await paid(handle);
+      await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
+      await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-1' }] });
+      const final = await completed(handle, 'delivered');
+      check(final.rating === undefined, 'the order was rated');
+      checkNotifications(final, ['pickedUp', 'delivered', 'ratePrompt']);
+      return handle;
+    },
+  },
+  {
+    name: 'card-declined',
+    async record({ order, start }) {
+      const handle = await start(order(), {
+        chargeCustomer: () =>
+          Promise.reject(
+            ApplicationFailure.create({
+              type: 'PaymentDeclined',
+              message: 'Your card has insufficient funds.',
+              nonRetryable: true,
+            }),
+          ),
+      });
+      const payment = await handle.executeUpdate(waitForPaymentUpdate);
+      check(payment.outcome === 'declined', `checkout answered ${payment.outcome}`);
+      await failed(handle, 'PaymentFailed', 'paymentFailed');
+      return handle;
+    },
+  },
+  {
+    name: 'payment-retried',
+    // Two transient failures, retried by Temporal with real backoff (1 s, then 2 s), then paid and delivered.
+    async record({ order, start }) {
+      let attempts = 0;
+      const handle = await start(order({ windows: { ratePrompt: '10 minutes', rating: '1 day' } }), {
+        chargeCustomer: (input) => {
+          attempts += 1;
+          if (attempts === 1) return Promise.reject(new Error('503 Service Unavailable'));
+          if (attempts === 2) return Promise.reject(new Error('connection reset'));
+          return Promise.resolve({ chargeId: `ch_${input.orderId}`, amountCents: input.amountCents });
+        },
+      });
+      await paid(handle);
+      check(attempts === 3, `charged in ${attempts} attempts, not 3`);
+      await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
+      await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-1' }] });
+      await handle.executeUpdate(rateUpdate, { args: [{ stars: 4 }] });
+      await completed(handle, 'delivered');
+      return handle;
+    },
+  },
+  {
+    name: 'not-picked-up',
+    async record({ order, start }) {
+      const handle = await start(order());
+      await paid(handle);
+      const final = await failed(handle, 'NotPickedUpInTime', 'refunded');
+      checkNotifications(final, ['notPickedUpInTime']);
+      return handle;
+    },
+  },
+  {
+    name: 'not-delivered',
+    async record({ order, start }) {
+      const handle = await start(order());
+      await paid(handle);
+      await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
+      const final = await failed(handle, 'NotDeliveredInTime', 'refunded');
+      checkNotifications(final, ['pickedUp', 'notDeliveredInTime']);
+      return handle;
+    },
+  },
+  {
+    name: 'cancelled-before-pickup',
+    async record({ order, start }) {
+      const handle = await start(order());
+      await paid(handle);
+      const afterCancel = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
+      check(afterCancel.state === 'refunding', `cancelled into ${afterCancel.state}`);
+      const final = await completed(handle, 'cancelled');
+      checkNotifications(final, ['cancelled']);
+      return handle;
+    },
+  },
+  {
+    name: 'cancelled-while-charging',
+    // The cancel is accepted while the charge is in flight; the charge then goes through and is refunded.
+    async record({ order, start }) {
+      const charge = gate();
+      const handle = await start(order(), {
+        chargeCustomer: async (input) => {
+          charge.started();
+          await charge.opened;
+          return { chargeId: `ch_${input.orderId}`, amountCents: input.amountCents };
+        },
+      });
+      await charge.inFlight;
+      const afterCancel = await handle.executeUpdate(cancelUpdate, { args: [{}] });
+      check(afterCancel.state === 'charging', `cancelled into ${afterCancel.state}`);
+      charge.open();
+      const final = await completed(handle, 'cancelled');
+      check(final.refundedCents === final.totalCents, 'the charge was not refunded');
+      return handle;
+    },
+  },
+  {
+    name: 'signals-from-cli',
+    // Started without search attributes, then moved on by the seed's signals instead of the updates.
+    async record({ order, startBare }) {
+      const handle = await startBare(order());
+      await waitForState(handle, 'paid');
+      await handle.signal(pickedUpSignal);
+      await handle.signal(deliveredSignal);
+      const final = await completed(handle, 'delivered');
+      check(final.driverId === undefined, 'a driver was recorded');
+      checkNotifications(final, ['pickedUp', 'delivered', 'ratePrompt']);
+      return handle;
+    },
+  },
+  {
+    name: 'operator-cancelled',
+    // `temporal workflow cancel` after payment: the workflow refunds in a non-cancellable scope and ends cancelled.
+    async record({ order, start }) {
+      const handle = await start(order());
+      await paid(handle);
+      await handle.cancel();
+      const error = await handle.result().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      check(
+        error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure,
+        `ended with ${String(error)}`,
+      );
+      const final = await handle.query(getStatusQuery);
+      check(final.state === 'cancelled', `ended ${final.state}`);
+      checkNotifications(final, ['cancelled']);
+      return handle;
+    },
+  },
+  {
+    name: 'rejected-updates',
+    // Rejected updates leave no events, but they run the validators on replay too: a validator that changed state
+    // (it must not) would show up here. The accepted ones around them are recorded as usual.
+    async record({ order, start }) {
+      const charge = gate();
+      const handle = await start(order({ windows: { ratePrompt: '10 minutes', rating: '1 day' } }), {
+        chargeCustomer: async (input) => {
+          charge.started();
+          await charge.opened;
+          return { chargeId: `ch_${input.orderId}`, amountCents: input.amountCents };
+        },
+      });
+      await charge.inFlight;
+      await rejected(handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] }), 'OrderStateConflict');
+      charge.open();
+      await paid(handle);
+      const race = await Promise.allSettled([
+        handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-a' }] }),
+        handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-b' }] }),
+      ]);
+      const winner = race.find((result) => result.status === 'fulfilled')?.value.driverId;
+      check(winner !== undefined && race.filter((r) => r.status === 'rejected').length === 1, 'not exactly one winner');
+      const loser = winner === 'driver-a' ? 'driver-b' : 'driver-a';
+      await rejected(handle.executeUpdate(deliverUpdate, { args: [{ driverId: loser }] }), 'WrongDriver');
+      await handle.executeUpdate(deliverUpdate, { args: [{ driverId: winner }] });
+      await handle.executeUpdate(rateUpdate, { args: [{ stars: 3 }] });
+      await completed(handle, 'delivered');
+      return handle;
+    },
+  },
+  {
+    name: 'invalid-input',
+    // Started around the API's checks (orderStartOptions would refuse it): the workflow fails on its first task.
+    async record({ order, startBare }) {
+      const handle = await startBare(order({ items: [{ productId: 'unicorn-steak', quantity: 1 }] }));
+      const error = await handle.result().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
+      check(cause instanceof ApplicationFailure && cause.type === 'InvalidOrderInput', `ended with ${String(error)}`);
+      return handle;
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fake activities: a healthy payment and push service, unless a path registers its own for its order.
+
+const fakesByOrder = new Map<string, Fakes>();
+
+function useFakes(input: OrderInput, fakes: Fakes = {}): void {
+  fakesByOrder.set(input.orderId, fakes);
+}
+
+const healthy: OrderActivities = {
+  chargeCustomer: (input) => Promise.resolve({ chargeId: `ch_${input.orderId}`, amountCents: input.amountCents }),
+  refundOrder: (input) => Promise.resolve({ refundId: `re_${input.orderId}`, refundedCents: input.amountCents }),
+  sendPushNotification: () => Promise.resolve(),
+};
+
+/** One set of activities for the one worker, each call routed to the fakes of the order it belongs to. */
+const activities: OrderActivities = {
+  chargeCustomer: (input) => (fakesByOrder.get(input.orderId)?.chargeCustomer ?? healthy.chargeCustomer)(input),
+  refundOrder: (input) => (fakesByOrder.get(input.orderId)?.refundOrder ?? healthy.refundOrder)(input),
+  sendPushNotification: (input) =>
+    (fakesByOrder.get(input.orderId)?.sendPushNotification ?? healthy.sendPushNotification)(input),
+};
+
+/** Holds an activity in flight until the path opens it; `inFlight` resolves once the activity is running. */
+function gate() {
+  let started!: () => void;
+  let open!: () => void;
+  const inFlight = new Promise<void>((resolve) => (started = resolve));
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { started, inFlight, open, opened };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checks: a recording that did not take its path would be a misleading fixture, so each path verifies its outcome.
+
+class PathError extends Error {}
+class UsageError extends Error {}
+
+function check(condition: boolean, problem: string): asserts condition {
+  if (!condition) throw new PathError(problem);
+}
+
+function checkNotifications(status: OrderStatus, kinds: readonly string[]): void {
+  const sent = status.notifications.map((n) => n.kind);
+  check(sent.join() === kinds.join(), `notified [${sent.join(', ')}], expected [${kinds.join(', ')}]`);
+  check(
+    status.notifications.every((n) => n.sentAt !== undefined),
+    'a notification was not sent',
+  );
+}
+
+async function paid(handle: OrderHandle): Promise<void> {
+  const payment = await handle.executeUpdate(waitForPaymentUpdate);
+  check(payment.outcome === 'paid', `payment answered ${payment.outcome}`);
+}
+
+/** Awaits the result, which lets the test server skip through the order's remaining windows. */
+async function completed(handle: OrderHandle, state: OrderState): Promise<OrderStatus> {
+  const final = await handle.result();
+  check(final.state === state, `completed ${final.state}, expected ${state}`);
+  return final;
+}
+
+async function failed(handle: OrderHandle, type: string, state: OrderState): Promise<OrderStatus> {
+  const error = await handle.result().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
+  check(cause instanceof ApplicationFailure && cause.type === type, `ended with ${String(error)}, expected ${type}`);
+  const final = await handle.query(getStatusQuery);
+  check(final.state === state, `failed in ${final.state}, expected ${state}`);
+  return final;
+}
+
+async function rejected(update: Promise<unknown>, type: string): Promise<void> {
+  const error = await update.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+  check(cause instanceof ApplicationFailure && cause.type === type, `update ended with ${String(error)}`);
+}
+
+async function waitForState(handle: OrderHandle, state: OrderState): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await handle.query(getStatusQuery)).state === state) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new PathError(`the order never reached ${state}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function parseArgs(args: readonly string[]): { force: boolean; names: Set<string> } {
+  const force = args.includes('--force');
+  const names = new Set(args.filter((arg) => !arg.startsWith('-')));
+  const known = new Set(paths.map((path) => path.name));
+  const unknown = [...names].filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown path(s): ${unknown.join(', ')}; the paths are: ${[...known].join(', ')}`);
+  }
+  return { force, names };
+}
+
+async function main(): Promise<void> {
+  const { force, names } = parseArgs(process.argv.slice(2));
+  const fileOf = (name: string) => join(HISTORIES_DIR, `${name}.json`);
+  const selected = paths.filter((path) => names.size === 0 || names.has(path.name));
+  const toRecord = selected.filter((path) => force || !existsSync(fileOf(path.name)));
+  for (const path of selected.filter((p) => !toRecord.includes(p))) {
+    console.log(`kept     ${relative(process.cwd(), fileOf(path.name))} (re-record with --force ${path.name})`);
+  }
+  if (toRecord.length === 0) return;
+
+  // Declines, retries and timeouts are what is being recorded: keep the output to real errors.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
+  const began = Date.now();
+  const env = await createTimeSkippingEnv();
+  try {
+    const namespace = env.namespace ?? 'default';
+    await env.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        orderSearchAttributes.map((key) => [key.name, searchAttributeEnum(key.type)]),
+      ),
+    });
+    const client = new TimeSkippingClient({ connection: env.connection, namespace, identity: IDENTITY });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace,
+      taskQueue: ORDER_TASK_QUEUE,
+      identity: IDENTITY,
+      workflowsPath: require.resolve('../src/workflows'),
+      activities,
+    });
+    mkdirSync(HISTORIES_DIR, { recursive: true });
+
+    await worker.runUntil(async () => {
+      // One at a time: the test server's clock is shared, and skipping it for one order would skip it for all.
+      for (const path of toRecord) {
+        const recorder: Recorder = {
+          client,
+          order: (overrides = {}) => ({
+            orderId: `replay-${path.name}`,
+            customerId: 'customer-ada',
+            customerName: 'Ada',
+            items: [
+              { productId: 'burrata', quantity: 2 },
+              { productId: 'tiramisu', quantity: 1 },
+            ],
+            deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
+            paymentMethod: 'tok_visa',
+            ...overrides,
+          }),
+          start: (input, fakes) => {
+            useFakes(input, fakes);
+            return client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, { ...orderStartOptions(input) });
+          },
+          startBare: (input, fakes) => {
+            useFakes(input, fakes);
+            return client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, {
+              workflowId: orderWorkflowId(input.orderId),
+              taskQueue: ORDER_TASK_QUEUE,
+              args: [input],
+            });
+          },
+        };
+        const startedAt = Date.now();
+        let handle: OrderHandle;
+        try {
+          handle = await path.record(recorder);
+        } catch (error) {
+          throw new Error(`path "${path.name}" did not go as scripted: ${String(error)}`, { cause: error });
+        }
+        const history = await handle.fetchHistory();
+        const file = fileOf(path.name);
+        writeFileSync(file, `${historyToJSON(history)}\n`);
+        const size = Buffer.byteLength(readFileSync(file));
+        console.log(
+          `recorded ${relative(process.cwd(), file)}: ${history.events?.length ?? 0} events, ` +
+            `${(size / 1024).toFixed(1)} KB, ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+        );
+      }
+    });
+  } finally {
+    await env.teardown();
+  }
+  const count = toRecord.length === 1 ? '1 history' : `${toRecord.length} histories`;
+  console.log(`recorded ${count} in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+}
+
+// The operator service takes the proto enum; typed keys carry the SDK's short names (KEYWORD, INT, ...).
+function searchAttributeEnum(type: string): temporal.api.enums.v1.IndexedValueType {
+  const value =
+    temporal.api.enums.v1.IndexedValueType[
+      `INDEXED_VALUE_TYPE_${type}` as keyof typeof temporal.api.enums.v1.IndexedValueType
+    ];
+  if (value === undefined) throw new Error(`unknown search attribute type ${type}`);
+  return value;
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`record-histories: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
+  console.error(error);
+  process.exitCode = 1;
+});

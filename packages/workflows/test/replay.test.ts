@@ -1,0 +1,95 @@
+/**
+ * Replays the recorded order histories in test/histories against the current workflow code. Every order running in
+ * production is one of these paths (or a prefix of one); a change that makes a replay fail would make those orders
+ * fail on the next worker deploy. Such a change needs `patched()`, not a re-recording: see test/histories/README.md.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { orderWorkflowId, type OrderInput } from '../src';
+
+const HISTORIES_DIR = join(__dirname, 'histories');
+
+/** Every path scripts/record-histories.ts records: a fixture deleted by mistake fails the test below. */
+const EXPECTED_PATHS = [
+  'card-declined',
+  'cancelled-before-pickup',
+  'cancelled-while-charging',
+  'delivered-and-rated',
+  'delivered-rating-prompt',
+  'invalid-input',
+  'not-delivered',
+  'not-picked-up',
+  'operator-cancelled',
+  'payment-retried',
+  'rejected-updates',
+  'signals-from-cli',
+];
+
+/** Every fixture on disk is replayed, listed or not, so a newly recorded path is covered at once. */
+const recorded = readdirSync(HISTORIES_DIR)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => file.slice(0, -'.json'.length))
+  .sort();
+
+function loadHistory(name: string): unknown {
+  return JSON.parse(readFileSync(join(HISTORIES_DIR, `${name}.json`), 'utf8'));
+}
+
+/**
+ * The workflow id the history ran under. A history file does not carry it, and it matters: the order checks that
+ * its id is `order-<orderId>`, so replaying under any other id takes the invalid-input branch and diverges. It is
+ * derived from the recorded input, so a history downloaded from a real server (`temporal workflow show -o json`)
+ * can be dropped in here as it is.
+ */
+function workflowIdOf(history: History): string {
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) throw new Error('the history does not start with a WorkflowExecutionStarted event carrying the input');
+  return orderWorkflowId(defaultPayloadConverter.fromPayload<OrderInput>(payload).orderId);
+}
+
+function replay(history: History): Promise<void> {
+  const codePath = process.env.ORDER_WORKFLOW_BUNDLE;
+  if (!codePath)
+    throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see global-setup.js)');
+  return Worker.runReplayHistory({ workflowBundle: { codePath } }, history, workflowIdOf(history));
+}
+
+beforeAll(() => {
+  // A replay that diverges is logged by the SDK as well as thrown; the test below provokes one on purpose.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
+});
+
+it('has a recorded history for every path', () => {
+  expect(recorded).toEqual(expect.arrayContaining(EXPECTED_PATHS));
+});
+
+it.each(recorded)('replays the recorded "%s" history without non-determinism', async (name) => {
+  await expect(replay(historyFromJSON(loadHistory(name)))).resolves.toBeUndefined();
+});
+
+/**
+ * Proves the guard can fail: the same history, with the activity type of its first ActivityTaskScheduled event
+ * renamed, as if the workflow had scheduled a different activity there when the order ran. On replay the code
+ * schedules `chargeCustomer` where the history says another type was scheduled, and the SDK's core checks the
+ * command against the event's activity type: a nondeterminism error, just as when the code changes under a running
+ * order. (Renaming is more reliable than dropping an event: a gap in the event ids is rejected as a malformed
+ * history, a ReplayError, before any workflow code runs.)
+ */
+it('fails with a DeterminismViolationError when the history and the code disagree', async () => {
+  const json = loadHistory('delivered-and-rated') as { events: Record<string, unknown>[] };
+  const scheduled = json.events.find((event) => event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED') as
+    { activityTaskScheduledEventAttributes: { activityType: { name: string } } } | undefined;
+  expect(scheduled?.activityTaskScheduledEventAttributes.activityType.name).toBe('chargeCustomer');
+  scheduled!.activityTaskScheduledEventAttributes.activityType.name = 'chargeCustomerV0';
+
+  const failure = replay(historyFromJSON(json));
+  await expect(failure).rejects.toBeInstanceOf(DeterminismViolationError);
+  await expect(failure).rejects.toThrow(/chargeCustomerV0/);
+});

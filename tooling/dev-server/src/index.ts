@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { orderSearchAttributes } from '@durable-delivery/workflows';
+import {
+  startDevServer,
+  type DevServer,
+  type DevServerOptions,
+  type SearchAttributeKind,
+} from '@durable-delivery/temporal-server';
+
+/** The flags `temporal server start-dev --search-attribute` takes, for each search attribute type the SDK names. */
+const KIND_BY_TYPE: Record<string, SearchAttributeKind> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+/** Every search attribute this project's workflows use, as the dev server registers them. */
+export function projectSearchAttributes(): Record<string, SearchAttributeKind> {
+  return Object.fromEntries(
+    orderSearchAttributes.map((key) => {
+      const kind = KIND_BY_TYPE[key.type];
+      if (!kind) throw new Error(`search attribute ${key.name} has a type the dev server cannot register: ${key.type}`);
+      return [key.name, kind];
+    }),
+  );
+}
+
+/** Where `pnpm dev` keeps Temporal's state: a git-ignored folder at the repository root. */
+export const DEFAULT_DB_FILENAME = resolve(__dirname, '../../../.data/temporal/dev.sqlite');
+
+export const DEFAULT_PORT = 7233;
+export const DEFAULT_UI_PORT = 8233;
+
+/** Starts the Temporal dev server the way this project needs it; tests pass their own ports and database file. */
+export function startProjectDevServer(options: Partial<DevServerOptions> = {}): Promise<DevServer> {
+  return startDevServer({
+    ip: '127.0.0.1',
+    port: DEFAULT_PORT,
+    uiPort: DEFAULT_UI_PORT,
+    namespace: 'default',
+    dbFilename: DEFAULT_DB_FILENAME,
+    ...options,
+    searchAttributes: { ...projectSearchAttributes(), ...options.searchAttributes },
+  });
+}
