@@ -1,0 +1,108 @@
+/**
+ * What one simulated customer and driver do, for the full order and for the ceiling. Both make the same three
+ * requests: checkout (update-with-start, answered once the charge settles), pickUp, deliver. Every update answers
+ * when the workflow has acted on it, so nobody polls for status.
+ */
+import {
+  ORDER_TASK_QUEUE,
+  ORDER_WORKFLOW_TYPE,
+  deliverUpdate,
+  orderStartOptions,
+  orderWorkflowId,
+  pickUpUpdate,
+  waitForPaymentUpdate,
+  type OrderInput,
+  type OrderWorkflow,
+} from '@durable-delivery/workflows';
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import {
+  NOOP_TASK_QUEUE,
+  NOOP_WORKFLOW_TYPE,
+  noopCheckoutUpdate,
+  noopDeliverUpdate,
+  noopPickUpUpdate,
+  type noopOrder,
+} from './noop-workflow';
+
+export type ScenarioName = 'ceiling' | 'order';
+
+export interface Scenario {
+  readonly name: ScenarioName;
+  readonly taskQueue: string;
+  workflowId(orderId: string): string;
+  /** Checkout, pickUp, deliver; resolves once deliver has answered, throws if any step answers unexpectedly. */
+  run(client: Client, orderId: string): Promise<void>;
+}
+
+/**
+ * Windows for a bench order. Drivers act at once, so pickup and delivery only need to be generous enough never to
+ * expire under load. The rating prompt and the rating window are short so that each order's tail (two timers, the
+ * "rate your meal" notification, completion) runs inside the measured run rather than after it; the server does
+ * that work for every real order too, just later.
+ */
+export const BENCH_WINDOWS = {
+  pickup: '1 minute',
+  delivery: '1 minute',
+  ratePrompt: '200 ms',
+  rating: '200 ms',
+  payment: '1 minute',
+} as const;
+
+export function benchOrderInput(orderId: string): OrderInput {
+  return {
+    orderId,
+    customerId: 'bench-customer',
+    customerName: 'Bench Customer',
+    items: [
+      { productId: 'margherita', quantity: 1 },
+      { productId: 'poke', quantity: 2 },
+    ],
+    deliveryAddress: { street: '1 Bench Street', city: 'Springfield', postalCode: '12345' },
+    // The payment simulator's always-succeeds test card; the worker runs with payment faults off.
+    paymentMethod: 'tok_visa',
+    windows: BENCH_WINDOWS,
+  };
+}
+
+const driverOf = (orderId: string) => ({ driverId: `driver-${orderId}` });
+
+export const fullOrder: Scenario = {
+  name: 'order',
+  taskQueue: ORDER_TASK_QUEUE,
+  workflowId: orderWorkflowId,
+  async run(client, orderId) {
+    const startWorkflowOperation = new WithStartWorkflowOperation<OrderWorkflow>(
+      ORDER_WORKFLOW_TYPE,
+      orderStartOptions(benchOrderInput(orderId)),
+    );
+    // Sent without arguments: whatever options checkout's update takes, the bench uses the app's defaults.
+    const payment = await client.workflow.executeUpdateWithStart(waitForPaymentUpdate, { startWorkflowOperation });
+    if (payment.outcome !== 'paid') throw new Error(`checkout answered ${payment.outcome}, not paid`);
+    const handle = await startWorkflowOperation.workflowHandle();
+    const pickedUp = await handle.executeUpdate(pickUpUpdate, { args: [driverOf(orderId)] });
+    if (pickedUp.state !== 'pickedUp') throw new Error(`pickUp left the order ${pickedUp.state}`);
+    const delivered = await handle.executeUpdate(deliverUpdate, { args: [driverOf(orderId)] });
+    if (delivered.state !== 'delivered') throw new Error(`deliver left the order ${delivered.state}`);
+  },
+};
+
+export const ceiling: Scenario = {
+  name: 'ceiling',
+  taskQueue: NOOP_TASK_QUEUE,
+  workflowId: (orderId) => `noop-${orderId}`,
+  async run(client, orderId) {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof noopOrder>(NOOP_WORKFLOW_TYPE, {
+      workflowId: this.workflowId(orderId),
+      taskQueue: NOOP_TASK_QUEUE,
+      args: [benchOrderInput(orderId)],
+      // The same policies as an order's start; update-with-start requires a conflict policy anyway.
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    const answer = await client.workflow.executeUpdateWithStart(noopCheckoutUpdate, { startWorkflowOperation });
+    if (answer !== 'paid') throw new Error(`checkout answered ${String(answer)}, not paid`);
+    const handle = await startWorkflowOperation.workflowHandle();
+    await handle.executeUpdate(noopPickUpUpdate, { args: [driverOf(orderId)] });
+    await handle.executeUpdate(noopDeliverUpdate, { args: [driverOf(orderId)] });
+  },
+};
