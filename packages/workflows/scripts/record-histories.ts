@@ -14,11 +14,10 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { OrderActivities } from '@durable-delivery/activities';
-import { createTimeSkippingEnv } from '@durable-delivery/temporal-server';
+import { createTimeSkippingEnv, registerSearchAttributes } from '@durable-delivery/temporal-server';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { temporal } from '@temporalio/proto';
 // Not re-exported from the package root; the environment's own client is this class, with a host-specific identity.
 import { TimeSkippingClient } from '@temporalio/testing/lib/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -401,12 +400,7 @@ async function main(): Promise<void> {
   const env = await createTimeSkippingEnv();
   try {
     const namespace = env.namespace ?? 'default';
-    await env.connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(
-        orderSearchAttributes.map((key) => [key.name, searchAttributeEnum(key.type)]),
-      ),
-    });
+    await registerSearchAttributes(env.connection, namespace, orderSearchAttributes);
     const client = new TimeSkippingClient({ connection: env.connection, namespace, identity: IDENTITY });
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -470,16 +464,6 @@ async function main(): Promise<void> {
   }
   const count = toRecord.length === 1 ? '1 history' : `${toRecord.length} histories`;
   console.log(`recorded ${count} in ${((Date.now() - began) / 1000).toFixed(1)} s`);
-}
-
-// The operator service takes the proto enum; typed keys carry the SDK's short names (KEYWORD, INT, ...).
-function searchAttributeEnum(type: string): temporal.api.enums.v1.IndexedValueType {
-  const value =
-    temporal.api.enums.v1.IndexedValueType[
-      `INDEXED_VALUE_TYPE_${type}` as keyof typeof temporal.api.enums.v1.IndexedValueType
-    ];
-  if (value === undefined) throw new Error(`unknown search attribute type ${type}`);
-  return value;
 }
 
 main().catch((error: unknown) => {

@@ -1,10 +1,9 @@
 import type { OrderActivities } from '@durable-delivery/activities';
-import { createTimeSkippingEnv } from '@durable-delivery/temporal-server';
+import { createTimeSkippingEnv, registerSearchAttributes } from '@durable-delivery/temporal-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { getStatusQuery, orderSearchAttributes, orderStartOptions, type OrderInput, type OrderWorkflow } from '../src';
 
 let nextId = 0;
@@ -74,12 +73,7 @@ export class OrderTestHarness {
     if (!bundlePath)
       throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see test/global-setup.js)');
     const env = await createTimeSkippingEnv();
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: env.namespace ?? 'default',
-      searchAttributes: Object.fromEntries(
-        orderSearchAttributes.map((key) => [key.name, searchAttributeEnum(key.type)]),
-      ),
-    });
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default', orderSearchAttributes);
     return new OrderTestHarness(env, bundlePath);
   }
 
@@ -149,16 +143,6 @@ export interface WorkerContext {
   ): Promise<WorkflowHandleWithFirstExecutionRunId<OrderWorkflow>>;
   /** Marks a workflow started some other way (update-with-start) for clean-up. */
   track(workflowId: string): void;
-}
-
-// The operator service takes the proto enum; typed keys carry the SDK's short names (KEYWORD, INT, ...).
-function searchAttributeEnum(type: string): temporal.api.enums.v1.IndexedValueType {
-  const value =
-    temporal.api.enums.v1.IndexedValueType[
-      `INDEXED_VALUE_TYPE_${type}` as keyof typeof temporal.api.enums.v1.IndexedValueType
-    ];
-  if (value === undefined) throw new Error(`unknown search attribute type ${type}`);
-  return value;
 }
 
 /** The failure a rejected update or workflow carries: its type and the message a person would read. */
