@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The entry point behind `npm run dev`, `npm test` and `npm run bench`. A fresh machine has only Node and npm, so
 // this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
-// workspace, and hands over to Turborepo. Temporal's own binaries are provisioned later, on first use, by
-// @durable-delivery/temporal-server (a cached build, so only the first run pays for it).
+// workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
+// the first run pays for it), and hands over to Turborepo.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -17,11 +17,15 @@ const cacheDir =
   join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'durable-delivery');
 
 const commands = {
+  // The dev server and the worker, side by side; the worker waits for the server.
   dev: () =>
+    provisionTemporal() ||
     pnpm(['turbo', 'run', 'dev', '--filter=@durable-delivery/dev-server', '--filter=@durable-delivery/worker']),
-  test: runTests,
+  test: () => provisionTemporal() || runTests(),
   bench: () =>
-    pnpm(['turbo', 'run', 'build']) || pnpm(['--filter', '@durable-delivery/bench', 'run', 'bench', ...args]),
+    provisionTemporal() ||
+    pnpm(['turbo', 'run', 'build']) ||
+    pnpm(['--filter', '@durable-delivery/bench', 'run', 'bench', ...args]),
 };
 
 const [command, ...args] = process.argv.slice(2);

@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { cancelUpdate, getStatusQuery, pickUpUpdate, waitForPaymentUpdate } from '../src';
+import { cancelUpdate, deliverUpdate, getStatusQuery, pickUpUpdate, waitForPaymentUpdate } from '../src';
 import { ORDER_TOTAL_CENTS, OrderTestHarness, anOrder, declined, failureOf, fakeActivities, gate } from './harness';
 
 let harness: OrderTestHarness;
@@ -61,6 +61,29 @@ describe('payment', () => {
       expect(status.failure?.code).toBe('paymentUnavailable');
       expect(activities.refundOrder).toHaveBeenCalledTimes(1);
       expect(status.notifications.map((n) => n.kind)).toEqual(['paymentFailed']);
+    });
+  });
+});
+
+describe('notifications', () => {
+  it('hands a notification the push service failed to deliver at once to a durable retry, without holding up the order', async () => {
+    const activities = fakeActivities();
+    let pickedUpAttempts = 0;
+    activities.sendPushNotification.mockImplementation(async (input) => {
+      // The local fast path tries three times; the fourth call is the regular activity's first attempt.
+      if (input.kind === 'pickedUp' && ++pickedUpAttempts <= 3) throw new Error('503 Service Unavailable');
+    });
+    await harness.withWorker(activities, async ({ start }) => {
+      const handle = await start();
+      await handle.executeUpdate(waitForPaymentUpdate);
+      await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
+      const delivered = await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-1' }] });
+      expect(delivered.state).toBe('delivered');
+
+      const final = await handle.result();
+      expect(pickedUpAttempts).toBe(4);
+      expect(final.notifications.find((n) => n.kind === 'pickedUp')).toMatchObject({ sentAt: expect.any(String) });
+      expect(final.notifications.some((n) => n.failed)).toBe(false);
     });
   });
 });

@@ -12,6 +12,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -92,8 +93,17 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     startToCloseTimeout: '10 seconds',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
+  // Push notifications take a fast path and a durable one. Normally a local activity delivers the message inside
+  // the current workflow task: no activity task for the server to dispatch, one marker in the history, no extra
+  // workflow task. If the push service fails or is slow, the same message (same idempotency key, so never shown
+  // twice) goes to a regular activity that keeps retrying, visible in the Temporal UI, without holding up the order.
+  const pushNow = proxyLocalActivities<OrderActivities>({
+    startToCloseTimeout: '2 seconds',
+    scheduleToCloseTimeout: '5 seconds',
+    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
+  });
   // A notification that cannot be delivered within an hour is stale; the order goes on without it.
-  const notifier = proxyActivities<OrderActivities>({
+  const pushEventually = proxyActivities<OrderActivities>({
     startToCloseTimeout: '10 seconds',
     scheduleToCloseTimeout: '1 hour',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -157,17 +167,25 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   function notify(kind: NotificationKind, reason?: string): void {
     const entry: (typeof notifications)[number] = { kind, message: notificationMessage(kind, { priced, reason }) };
     notifications.push(entry);
+    const push = { customerId, orderId, kind, message: entry.message };
     // Sent in the background so a slow push service never delays the order's timers; awaited before the end.
     pendingNotifications.push(
-      notifier.sendPushNotification({ customerId, orderId, kind, message: entry.message }).then(
-        () => {
-          entry.sentAt = iso(Date.now());
-        },
-        (error: unknown) => {
-          entry.failed = true;
-          log.warn('notification was not delivered', { orderId, kind, error: String(error) });
-        },
-      ),
+      pushNow
+        .sendPushNotification(push)
+        .catch((error: unknown) => {
+          if (isCancellation(error)) throw error;
+          log.info('push service did not answer in time; retrying in the background', { orderId, kind });
+          return pushEventually.sendPushNotification(push);
+        })
+        .then(
+          () => {
+            entry.sentAt = iso(Date.now());
+          },
+          (error: unknown) => {
+            entry.failed = true;
+            log.warn('notification was not delivered', { orderId, kind, error: String(error) });
+          },
+        ),
     );
   }
 
