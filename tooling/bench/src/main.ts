@@ -4,7 +4,7 @@
  * against a no-op workflow of the same shape measured in the same run as the ceiling. Loopback only, bounded in
  * time, not part of the tests. Prints a table and writes JSON to bench-results/.
  *
- *   pnpm bench [--orders 300] [--concurrency 20,50] [--warmup 30] [--timeout 600]
+ *   pnpm bench [--orders 300] [--concurrency 20,50] [--warmup 30] [--timeout 900] [--rate-prompt '1 minute']
  */
 import { execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -23,7 +23,7 @@ import { NOOP_TASK_QUEUE } from './noop-workflow';
 import { runPhase, type PhaseContext, type PhaseResult } from './phase';
 import { RssSampler } from './proc';
 import { evaluateTargets, formatHistories, formatReport, type BenchReport, type ConcurrencyResult } from './report';
-import { BENCH_WINDOWS, ceiling, fullOrder, type Scenario } from './scenarios';
+import { DEFAULT_RATE_PROMPT, benchWindows, ceiling, fullOrder, type Scenario } from './scenarios';
 import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -33,6 +33,7 @@ interface Options {
   readonly concurrency: readonly number[];
   readonly warmup: number;
   readonly timeoutSeconds: number;
+  readonly ratePrompt: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -43,7 +44,8 @@ function parseOptions(argv: string[]): Options {
       orders: { type: 'string', default: '300' },
       concurrency: { type: 'string', default: '20,50' },
       warmup: { type: 'string', default: '30' },
-      timeout: { type: 'string', default: '600' },
+      timeout: { type: 'string', default: '900' },
+      'rate-prompt': { type: 'string', default: DEFAULT_RATE_PROMPT },
     },
   });
   const positive = (name: string, raw: string, min = 1) => {
@@ -57,6 +59,7 @@ function parseOptions(argv: string[]): Options {
     concurrency: values.concurrency.split(',').map((part) => positive('concurrency', part.trim())),
     warmup: positive('warmup', values.warmup, 0),
     timeoutSeconds: positive('timeout', values.timeout),
+    ratePrompt: values['rate-prompt'],
   };
 }
 
@@ -166,6 +169,7 @@ async function bench(
     signal,
   };
   const runId = `b${Date.now().toString(36)}`;
+  const order = fullOrder(benchWindows(options.ratePrompt));
   const run = async (scenario: Scenario, concurrency: number, orders: number, label: string) => {
     const result = await runPhase(context, scenario, { orders, concurrency, idPrefix: `${runId}-${label}-` });
     progress(
@@ -180,14 +184,14 @@ async function bench(
     const concurrency = Math.min(10, options.warmup);
     progress(`warm-up: ${options.warmup} orders of each at concurrency ${concurrency}`);
     await run(ceiling, concurrency, options.warmup, 'warmup');
-    await run(fullOrder, concurrency, options.warmup, 'warmup');
+    await run(order, concurrency, options.warmup, 'warmup');
   }
 
   const results: ConcurrencyResult[] = [];
   for (const [index, concurrency] of options.concurrency.entries()) {
     // Ceiling-order, then order-ceiling: the server's database grows through the run, and the machine is shared;
     // alternating the order spreads that drift over both.
-    const scenarios = index % 2 === 0 ? [ceiling, fullOrder] : [fullOrder, ceiling];
+    const scenarios = index % 2 === 0 ? [ceiling, order] : [order, ceiling];
     const byName: Partial<Record<Scenario['name'], PhaseResult>> = {};
     for (const scenario of scenarios) {
       byName[scenario.name] = await run(scenario, concurrency, options.orders, `c${concurrency}`);
@@ -209,7 +213,7 @@ async function bench(
   // The first order and ceiling workflow of the first measured run, event by event.
   const first = `${runId}-c${options.concurrency[0]}-0`;
   const sampleHistories = {
-    order: await historyLines(client, fullOrder.workflowId(first)),
+    order: await historyLines(client, order.workflowId(first)),
     ceiling: await historyLines(client, ceiling.workflowId(first)),
   };
 
@@ -235,7 +239,7 @@ async function bench(
       concurrency: options.concurrency,
       warmupOrders: options.warmup,
       timeoutSeconds: options.timeoutSeconds,
-      windows: BENCH_WINDOWS,
+      windows: benchWindows(options.ratePrompt),
       server: 'temporal server start-dev, SQLite file, headless, loopback',
       orderWorker: 'node apps/worker/dist/main.js (WORKER_LOG_LEVEL=WARN, payment and notification faults off)',
       ceilingWorker: 'in the bench process, no-op activities',

@@ -41,7 +41,7 @@ export interface PhaseResult {
   readonly workerRssPeakMiB?: number;
 }
 
-const DRAIN_TIMEOUT_MS = 60_000;
+const DRAIN_TIMEOUT_MS = 180_000;
 
 export async function runPhase(
   context: PhaseContext,

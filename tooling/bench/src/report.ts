@@ -1,4 +1,5 @@
 /** The numbers: percentiles, targets, the printed table and the JSON written to bench-results/. */
+import { DEFAULT_RATE_PROMPT } from './scenarios';
 import { countByType } from './history';
 import type { PhaseResult } from './phase';
 
@@ -40,7 +41,7 @@ export interface BenchReport {
   readonly machine: Record<string, string | number>;
   readonly versions: Record<string, string | undefined>;
   readonly git: { readonly commit?: string; readonly dirty?: boolean };
-  readonly settings: Record<string, unknown>;
+  readonly settings: Record<string, unknown> & { readonly windows: { readonly ratePrompt: string } };
   readonly workerRssMiB: { readonly idle?: number; readonly afterRuns?: number };
   readonly results: readonly ConcurrencyResult[];
   readonly targets: {
@@ -130,6 +131,10 @@ export function formatReport(report: BenchReport): string {
     '',
     'orders/s, p50/p99/max: first checkout → last deliver answered; latency per order from its checkout request to',
     "its deliver update's answer. closed/s: until the run's last workflow closed (the order's rating tail included).",
+    `The order's rating prompt comes ${settings.windows.ratePrompt} after delivery (--rate-prompt): ` +
+      (settings.windows.ratePrompt === DEFAULT_RATE_PROMPT
+        ? 'its tail runs after the measured run and is drained before the next one.'
+        : 'its tail runs inside the measured run.'),
     'events: history events per workflow. CPU: per order, until the last workflow closed; the ceiling worker runs',
     'inside the bench process (bench CPU), the order worker is its own process (wrk CPU).',
     '',

@@ -52,6 +52,8 @@ export function spawnWorker(address: string): WorkerProcess {
       PAYMENTS_LATENCY_MS: '0',
       NOTIFICATIONS_ERROR_RATE: '0',
       NOTIFICATIONS_LATENCY_MS: '0',
+      // For profiling the worker under load, e.g. BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -261,82 +261,86 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   });
 
   // Validators run before an update is accepted and handlers change state synchronously, so of two drivers
-  // racing for one order the second is rejected by the validator: exactly one wins.
+  // racing for one order the second is rejected by the validator: exactly one wins. Handlers check again anyway,
+  // so the rule holds however the SDK interleaves updates that arrive together.
+  const checkPickUp = (args: DriverArgs): string => {
+    const by = parseArgs(driverArgsSchema, args).driverId;
+    if (!canPickUp()) refuse(OrderErrorType.wrongState, `Cannot pick up order ${orderId}: it ${whereItStands()}.`);
+    return by;
+  };
+  const checkDeliver = (args: DriverArgs): void => {
+    const by = parseArgs(driverArgsSchema, args).driverId;
+    if (state !== 'pickedUp')
+      refuse(OrderErrorType.wrongState, `Cannot deliver order ${orderId}: it ${whereItStands()}.`);
+    if (driverId !== undefined && driverId !== by) {
+      refuse(
+        OrderErrorType.wrongDriver,
+        `Cannot deliver order ${orderId}: it was picked up by driver ${driverId}, not ${by}.`,
+      );
+    }
+  };
+
   setHandler(
     pickUpUpdate,
     (args: DriverArgs) => {
-      acceptPickUp(parseArgs(driverArgsSchema, args).driverId);
+      acceptPickUp(checkPickUp(args));
       return status();
     },
-    {
-      validator: (args: DriverArgs) => {
-        parseArgs(driverArgsSchema, args);
-        if (!canPickUp()) refuse(OrderErrorType.wrongState, `Cannot pick up order ${orderId}: it ${whereItStands()}.`);
-      },
-    },
+    { validator: checkPickUp },
   );
 
   setHandler(
     deliverUpdate,
-    (_args: DriverArgs) => {
+    (args: DriverArgs) => {
+      checkDeliver(args);
       acceptDelivery();
       return status();
     },
-    {
-      validator: (args: DriverArgs) => {
-        const by = parseArgs(driverArgsSchema, args).driverId;
-        if (state !== 'pickedUp')
-          refuse(OrderErrorType.wrongState, `Cannot deliver order ${orderId}: it ${whereItStands()}.`);
-        if (driverId !== undefined && driverId !== by) {
-          refuse(
-            OrderErrorType.wrongDriver,
-            `Cannot deliver order ${orderId}: it was picked up by driver ${driverId}, not ${by}.`,
-          );
-        }
-      },
-    },
+    { validator: checkDeliver },
   );
+
+  const checkCancel = (args?: CancelArgs): string | undefined => {
+    const reason = parseArgs(cancelArgsSchema, args)?.reason;
+    if (!((state === 'charging' || state === 'paid') && !cancellation)) {
+      refuse(OrderErrorType.wrongState, `Cannot cancel order ${orderId}: it ${whereItStands()}.`);
+    }
+    return reason;
+  };
 
   setHandler(
     cancelUpdate,
     (args?: CancelArgs) => {
-      const reason = parseArgs(cancelArgsSchema, args)?.reason;
+      const reason = checkCancel(args);
       cancellation = { ...(reason ? { reason } : {}), requestedAt: iso(Date.now()) };
       // A paid order starts refunding at once, so no driver can pick it up in between.
       if (state === 'paid') enter('refunding');
       return status();
     },
-    {
-      validator: (args?: CancelArgs) => {
-        parseArgs(cancelArgsSchema, args);
-        if (!((state === 'charging' || state === 'paid') && !cancellation)) {
-          refuse(OrderErrorType.wrongState, `Cannot cancel order ${orderId}: it ${whereItStands()}.`);
-        }
-      },
-    },
+    { validator: checkCancel },
   );
+
+  const checkRate = (args: RateArgs): RateArgs => {
+    const parsed = parseArgs(rateArgsSchema, args);
+    if (state !== 'delivered')
+      refuse(OrderErrorType.wrongState, `Cannot rate order ${orderId}: it ${whereItStands()}.`);
+    if (rating) refuse(OrderErrorType.wrongState, `Order ${orderId} was already rated.`);
+    if (deadlines.rateBy !== undefined && Date.now() > deadlines.rateBy) {
+      refuse(
+        OrderErrorType.wrongState,
+        `Order ${orderId} can no longer be rated: ratings closed at ${iso(deadlines.rateBy)}.`,
+      );
+    }
+    return parsed;
+  };
 
   setHandler(
     rateUpdate,
     (args: RateArgs) => {
-      const { stars, comment } = parseArgs(rateArgsSchema, args);
+      const { stars, comment } = checkRate(args);
       rating = { stars, ...(comment ? { comment } : {}), ratedAt: iso(Date.now()) };
       return status();
     },
-    {
-      validator: (args: RateArgs) => {
-        parseArgs(rateArgsSchema, args);
-        if (state !== 'delivered')
-          refuse(OrderErrorType.wrongState, `Cannot rate order ${orderId}: it ${whereItStands()}.`);
-        if (rating) refuse(OrderErrorType.wrongState, `Order ${orderId} was already rated.`);
-        if (deadlines.rateBy !== undefined && Date.now() > deadlines.rateBy) {
-          refuse(
-            OrderErrorType.wrongState,
-            `Order ${orderId} can no longer be rated: ratings closed at ${iso(deadlines.rateBy)}.`,
-          );
-        }
-      },
-    },
+    { validator: checkRate },
   );
 
   setHandler(pickedUpSignal, (args) => {
