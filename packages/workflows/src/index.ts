@@ -2,17 +2,23 @@
 export * from './order/definitions';
 export {
   validateOrder,
+  parseDuration,
+  OrderInputError,
+  DEFAULT_WINDOWS,
+  type OrderInput,
+  type OrderWindows,
+  type DeliveryAddress,
+  type DurationInput,
+  type ValidOrder,
+} from './order/input';
+export {
   orderInputSchema,
   orderWindowsSchema,
   orderIdSchema,
   deliveryAddressSchema,
   lineItemSchema,
   durationSchema,
-  OrderInputError,
-  type OrderInput,
-  type OrderWindows,
-  type ValidOrder,
-} from './order/input';
+} from './client/schema';
 export { notificationMessage, describeDishes } from './order/messages';
 export { orderStartOptions } from './client/start';
 export { checkout, DEFAULT_CHECKOUT_WAIT_MS } from './client/checkout';

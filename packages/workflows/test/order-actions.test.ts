@@ -178,7 +178,7 @@ describe('input validation', () => {
     [{ items: [] }, 'Invalid order: items: add at least one dish'],
     [
       { items: [{ productId: 'poke', quantity: 0 }] },
-      'Invalid order: items[0].quantity: Too small: expected number to be >=1',
+      'Invalid order: items[0].quantity: must be a whole number from 1 to 20',
     ],
     [
       { deliveryAddress: { street: '', city: 'X', postalCode: '1' } },
