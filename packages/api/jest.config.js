@@ -1,0 +1,4 @@
+module.exports = {
+  ...require('@durable-delivery/jest-config'),
+  globalSetup: '<rootDir>/test/global-setup.js',
+};

@@ -1,0 +1,49 @@
+import { OrderErrorType, OrderInputError } from '@durable-delivery/workflows';
+import {
+  ApplicationFailure,
+  QueryNotRegisteredError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { TRPCError } from '@trpc/server';
+
+/** One answer for "no such order" and "not yours", so a guessed id reveals nothing. */
+export function orderNotFound(): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: 'Order not found.' });
+}
+
+/** A client-made order id that is already taken (by an earlier order, or by someone else's). */
+export function orderIdTaken(): TRPCError {
+  return new TRPCError({ code: 'CONFLICT', message: 'This order id is already in use. Start a new order.' });
+}
+
+const CONFLICT_TYPES: ReadonlySet<string> = new Set([OrderErrorType.wrongState, OrderErrorType.wrongDriver]);
+const BAD_REQUEST_TYPES: ReadonlySet<string> = new Set([OrderErrorType.invalidArgument, OrderErrorType.invalidInput]);
+
+/**
+ * Temporal and order errors as tRPC codes, in one place. The workflow's own messages are written for people
+ * ("it was already picked up by driver d-7"), so they pass through; anything unexpected is logged here, once, and
+ * the client gets a generic message.
+ */
+export function toTRPCError(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  if (error instanceof WorkflowNotFoundError) return orderNotFound();
+  // An order that failed its input check (only a raw Temporal CLI start can make one) has no status to show.
+  if (error instanceof QueryNotRegisteredError) return orderNotFound();
+  if (error instanceof WorkflowExecutionAlreadyStartedError) return orderIdTaken();
+  if (error instanceof OrderInputError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message });
+
+  // A rejected update carries the workflow's ApplicationFailure as its cause.
+  const failure = error instanceof WorkflowUpdateFailedError ? error.cause : error;
+  if (failure instanceof ApplicationFailure && failure.type) {
+    if (CONFLICT_TYPES.has(failure.type)) return new TRPCError({ code: 'CONFLICT', message: failure.message });
+    if (BAD_REQUEST_TYPES.has(failure.type)) return new TRPCError({ code: 'BAD_REQUEST', message: failure.message });
+  }
+
+  console.error('order API: unexpected error', error);
+  return new TRPCError({
+    code: 'INTERNAL_SERVER_ERROR',
+    message: 'Something went wrong on our side. Please try again.',
+  });
+}

@@ -1,0 +1,5 @@
+export { customerAppRouter, driverAppRouter, type CustomerAppRouter, type DriverAppRouter } from './root';
+export { createContext, createCallerFactory, type Context, type Customer, type Driver } from './trpc';
+export { toTRPCError } from './errors';
+export { createOrderInputSchema, type CreateOrderResult } from './router/customer-orders';
+export type { OrderPage, OrderSummary } from './order-list';

@@ -1,0 +1,73 @@
+import {
+  ORDER_WORKFLOW_TYPE,
+  OrderStateAttribute,
+  OrderTotalCentsAttribute,
+  orderWorkflowId,
+  type OrderState,
+} from '@durable-delivery/workflows';
+import { defaultPayloadConverter, type Client } from '@temporalio/client';
+import { keyword } from './ids';
+
+/** One line of a list, straight from visibility: no per-order query, so a page costs one server call. */
+export interface OrderSummary {
+  readonly orderId: string;
+  readonly state?: OrderState;
+  readonly totalCents?: number;
+  readonly startedAt?: string;
+}
+
+export interface OrderPage {
+  readonly orders: OrderSummary[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+const WORKFLOW_ID_PREFIX = orderWorkflowId('');
+
+/** `CustomerId = 'c-1' AND OrderState = 'paid'`, every value checked against the id character set. */
+export function orderQuery(conditions: Record<string, string>): string {
+  return [
+    `WorkflowType = ${keyword(ORDER_WORKFLOW_TYPE)}`,
+    ...Object.entries(conditions).map(([name, value]) => `${name} = ${keyword(value)}`),
+  ].join(' AND ');
+}
+
+/**
+ * One page of orders matching a visibility query. WorkflowClient.list() pages internally and hides the page token,
+ * so this asks the workflow service directly and hands the token out as an opaque cursor.
+ * Order: SQL visibility (the dev server's SQLite, and PostgreSQL/MySQL) refuses ORDER BY and always answers open
+ * orders first, newest start first, then closed ones by close time, newest first: newest first for a person.
+ */
+export async function listOrders(
+  client: Client,
+  query: string,
+  page: { cursor?: string; limit: number },
+): Promise<OrderPage> {
+  const response = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query,
+    pageSize: page.limit,
+    nextPageToken: page.cursor ? Buffer.from(page.cursor, 'base64') : undefined,
+  });
+  const orders = response.executions.map((execution): OrderSummary => {
+    const fields = execution.searchAttributes?.indexedFields ?? {};
+    const attribute = <T>(name: string): T | undefined => {
+      const payload = fields[name];
+      return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
+    };
+    const seconds = execution.startTime?.seconds;
+    return {
+      orderId: (execution.execution?.workflowId ?? '').slice(WORKFLOW_ID_PREFIX.length),
+      state: attribute<OrderState>(OrderStateAttribute.name),
+      totalCents: attribute<number>(OrderTotalCentsAttribute.name),
+      startedAt: seconds ? isoFromTimestamp(seconds, execution.startTime?.nanos ?? 0) : undefined,
+    };
+  });
+  const token = response.nextPageToken;
+  return { orders, ...(token && token.length > 0 ? { nextCursor: Buffer.from(token).toString('base64') } : {}) };
+}
+
+/** A protobuf timestamp (seconds may be a Long) as ISO-8601. */
+function isoFromTimestamp(seconds: { toString(): string }, nanos: number): string {
+  return new Date(Number(seconds.toString()) * 1000 + Math.floor(nanos / 1e6)).toISOString();
+}

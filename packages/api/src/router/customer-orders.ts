@@ -1,0 +1,128 @@
+import {
+  CustomerIdAttribute,
+  cancelUpdate,
+  checkout,
+  getStatusQuery,
+  orderIdSchema,
+  orderInputSchema,
+  orderWorkflowId,
+  rateUpdate,
+  type CheckoutResult,
+  type OrderStatus,
+  type OrderWorkflow,
+} from '@durable-delivery/workflows';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import { orderIdTaken, orderNotFound } from '../errors';
+import { pageInputSchema } from '../ids';
+import { listOrders, orderQuery } from '../order-list';
+import { customerProcedure, router, type Customer } from '../trpc';
+
+/** How long createOrder waits for the charge before answering "charging"; the order carries on either way. */
+const CHECKOUT_WAIT_MS = 10_000;
+
+/** The order form: everything but the customer, who is whoever is signed in. */
+export const createOrderInputSchema = orderInputSchema.omit({ customerId: true });
+
+const orderRefSchema = z.object({ orderId: orderIdSchema });
+
+export interface CreateOrderResult {
+  readonly outcome: CheckoutResult['outcome'];
+  readonly status: OrderStatus;
+  readonly reason?: string;
+}
+
+function orderHandle(client: Client, orderId: string) {
+  return client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(orderId));
+}
+
+/**
+ * The order's customer, from the CustomerId search attribute every API-started order carries from its start.
+ * Reading it needs no worker and runs no workflow code. Throws WorkflowNotFoundError for an unknown id.
+ */
+async function ownerOf(client: Client, orderId: string) {
+  const description = await orderHandle(client, orderId).describe();
+  return { customerId: description.typedSearchAttributes.get(CustomerIdAttribute), execution: description.status.name };
+}
+
+/** The same NOT_FOUND for another customer's order as for a missing one. */
+async function assertOwnOrder(client: Client, customer: Customer, orderId: string): Promise<void> {
+  const { customerId } = await ownerOf(client, orderId);
+  if (customerId !== customer.id) throw orderNotFound();
+}
+
+/** What a finished order says about its charge, for a retried checkout that arrives after the order closed. */
+function settlementOf(status: OrderStatus): CreateOrderResult {
+  if (status.chargeId !== undefined) return { outcome: 'paid', status };
+  if (status.failure?.code === 'cardDeclined' || status.failure?.code === 'paymentUnavailable') {
+    return { outcome: 'declined', reason: status.failure.message, status };
+  }
+  return { outcome: 'charging', status };
+}
+
+export const customerOrdersRouter = router({
+  /**
+   * Checkout with a client-made order id, so a retried request finds the same order instead of charging twice.
+   * checkout() starts with USE_EXISTING: for an id that is already taken it would attach to that order and answer
+   * with its status, whoever placed it. So the owner is checked before (nothing is sent to another customer's order)
+   * and the answer is checked after (for a race in which someone else started the id in between).
+   */
+  createOrder: customerProcedure.input(createOrderInputSchema).mutation(async ({ ctx, input }) => {
+    const existing = await ownerOf(ctx.temporal, input.orderId).catch((error: unknown) => {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    });
+    if (existing && existing.customerId !== ctx.customer.id) throw orderIdTaken();
+    // REJECT_DUPLICATE refuses to start a closed order again: answer a late retry from the order itself.
+    if (existing && existing.execution !== 'RUNNING') {
+      return settlementOf(await orderHandle(ctx.temporal, input.orderId).query(getStatusQuery));
+    }
+
+    const result = await checkout(
+      ctx.temporal,
+      { ...input, customerId: ctx.customer.id, customerName: input.customerName ?? ctx.customer.name },
+      { waitUpTo: CHECKOUT_WAIT_MS },
+    );
+    if (result.status.customerId !== ctx.customer.id) throw orderIdTaken();
+    return {
+      outcome: result.outcome,
+      status: result.status,
+      ...(result.outcome === 'declined' ? { reason: result.reason } : {}),
+    } satisfies CreateOrderResult;
+  }),
+
+  order: customerProcedure.input(orderRefSchema).query(async ({ ctx, input }) => {
+    const status = await orderHandle(ctx.temporal, input.orderId).query(getStatusQuery);
+    if (status.customerId !== ctx.customer.id) throw orderNotFound();
+    return status;
+  }),
+
+  myOrders: customerProcedure
+    .input(pageInputSchema)
+    .query(({ ctx, input }) =>
+      listOrders(ctx.temporal, orderQuery({ [CustomerIdAttribute.name]: ctx.customer.id }), input),
+    ),
+
+  cancel: customerProcedure
+    .input(orderRefSchema.extend({ reason: z.string().trim().max(500).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
+      return orderHandle(ctx.temporal, input.orderId).executeUpdate(cancelUpdate, {
+        args: [{ reason: input.reason }],
+      });
+    }),
+
+  rate: customerProcedure
+    .input(
+      orderRefSchema.extend({
+        stars: z.number().int().min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5'),
+        comment: z.string().trim().max(1000).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
+      return orderHandle(ctx.temporal, input.orderId).executeUpdate(rateUpdate, {
+        args: [{ stars: input.stars, comment: input.comment }],
+      });
+    }),
+});

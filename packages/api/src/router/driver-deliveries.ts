@@ -1,0 +1,52 @@
+import {
+  DriverIdAttribute,
+  OrderStateAttribute,
+  deliverUpdate,
+  orderIdSchema,
+  orderWorkflowId,
+  pickUpUpdate,
+  type OrderState,
+  type OrderWorkflow,
+} from '@durable-delivery/workflows';
+import { z } from 'zod';
+import { pageInputSchema } from '../ids';
+import { listOrders, orderQuery } from '../order-list';
+import { driverProcedure, router } from '../trpc';
+
+const orderRefSchema = z.object({ orderId: orderIdSchema });
+const WAITING: OrderState = 'paid';
+const ON_THE_WAY: OrderState = 'pickedUp';
+
+// Drivers act as themselves: the driver id always comes from the signed-in identity, never from the request.
+export const driverDeliveriesRouter = router({
+  waiting: driverProcedure
+    .input(pageInputSchema)
+    .query(({ ctx, input }) => listOrders(ctx.temporal, orderQuery({ [OrderStateAttribute.name]: WAITING }), input)),
+
+  mine: driverProcedure
+    .input(pageInputSchema)
+    .query(({ ctx, input }) =>
+      listOrders(
+        ctx.temporal,
+        orderQuery({ [DriverIdAttribute.name]: ctx.driver.id, [OrderStateAttribute.name]: ON_THE_WAY }),
+        input,
+      ),
+    ),
+
+  // The workflow's validator decides who wins a race for one order; the loser gets its reason as CONFLICT.
+  pickUp: driverProcedure
+    .input(orderRefSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.temporal.workflow
+        .getHandle<OrderWorkflow>(orderWorkflowId(input.orderId))
+        .executeUpdate(pickUpUpdate, { args: [{ driverId: ctx.driver.id }] }),
+    ),
+
+  deliver: driverProcedure
+    .input(orderRefSchema)
+    .mutation(({ ctx, input }) =>
+      ctx.temporal.workflow
+        .getHandle<OrderWorkflow>(orderWorkflowId(input.orderId))
+        .executeUpdate(deliverUpdate, { args: [{ driverId: ctx.driver.id }] }),
+    ),
+});

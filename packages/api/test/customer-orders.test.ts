@@ -1,0 +1,204 @@
+import { ORDER_TASK_QUEUE, getStatusQuery, orderWorkflowId, type OrderWorkflow } from '@durable-delivery/workflows';
+import { Client } from '@temporalio/client';
+import { createCallerFactory, customerAppRouter } from '../src';
+import { ApiHarness, anOrderForm, eventually, overHttp, rejectionOf, uniqueId } from './harness';
+
+let api: ApiHarness;
+
+beforeAll(async () => {
+  api = await ApiHarness.start();
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+const createCaller = createCallerFactory(customerAppRouter);
+
+function customer(name = 'Ada') {
+  const identity = { id: uniqueId('customer'), name };
+  return { identity, caller: createCaller(api.context({ customer: identity })) };
+}
+
+describe('customer orders', () => {
+  it('answers paid for a good card, with the order placed for the signed-in customer', async () => {
+    const { identity, caller } = customer();
+    const form = anOrderForm();
+    const result = await caller.orders.createOrder(form);
+    expect(result.outcome).toBe('paid');
+    expect(result.reason).toBeUndefined();
+    expect(result.status).toMatchObject({ orderId: form.orderId, customerId: identity.id, customerName: 'Ada' });
+    expect(result.status.state).toBe('paid');
+  });
+
+  it('answers declined with the reason for a card with insufficient funds', async () => {
+    const { caller } = customer();
+    const result = await caller.orders.createOrder(
+      anOrderForm({ paymentMethod: 'tok_chargeDeclinedInsufficientFunds' }),
+    );
+    expect(result.outcome).toBe('declined');
+    expect(result.reason).toEqual(expect.any(String));
+    expect(result.reason).toBe(result.status.failure?.message);
+    expect(result.status.state).toBe('paymentFailed');
+  });
+
+  it('returns the same order for a retried createOrder and charges once', async () => {
+    const { caller } = customer();
+    const form = anOrderForm();
+    const first = await caller.orders.createOrder(form);
+    const retried = await caller.orders.createOrder(form);
+    expect(retried.outcome).toBe('paid');
+    expect(retried.status.chargeId).toBe(first.status.chargeId);
+    expect(retried.status.transitions[0]).toEqual(first.status.transitions[0]);
+    expect(api.chargesOf(form.orderId)).toBe(1);
+  });
+
+  it('answers a retry of a declined order, after the order has closed, with the same decline', async () => {
+    const { caller } = customer();
+    const form = anOrderForm({ paymentMethod: 'tok_chargeDeclinedInsufficientFunds' });
+    const first = await caller.orders.createOrder(form);
+    // A declined order ends at once, failed: wait for that, so the retry meets a closed workflow.
+    const handle = api.client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(form.orderId));
+    await expect(handle.result()).rejects.toThrow();
+    const retried = await caller.orders.createOrder(form);
+    expect(retried).toMatchObject({ outcome: 'declined', reason: first.reason });
+  });
+
+  it("refuses another customer's order id, reveals nothing and leaves the original untouched", async () => {
+    const ada = customer('Ada');
+    const mallory = customer('Mallory');
+    const form = anOrderForm();
+    await ada.caller.orders.createOrder(form);
+    const handle = api.client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(form.orderId));
+    const before = await handle.query(getStatusQuery);
+
+    const error = await rejectionOf(
+      mallory.caller.orders.createOrder({ ...form, items: [{ productId: 'ramen', quantity: 1 }] }),
+    );
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).not.toContain(ada.identity.id);
+    expect(error.message).not.toContain('Ada');
+    expect(JSON.stringify(error)).not.toContain(ada.identity.id);
+
+    expect(await handle.query(getStatusQuery)).toEqual(before);
+    expect(api.chargesOf(form.orderId)).toBe(1);
+    // Not even an update was sent to it: the history holds only Ada's checkout.
+    const history = await handle.fetchHistory();
+    const updates = history.events?.filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
+    expect(updates).toHaveLength(1);
+  });
+
+  it("answers NOT_FOUND for another customer's order, exactly as for an unknown id", async () => {
+    const ada = customer('Ada');
+    const mallory = customer('Mallory');
+    const form = anOrderForm();
+    await ada.caller.orders.createOrder(form);
+
+    expect((await ada.caller.orders.order({ orderId: form.orderId })).orderId).toBe(form.orderId);
+    const theirs = await rejectionOf(mallory.caller.orders.order({ orderId: form.orderId }));
+    const unknown = await rejectionOf(mallory.caller.orders.order({ orderId: uniqueId('nope') }));
+    expect(theirs).toMatchObject({ code: 'NOT_FOUND' });
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: theirs.message });
+  });
+
+  it('answers NOT_FOUND for an order that failed its input check, as a raw CLI start can make', async () => {
+    const { identity, caller } = customer();
+    const orderId = uniqueId('raw');
+    const handle = await api.client.workflow.start('order', {
+      workflowId: orderWorkflowId(orderId),
+      taskQueue: ORDER_TASK_QUEUE,
+      args: [{ orderId, customerId: identity.id, items: [] }],
+    });
+    await expect(handle.result()).rejects.toThrow();
+    await expect(caller.orders.order({ orderId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('refuses invalid input with BAD_REQUEST naming the field', async () => {
+    const { identity, caller } = customer();
+    const form = anOrderForm({ deliveryAddress: { street: ' ', city: 'Springfield', postalCode: '12345' } });
+    await expect(caller.orders.createOrder(form)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+
+    const response = await overHttp(customerAppRouter, api.context({ customer: identity }), {
+      path: 'orders.createOrder',
+      input: form,
+      type: 'mutation',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      error: { data: { code: 'BAD_REQUEST', fieldErrors: { 'deliveryAddress.street': ['is required'] } } },
+    });
+  });
+
+  it('refuses a dish that is not on the menu with BAD_REQUEST, before anything starts', async () => {
+    const { caller } = customer();
+    const form = anOrderForm({ items: [{ productId: 'unicorn-steak', quantity: 1 }] });
+    const error = await rejectionOf(caller.orders.createOrder(form));
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('unicorn-steak') });
+    await expect(caller.orders.order({ orderId: form.orderId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('lists only my orders, newest first, a page at a time', async () => {
+    const me = customer();
+    const someoneElse = customer();
+    const older = anOrderForm();
+    const newer = anOrderForm();
+    await me.caller.orders.createOrder(older);
+    await me.caller.orders.createOrder(newer);
+    await someoneElse.caller.orders.createOrder(anOrderForm());
+
+    const listed = await eventually(async () => {
+      const page = await me.caller.orders.myOrders({});
+      return page.orders.length === 2 ? page : undefined;
+    });
+    expect(listed.orders.map((order) => order.orderId)).toEqual([newer.orderId, older.orderId]);
+    expect(listed.orders[0]).toMatchObject({
+      state: 'paid',
+      totalCents: expect.any(Number),
+      startedAt: expect.any(String),
+    });
+    expect(listed.nextCursor).toBeUndefined();
+
+    const first = await me.caller.orders.myOrders({ limit: 1 });
+    expect(first.orders.map((order) => order.orderId)).toEqual([newer.orderId]);
+    const second = await me.caller.orders.myOrders({ limit: 1, cursor: first.nextCursor });
+    expect(second.orders.map((order) => order.orderId)).toEqual([older.orderId]);
+  });
+
+  it('refuses order procedures without a signed-in customer, and serves the menu to anyone', async () => {
+    const anonymous = createCaller(api.context());
+    await expect(anonymous.orders.myOrders({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(anonymous.orders.createOrder(anOrderForm())).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await anonymous.menu.products()).map((product) => product.id)).toContain('poke');
+  });
+
+  it('exposes no driver procedure in the menu app', () => {
+    expect(Object.keys(customerAppRouter._def.procedures).filter((path) => !/^(menu|orders)\./.test(path))).toEqual([]);
+  });
+
+  it('sends no stack trace in any error, and logs only the unexpected one, once', async () => {
+    const { identity } = customer();
+    const context = api.context({ customer: identity });
+    // A namespace the server does not know: an error nobody planned for.
+    const broken = { ...context, temporal: new Client({ connection: api.client.connection, namespace: 'missing' }) };
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const responses = await Promise.all([
+        overHttp(customerAppRouter, context, { path: 'orders.createOrder', input: { orderId: '' }, type: 'mutation' }),
+        overHttp(customerAppRouter, context, { path: 'orders.order', input: { orderId: 'nope' }, type: 'query' }),
+        overHttp(customerAppRouter, api.context(), { path: 'orders.myOrders', input: {}, type: 'query' }),
+        overHttp(customerAppRouter, broken, { path: 'orders.order', input: { orderId: 'any' }, type: 'query' }),
+      ]);
+      expect(responses.map((response) => response.status)).toEqual([400, 404, 401, 500]);
+      for (const response of responses) {
+        expect(response.text).not.toContain('stack');
+        expect(response.text).not.toMatch(/\bat .+:\d+:\d+/);
+      }
+      expect(responses[3].body).toMatchObject({
+        error: { message: 'Something went wrong on our side. Please try again.' },
+      });
+      expect(logged).toHaveBeenCalledTimes(1);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,17 @@
+// Bundles the order workflow once per test run, outside jest's module registry (webpack's lazy requires break
+// inside it), and tells the test files where the bundle is. Plain JS so it needs no transform.
+const { mkdtempSync, writeFileSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { bundleWorkflowCode } = require('@temporalio/worker');
+
+module.exports = async function bundleOrderWorkflows() {
+  const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('@durable-delivery/workflows/workflows'),
+    logger: silent,
+  });
+  const codePath = join(mkdtempSync(join(tmpdir(), 'api-workflows-')), 'workflow-bundle.js');
+  writeFileSync(codePath, code);
+  process.env.ORDER_WORKFLOW_BUNDLE = codePath;
+};
