@@ -1,3 +1,4 @@
+import { orderIdOf } from '@durable-delivery/workflows';
 import { DefaultLogger, type LogLevel } from '@temporalio/worker';
 
 /**
@@ -8,8 +9,7 @@ export function jsonLogger(level: LogLevel): DefaultLogger {
   return new DefaultLogger(level, ({ level: entryLevel, message, meta, timestampNanos }) => {
     const attributes: Record<string, unknown> = meta ?? {};
     const workflowId = typeof attributes.workflowId === 'string' ? attributes.workflowId : undefined;
-    const orderId =
-      attributes.orderId ?? (workflowId?.startsWith('order-') ? workflowId.slice('order-'.length) : undefined);
+    const orderId = attributes.orderId ?? (workflowId === undefined ? undefined : orderIdOf(workflowId));
     const line: Record<string, unknown> = {
       time: new Date(Number(timestampNanos / 1_000_000n)).toISOString(),
       level: entryLevel,

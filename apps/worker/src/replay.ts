@@ -3,7 +3,7 @@
 // non-determinism error names the event where the new code diverges. Under a debugger (see README), breakpoints
 // in packages/workflows/src are hit as the history replays, with workflow time frozen at each event.
 import inspector from 'node:inspector';
-import { orderWorkflowId } from '@durable-delivery/workflows';
+import { orderIdOf, orderWorkflowId } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
@@ -14,7 +14,7 @@ async function main(args: string[]): Promise<number> {
     console.error('usage: pnpm replay <order id | workflow id>');
     return 2;
   }
-  const workflowId = id.startsWith('order-') ? id : orderWorkflowId(id);
+  const workflowId = orderIdOf(id) !== undefined ? id : orderWorkflowId(id);
   const config = loadWorkerConfig();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const connection = await Connection.connect(config.connection.connectionOptions);

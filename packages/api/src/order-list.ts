@@ -2,7 +2,7 @@ import {
   ORDER_WORKFLOW_TYPE,
   OrderStateAttribute,
   OrderTotalCentsAttribute,
-  orderWorkflowId,
+  orderIdOf,
   type OrderState,
 } from '@durable-delivery/workflows';
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
@@ -21,8 +21,6 @@ export interface OrderPage {
   /** Pass back as `cursor` for the next page; absent on the last page. */
   readonly nextCursor?: string;
 }
-
-const WORKFLOW_ID_PREFIX = orderWorkflowId('');
 
 /** `CustomerId = 'c-1' AND OrderState = 'paid'`, every value checked against the id character set. */
 export function orderQuery(conditions: Record<string, string>): string {
@@ -57,7 +55,7 @@ export async function listOrders(
     };
     const seconds = execution.startTime?.seconds;
     return {
-      orderId: (execution.execution?.workflowId ?? '').slice(WORKFLOW_ID_PREFIX.length),
+      orderId: orderIdOf(execution.execution?.workflowId ?? '') ?? '',
       state: attribute<OrderState>(OrderStateAttribute.name),
       totalCents: attribute<number>(OrderTotalCentsAttribute.name),
       startedAt: seconds ? isoFromTimestamp(seconds, execution.startTime?.nanos ?? 0) : undefined,

@@ -161,6 +161,18 @@ describe('checkout (update-with-start)', () => {
     });
   });
 
+  it('answers a checkout retried after the order closed from the order itself, charging nothing', async () => {
+    const activities = fakeActivities();
+    activities.chargeCustomer.mockRejectedValue(declined('Your card has expired.'));
+    await harness.withWorker(activities, async (ctx) => {
+      const input = anOrder();
+      expect(await placeOrder(ctx, input)).toMatchObject({ outcome: 'declined' });
+      await failureOf(harness.client.workflow.getHandle(orderWorkflowId(input.orderId)).result());
+      expect(await placeOrder(ctx, input)).toMatchObject({ outcome: 'declined', reason: 'Your card has expired.' });
+      expect(activities.chargeCustomer).toHaveBeenCalledTimes(1);
+    });
+  });
+
   it('returns the existing order, without a second charge, when checkout is retried', async () => {
     const activities = fakeActivities();
     await harness.withWorker(activities, async (ctx) => {

@@ -42,22 +42,13 @@ function orderHandle(client: Client, orderId: string) {
  */
 async function ownerOf(client: Client, orderId: string) {
   const description = await orderHandle(client, orderId).describe();
-  return { customerId: description.typedSearchAttributes.get(CustomerIdAttribute), execution: description.status.name };
+  return { customerId: description.typedSearchAttributes.get(CustomerIdAttribute) };
 }
 
 /** The same NOT_FOUND for another customer's order as for a missing one. */
 async function assertOwnOrder(client: Client, customer: Customer, orderId: string): Promise<void> {
   const { customerId } = await ownerOf(client, orderId);
   if (customerId !== customer.id) throw orderNotFound();
-}
-
-/** What a finished order says about its charge, for a retried checkout that arrives after the order closed. */
-function settlementOf(status: OrderStatus): CreateOrderResult {
-  if (status.chargeId !== undefined) return { outcome: 'paid', status };
-  if (status.failure?.code === 'cardDeclined' || status.failure?.code === 'paymentUnavailable') {
-    return { outcome: 'declined', reason: status.failure.message, status };
-  }
-  return { outcome: 'charging', status };
 }
 
 export const customerOrdersRouter = router({
@@ -73,10 +64,6 @@ export const customerOrdersRouter = router({
       throw error;
     });
     if (existing && existing.customerId !== ctx.customer.id) throw orderIdTaken();
-    // REJECT_DUPLICATE refuses to start a closed order again: answer a late retry from the order itself.
-    if (existing && existing.execution !== 'RUNNING') {
-      return settlementOf(await orderHandle(ctx.temporal, input.orderId).query(getStatusQuery));
-    }
 
     const result = await checkout(
       ctx.temporal,

@@ -1,9 +1,16 @@
-import { WithStartWorkflowOperation, WorkflowUpdateStage, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateStage,
+  type Client,
+} from '@temporalio/client';
 import {
   ORDER_WORKFLOW_TYPE,
   getStatusQuery,
+  orderWorkflowId,
   waitForPaymentUpdate,
   type CheckoutResult,
+  type OrderStatus,
   type OrderWorkflow,
 } from '../order/definitions';
 import type { OrderInput } from '../order/input';
@@ -28,10 +35,19 @@ export async function checkout(
     ...orderStartOptions(input),
     ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
   });
-  const update = await client.workflow.startUpdateWithStart(waitForPaymentUpdate, {
-    waitForStage: WorkflowUpdateStage.ACCEPTED,
-    startWorkflowOperation,
-  });
+  let update;
+  try {
+    update = await client.workflow.startUpdateWithStart(waitForPaymentUpdate, {
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+      startWorkflowOperation,
+    });
+  } catch (error) {
+    // A retry that arrives after the order closed (a declined card closes it at once): an order id is never
+    // started twice, so answer from the order itself.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const handle = client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
+    return settlementOf(await handle.query(getStatusQuery));
+  }
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => resolve(undefined), options.waitUpTo ?? DEFAULT_CHECKOUT_WAIT_MS);
@@ -45,4 +61,13 @@ export async function checkout(
   }
   const handle = await startWorkflowOperation.workflowHandle();
   return { outcome: 'charging', status: await handle.query(getStatusQuery) };
+}
+
+/** How a charge settled, read from an order's status. */
+export function settlementOf(status: OrderStatus): CheckoutResult {
+  if (status.chargeId !== undefined) return { outcome: 'paid', status };
+  if (status.failure?.code === 'cardDeclined' || status.failure?.code === 'paymentUnavailable') {
+    return { outcome: 'declined', reason: status.failure.message, status };
+  }
+  return { outcome: 'charging', status };
 }

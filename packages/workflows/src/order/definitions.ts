@@ -13,7 +13,16 @@ export const ORDER_TASK_QUEUE = 'orders';
 
 /** Order ids are made by the client (so a retried checkout cannot create two orders); workflow ids add a prefix. */
 export function orderWorkflowId(orderId: string): string {
-  return `order-${orderId}`;
+  return `${ORDER_WORKFLOW_ID_PREFIX}${orderId}`;
+}
+
+const ORDER_WORKFLOW_ID_PREFIX = 'order-';
+
+/** The order id of an order's workflow id, or undefined for any other workflow. */
+export function orderIdOf(workflowId: string): string | undefined {
+  return workflowId.startsWith(ORDER_WORKFLOW_ID_PREFIX)
+    ? workflowId.slice(ORDER_WORKFLOW_ID_PREFIX.length)
+    : undefined;
 }
 
 /**
