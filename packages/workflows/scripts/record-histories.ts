@@ -41,6 +41,7 @@ import {
   type OrderStatus,
   type OrderWorkflow,
 } from '../src';
+import { sampleOrder } from '../test/sample-order';
 
 const HISTORIES_DIR = join(__dirname, '..', 'test', 'histories');
 /** Fixed identities, so the files name no machine or process and a re-recording diffs only where behaviour did. */
@@ -417,18 +418,7 @@ async function main(): Promise<void> {
       for (const path of toRecord) {
         const recorder: Recorder = {
           client,
-          order: (overrides = {}) => ({
-            orderId: `replay-${path.name}`,
-            customerId: 'customer-ada',
-            customerName: 'Ada',
-            items: [
-              { productId: 'burrata', quantity: 2 },
-              { productId: 'tiramisu', quantity: 1 },
-            ],
-            deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
-            paymentMethod: 'tok_visa',
-            ...overrides,
-          }),
+          order: (overrides = {}) => sampleOrder(`replay-${path.name}`, overrides),
           start: (input, fakes) => {
             useFakes(input, fakes);
             return client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, { ...orderStartOptions(input) });

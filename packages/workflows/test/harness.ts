@@ -4,6 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import { ORDER_TOTAL_CENTS, sampleOrder } from './sample-order';
 import { getStatusQuery, orderSearchAttributes, orderStartOptions, type OrderInput, type OrderWorkflow } from '../src';
 
 let nextId = 0;
@@ -11,22 +12,10 @@ let nextId = 0;
 /** A fresh, valid order; each test gets its own id. */
 export function anOrder(overrides: Partial<OrderInput> = {}): OrderInput {
   nextId += 1;
-  return {
-    orderId: `test-${process.pid}-${Date.now()}-${nextId}`,
-    customerId: 'customer-ada',
-    customerName: 'Ada',
-    items: [
-      { productId: 'burrata', quantity: 2 },
-      { productId: 'tiramisu', quantity: 1 },
-    ],
-    deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
-    paymentMethod: 'tok_visa',
-    ...overrides,
-  };
+  return sampleOrder(`test-${process.pid}-${Date.now()}-${nextId}`, overrides);
 }
 
-/** 2 × 1200 + 700 + 299 delivery: the total of anOrder() in cents. */
-export const ORDER_TOTAL_CENTS = 3399;
+export { ORDER_TOTAL_CENTS };
 
 export type FakeActivities = {
   [K in keyof OrderActivities]: jest.Mock<ReturnType<OrderActivities[K]>, Parameters<OrderActivities[K]>>;
