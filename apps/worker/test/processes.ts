@@ -58,13 +58,3 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     },
   };
 }
-
-/** Polls `probe` until it returns a value, at most `attempts` times: visibility is eventually consistent. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, attempts = 100): Promise<T> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolveDelay) => setTimeout(resolveDelay, 200));
-  }
-  throw new Error(`condition not met after ${attempts} attempts`);
-}

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
-import { freePort, type DevServer } from '@durable-delivery/temporal-server';
+import { eventually, freePort, type DevServer } from '@durable-delivery/temporal-server';
 import {
   checkout,
   deliverUpdate,
@@ -16,7 +16,7 @@ import {
 } from '@durable-delivery/workflows';
 import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { eventually, spawnWorker, type WorkerProcess } from './processes';
+import { spawnWorker, type WorkerProcess } from './processes';
 
 // One real dev server (file-backed, as under `pnpm dev`) and real worker processes, all on loopback.
 let server: DevServer;

@@ -1,7 +1,8 @@
 import { ORDER_TASK_QUEUE, getStatusQuery, orderWorkflowId, type OrderWorkflow } from '@durable-delivery/workflows';
 import { Client } from '@temporalio/client';
 import { createCallerFactory, customerAppRouter } from '../src';
-import { ApiHarness, anOrderForm, eventually, overHttp, rejectionOf, uniqueId } from './harness';
+import { eventually } from '@durable-delivery/temporal-server';
+import { ApiHarness, anOrderForm, overHttp, rejectionOf, uniqueId } from './harness';
 
 let api: ApiHarness;
 

@@ -1,5 +1,6 @@
 import { createCallerFactory, customerAppRouter, driverAppRouter } from '../src';
-import { ApiHarness, anOrderForm, eventually, overHttp, rejectionOf, uniqueId } from './harness';
+import { eventually } from '@durable-delivery/temporal-server';
+import { ApiHarness, anOrderForm, overHttp, rejectionOf, uniqueId } from './harness';
 
 let api: ApiHarness;
 

@@ -88,16 +88,6 @@ export function anOrderForm(
   };
 }
 
-/** Bounded polling for eventually consistent visibility: at most 100 tries, 200 ms apart. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, attempts = 100): Promise<T> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`condition not met after ${attempts} attempts`);
-}
-
 /** The error a call rejects with; fails the test if it resolves. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
   try {

@@ -42,6 +42,8 @@ describe('payment', () => {
       .mockRejectedValueOnce(new Error('connection reset'));
     await harness.withWorker(activities, async ({ start }) => {
       const handle = await start();
+      // The retries' backoff (1 s, then 2 s) passes in skipped time, not on the wall clock.
+      await harness.env.sleep('30 seconds');
       const payment = await handle.executeUpdate(waitForPaymentUpdate);
       expect(payment.outcome).toBe('paid');
       expect(activities.chargeCustomer).toHaveBeenCalledTimes(3);

@@ -5,3 +5,4 @@ export { type BinaryResolution, type ResolveOptions, TemporalBinaryNotFoundError
 export { TEMPORAL_CLI_VERSION, resolveTemporalCli } from './temporal-cli';
 export { TEST_SERVER_VERSION, createTimeSkippingEnv, resolveTestServer } from './test-server';
 export { registerSearchAttributes } from './search-attributes';
+export { eventually } from './eventually';
