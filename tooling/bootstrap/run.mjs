@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The entry point behind `npm run dev`, `npm test` and `npm run bench`. A fresh machine has only Node and npm, so
+// The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start` and `npm run bench`. A fresh machine has only Node and npm, so
 // this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
 // workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
 // the first run pays for it), and hands over to Turborepo.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +17,22 @@ const cacheDir =
   process.env.DURABLE_DELIVERY_CACHE ??
   join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'durable-delivery');
 
+// What `pnpm dev` and `pnpm start` run side by side, with prefixed logs; Ctrl-C stops them all.
+const STACK = [
+  '--filter=@durable-delivery/dev-server',
+  '--filter=@durable-delivery/worker',
+  '--filter=@durable-delivery/menu',
+  '--filter=@durable-delivery/driver',
+];
+
 const commands = {
-  // The dev server and the worker, side by side; the worker waits for the server.
-  dev: () =>
-    provisionTemporal() ||
-    pnpm(['turbo', 'run', 'dev', '--filter=@durable-delivery/dev-server', '--filter=@durable-delivery/worker']),
-  test: () => provisionTemporal() || runTests(),
+  // The Temporal dev server (Web UI on 8233), the worker, the menu (3000) and the driver portal (3001). The worker
+  // and the apps wait for the server; the apps run `next dev`.
+  dev: () => provisionTemporal() || pnpm(['turbo', 'run', 'dev', ...STACK], localAppEnv('development')),
+  build: () => pnpm(['turbo', 'run', 'build', ...args]),
+  // The same stack from the production builds (`next start`), built first if needed.
+  start: () => provisionTemporal() || pnpm(['turbo', 'run', 'start', ...STACK], localAppEnv('production')),
+  test: () => provisionTemporal() || ensureChromium() || runTests(),
   bench: () =>
     provisionTemporal() ||
     pnpm(['turbo', 'run', 'build']) ||
@@ -80,6 +91,60 @@ function provisionTemporal() {
     pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']) ||
     run('node', ['tooling/temporal-server/dist/cli.js', 'provision'])
   );
+}
+
+/**
+ * The apps' secrets for a run on this machine, from the environment when set. Otherwise the session secret is made
+ * once, at random, into .data/ (ignored by git; never a value written in the repository), so sessions survive a
+ * restart; the driver passcode falls back to the development one that README.md names.
+ */
+function localAppEnv(mode) {
+  const env = { ...process.env };
+  if (!env.SESSION_SECRET) {
+    const file = join(root, '.data', 'session-secret');
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+    }
+    env.SESSION_SECRET = readFileSync(file, 'utf8').trim();
+  }
+  if (mode === 'production' && !env.DRIVER_PASSCODE) {
+    // The same value as DEVELOPMENT_DRIVER_PASSCODE in packages/api/src/server/config.ts.
+    env.DRIVER_PASSCODE = 'drive-safely';
+    console.warn('DRIVER_PASSCODE is not set: drivers sign in with the development passcode "drive-safely".');
+  }
+  return env;
+}
+
+/**
+ * The end-to-end tests drive Debian's Chromium (never a browser downloaded by a test tool). Installed with apt-get
+ * when missing: directly as root (CI containers), through passwordless sudo otherwise.
+ */
+function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return 0;
+  if (process.env.CHROMIUM_PATH) {
+    console.error(`CHROMIUM_PATH is ${path}, which does not exist.`);
+    return 1;
+  }
+  const asRoot = process.getuid?.() === 0;
+  const sudo = asRoot ? [] : ['sudo', '-n'];
+  if (!asRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) {
+    console.error('The end-to-end tests need Chromium: run `sudo apt-get install chromium` (or set CHROMIUM_PATH).');
+    return 1;
+  }
+  console.log("Installing Debian's chromium for the end-to-end tests (once)…");
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (aptArgs) => {
+    const [command, ...rest] = [...sudo, 'apt-get', ...aptArgs];
+    return run(command, rest, env);
+  };
+  const status = apt(['update', '-qq']) || apt(['install', '-y', '-qq', 'chromium']);
+  if (status !== 0 || !existsSync(path)) {
+    console.error(`Could not install chromium with apt-get (exit ${status}).`);
+    return status || 1;
+  }
+  return 0;
 }
 
 function run(command, commandArgs, env = process.env) {

@@ -1,8 +1,10 @@
 import {
+  ORDER_MEMO_KEY,
   ORDER_WORKFLOW_TYPE,
   OrderStateAttribute,
   OrderTotalCentsAttribute,
   orderIdOf,
+  type OrderMemo,
   type OrderState,
 } from '@durable-delivery/workflows';
 import { defaultPayloadConverter, type Client } from '@temporalio/client';
@@ -14,6 +16,10 @@ export interface OrderSummary {
   readonly state?: OrderState;
   readonly totalCents?: number;
   readonly startedAt?: string;
+  /** From the order's memo (set at start): what a driver needs to see without opening the order. */
+  readonly dishes?: string;
+  readonly deliveryAddress?: OrderMemo['deliveryAddress'];
+  readonly customerName?: string;
 }
 
 export interface OrderPage {
@@ -53,12 +59,15 @@ export async function listOrders(
       const payload = fields[name];
       return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
     };
+    const memoPayload = execution.memo?.fields?.[ORDER_MEMO_KEY];
+    const memo = memoPayload ? defaultPayloadConverter.fromPayload<OrderMemo>(memoPayload) : undefined;
     const seconds = execution.startTime?.seconds;
     return {
       orderId: orderIdOf(execution.execution?.workflowId ?? '') ?? '',
       state: attribute<OrderState>(OrderStateAttribute.name),
       totalCents: attribute<number>(OrderTotalCentsAttribute.name),
       startedAt: seconds ? isoFromTimestamp(seconds, execution.startTime?.nanos ?? 0) : undefined,
+      ...(memo ? { dishes: memo.dishes, deliveryAddress: memo.deliveryAddress, customerName: memo.customerName } : {}),
     };
   });
   const token = response.nextPageToken;

@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
+import type { OrderWindows } from '@durable-delivery/workflows';
 import type { Client } from '@temporalio/client';
 import { ZodError } from 'zod';
 import { toTRPCError } from './errors';
@@ -17,6 +18,8 @@ export interface Context {
   readonly temporal: Client;
   readonly customer?: Customer;
   readonly driver?: Driver;
+  /** The windows new orders get, from the app's configuration; unset means the workflow's defaults. */
+  readonly orderWindows?: Partial<OrderWindows>;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface Context {
  * gets a context built from both. Nothing here connects or reads the environment.
  */
 export function createContext(deps: Context): Context {
-  return { temporal: deps.temporal, customer: deps.customer, driver: deps.driver };
+  return { temporal: deps.temporal, customer: deps.customer, driver: deps.driver, orderWindows: deps.orderWindows };
 }
 
 const t = initTRPC.context<Context>().create({
@@ -33,7 +36,12 @@ const t = initTRPC.context<Context>().create({
     const { stack: _stack, ...data } = shape.data;
     const fieldErrors =
       error.code === 'BAD_REQUEST' && error.cause instanceof ZodError ? fieldErrorsOf(error.cause) : undefined;
-    return { ...shape, data: { ...data, ...(fieldErrors ? { fieldErrors } : {}) } };
+    if (!fieldErrors) return { ...shape, data };
+    // zod's own message is a JSON dump of its issues; people get one sentence naming each field.
+    const message = `Invalid input: ${Object.entries(fieldErrors)
+      .map(([field, problems]) => `${field} ${problems.join(', ')}`)
+      .join('; ')}.`;
+    return { ...shape, message, data: { ...data, fieldErrors } };
   },
 });
 

@@ -126,8 +126,19 @@ describe('customer orders', () => {
     });
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({
-      error: { data: { code: 'BAD_REQUEST', fieldErrors: { 'deliveryAddress.street': ['is required'] } } },
+      error: {
+        message: 'Invalid input: deliveryAddress.street is required.',
+        data: { code: 'BAD_REQUEST', fieldErrors: { 'deliveryAddress.street': ['is required'] } },
+      },
     });
+  });
+
+  it("refuses time windows from a customer's request: they are the server's configuration", async () => {
+    const { caller } = customer();
+    const form = { ...anOrderForm(), windows: { pickup: '1 second' } };
+    const error = await rejectionOf(caller.orders.createOrder(form));
+    expect(error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('windows') });
+    await expect(caller.orders.order({ orderId: form.orderId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('refuses a dish that is not on the menu with BAD_REQUEST, before anything starts', async () => {

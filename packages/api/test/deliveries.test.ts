@@ -45,9 +45,15 @@ describe('driver deliveries', () => {
     const { orderId } = await paidOrder();
     const driver = aDriver();
 
-    await eventually(async () => {
+    const waiting = await eventually(async () => {
       const page = await driver.caller.deliveries.waiting({ limit: 50 });
-      return page.orders.some((order) => order.orderId === orderId && order.state === 'paid') ? page : undefined;
+      return page.orders.find((order) => order.orderId === orderId && order.state === 'paid');
+    });
+    // What the driver needs to see comes with the list row (the order's memo): no per-order query.
+    expect(waiting).toMatchObject({
+      dishes: '2× Poke',
+      deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
+      totalCents: 2 * 1450 + 299,
     });
 
     const status = await driver.caller.deliveries.pickUp({ orderId });

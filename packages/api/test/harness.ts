@@ -10,7 +10,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { AnyTRPCRouter } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { createContext, type Context, type Customer, type Driver } from '../src';
-import type { createOrderInputSchema } from '../src/router/customer-orders';
+import type { createOrderInputSchema } from '../src/schemas';
 import type { z } from 'zod';
 
 /** One real dev server (loopback, free port, its own database file) and one in-process worker per test file. */
@@ -48,6 +48,11 @@ export class ApiHarness {
     return new ApiHarness(server, connection, workerConnection, worker, running, new Client({ connection }), payments);
   }
 
+  /** The dev server's host:port, for code under test that connects by itself (the app handlers). */
+  get address(): string {
+    return this.server.address;
+  }
+
   async stop(): Promise<void> {
     this.worker.shutdown();
     await this.running;
@@ -57,7 +62,8 @@ export class ApiHarness {
   }
 
   context(identity: { customer?: Customer; driver?: Driver } = {}): Context {
-    return createContext({ temporal: this.client, ...identity });
+    // Real time on a real server: the pick-up and delivery steps get room, the rating tail stays short.
+    return createContext({ temporal: this.client, orderWindows: TEST_WINDOWS, ...identity });
   }
 
   /** Successful charges of one order in the simulated provider's ledger. */
@@ -65,6 +71,9 @@ export class ApiHarness {
     return this.payments.ledger().filter((entry) => entry.type === 'charge' && entry.orderId === orderId).length;
   }
 }
+
+/** The windows the harness's app configuration gives new orders (milliseconds, as an app's config parses them). */
+export const TEST_WINDOWS = { pickup: 5 * 60_000, delivery: 5 * 60_000, ratePrompt: 1_000, rating: 60_000 };
 
 let nextId = 0;
 
@@ -82,8 +91,6 @@ export function anOrderForm(
     items: [{ productId: 'poke', quantity: 2 }],
     deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
     paymentMethod: 'tok_visa',
-    // Real time on a real server: the pick-up and delivery steps get room, the rating tail stays short.
-    windows: { pickup: '5 minutes', delivery: '5 minutes', ratePrompt: '1 second', rating: '1 minute' },
     ...overrides,
   };
 }

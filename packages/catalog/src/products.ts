@@ -4,7 +4,7 @@ export interface Product {
   readonly name: string;
   readonly description: string;
   readonly priceCents: number;
-  /** Path of the dish's picture, served by the menu app from this package's images. */
+  /** Path of the dish's picture, served by the menu app (apps/menu/public/images). */
   readonly image: string;
 }
 

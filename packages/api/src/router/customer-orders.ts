@@ -3,8 +3,6 @@ import {
   cancelUpdate,
   checkout,
   getStatusQuery,
-  orderIdSchema,
-  orderInputSchema,
   orderWorkflowId,
   rateUpdate,
   type CheckoutResult,
@@ -12,19 +10,19 @@ import {
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { z } from 'zod';
 import { orderIdTaken, orderNotFound } from '../errors';
-import { pageInputSchema } from '../ids';
+import {
+  cancelInputSchema,
+  createOrderInputSchema,
+  orderRefSchema,
+  pageInputSchema,
+  rateInputSchema,
+} from '../schemas';
 import { listOrders, orderQuery } from '../order-list';
 import { customerProcedure, router, type Customer } from '../trpc';
 
 /** How long createOrder waits for the charge before answering "charging"; the order carries on either way. */
 const CHECKOUT_WAIT_MS = 10_000;
-
-/** The order form: everything but the customer, who is whoever is signed in. */
-export const createOrderInputSchema = orderInputSchema.omit({ customerId: true });
-
-const orderRefSchema = z.object({ orderId: orderIdSchema });
 
 export interface CreateOrderResult {
   readonly outcome: CheckoutResult['outcome'];
@@ -67,7 +65,12 @@ export const customerOrdersRouter = router({
 
     const result = await checkout(
       ctx.temporal,
-      { ...input, customerId: ctx.customer.id, customerName: input.customerName ?? ctx.customer.name },
+      {
+        ...input,
+        customerId: ctx.customer.id,
+        customerName: input.customerName ?? ctx.customer.name,
+        ...(ctx.orderWindows ? { windows: ctx.orderWindows } : {}),
+      },
       { waitUpTo: CHECKOUT_WAIT_MS },
     );
     if (result.status.customerId !== ctx.customer.id) throw orderIdTaken();
@@ -90,26 +93,17 @@ export const customerOrdersRouter = router({
       listOrders(ctx.temporal, orderQuery({ [CustomerIdAttribute.name]: ctx.customer.id }), input),
     ),
 
-  cancel: customerProcedure
-    .input(orderRefSchema.extend({ reason: z.string().trim().max(500).optional() }))
-    .mutation(async ({ ctx, input }) => {
-      await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
-      return orderHandle(ctx.temporal, input.orderId).executeUpdate(cancelUpdate, {
-        args: [{ reason: input.reason }],
-      });
-    }),
+  cancel: customerProcedure.input(cancelInputSchema).mutation(async ({ ctx, input }) => {
+    await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
+    return orderHandle(ctx.temporal, input.orderId).executeUpdate(cancelUpdate, {
+      args: [{ reason: input.reason }],
+    });
+  }),
 
-  rate: customerProcedure
-    .input(
-      orderRefSchema.extend({
-        stars: z.number().int().min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5'),
-        comment: z.string().trim().max(1000).optional(),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
-      return orderHandle(ctx.temporal, input.orderId).executeUpdate(rateUpdate, {
-        args: [{ stars: input.stars, comment: input.comment }],
-      });
-    }),
+  rate: customerProcedure.input(rateInputSchema).mutation(async ({ ctx, input }) => {
+    await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
+    return orderHandle(ctx.temporal, input.orderId).executeUpdate(rateUpdate, {
+      args: [{ stars: input.stars, comment: input.comment }],
+    });
+  }),
 });

@@ -2,18 +2,15 @@ import {
   DriverIdAttribute,
   OrderStateAttribute,
   deliverUpdate,
-  orderIdSchema,
   orderWorkflowId,
   pickUpUpdate,
   type OrderState,
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
-import { z } from 'zod';
-import { pageInputSchema } from '../ids';
+import { orderRefSchema, pageInputSchema } from '../schemas';
 import { listOrders, orderQuery } from '../order-list';
 import { driverProcedure, router } from '../trpc';
 
-const orderRefSchema = z.object({ orderId: orderIdSchema });
 const WAITING: OrderState = 'paid';
 const ON_THE_WAY: OrderState = 'pickedUp';
 

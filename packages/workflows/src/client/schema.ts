@@ -1,4 +1,7 @@
 /**
+ * Importable on its own as `@durable-delivery/workflows/schema`: it loads no Temporal package, so browser bundles (the
+ * apps' forms) can share it.
+ *
  * The order's input as a zod schema, for callers: the API validates requests with it and forms share it, so people
  * see a field-by-field error before anything is started. It describes the same rules as the workflow's own check
  * (../order/input.ts, which runs without a schema library for speed); test/input-contract.test.ts keeps them equal.

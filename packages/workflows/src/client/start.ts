@@ -4,20 +4,29 @@ import {
   OrderStateAttribute,
   OrderStateSinceAttribute,
   OrderTotalCentsAttribute,
+  ORDER_MEMO_KEY,
   orderWorkflowId,
+  type OrderMemo,
 } from '../order/definitions';
 import { validateOrder, type OrderInput } from '../order/input';
+import { describeDishes } from '../order/messages';
 
 /**
  * How every caller starts an order, so the API, the benchmark and the tests agree:
  * - the workflow id comes from the client-made order id, and starting it again returns the running order
  *   (USE_EXISTING) instead of charging twice;
  * - an order id is never reused once its workflow has closed (REJECT_DUPLICATE), so its idempotency keys stay unique;
- * - the search attributes are set at start, so the order is listed before its first workflow task runs.
+ * - the search attributes are set at start, so the order is listed before its first workflow task runs;
+ * - the memo carries what a list row shows (dishes, address), so lists need no per-order query.
  * Throws OrderInputError for an invalid order before anything is started.
  */
 export function orderStartOptions(input: OrderInput) {
-  const { priced } = validateOrder(input);
+  const { priced, input: order } = validateOrder(input);
+  const memo: OrderMemo = {
+    dishes: describeDishes(priced),
+    deliveryAddress: order.deliveryAddress,
+    ...(order.customerName ? { customerName: order.customerName } : {}),
+  };
   return {
     workflowId: orderWorkflowId(input.orderId),
     taskQueue: ORDER_TASK_QUEUE,
@@ -30,5 +39,6 @@ export function orderStartOptions(input: OrderInput) {
       { key: CustomerIdAttribute, value: input.customerId },
       { key: OrderTotalCentsAttribute, value: priced.totalCents },
     ],
+    memo: { [ORDER_MEMO_KEY]: memo },
   };
 }

@@ -127,6 +127,19 @@ export const rateUpdate = defineUpdate<OrderStatus, [RateArgs]>('rate');
 export const pickedUpSignal = defineSignal<[Partial<DriverArgs>?]>('pickedUp');
 export const deliveredSignal = defineSignal<[Partial<DriverArgs>?]>('delivered');
 
+/**
+ * What a list shows about an order without querying it: set once at start as the workflow's memo, which visibility
+ * returns with every list row (the driver's list needs the address; one list call draws the page).
+ */
+export interface OrderMemo {
+  readonly dishes: string;
+  readonly deliveryAddress: OrderInput['deliveryAddress'];
+  readonly customerName?: string;
+}
+
+/** The memo field that holds the OrderMemo. */
+export const ORDER_MEMO_KEY = 'order';
+
 /** ApplicationFailure types a caller can branch on (the API maps them to HTTP-like codes). */
 export const OrderErrorType = {
   invalidInput: 'InvalidOrderInput',

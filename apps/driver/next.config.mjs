@@ -1,0 +1,25 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  // The Temporal client (gRPC, protobufs) and our server packages load from node_modules at run time instead of
+  // being bundled: they are server-only and CommonJS, and none of them may reach a browser bundle.
+  serverExternalPackages: [
+    '@durable-delivery/api',
+    '@durable-delivery/workflows',
+    '@temporalio/client',
+    '@temporalio/envconfig',
+  ],
+  // The shared UI is TypeScript source; Next compiles it with the app.
+  transpilePackages: ['@durable-delivery/ui'],
+  // pnpm workspace: trace and resolve from the repository root, not from this folder.
+  outputFileTracingRoot: repoRoot,
+  turbopack: { root: repoRoot },
+};
+
+export default nextConfig;

@@ -1,0 +1,173 @@
+'use client';
+
+import type { OrderSummary } from '@durable-delivery/api';
+import { Notice, formatCents, formatTime, stateLabel } from '@durable-delivery/ui';
+import { useState } from 'react';
+import { errorMessage, httpStatusOf } from '../lib/errors';
+import { trpc } from '../lib/trpc';
+
+/** Lists refresh on their own, so a new order or a colleague's pick-up shows without a reload. */
+const REFRESH_MS = 2_000;
+const PAGE_SIZE = 20;
+
+type Feedback = { tone: 'success' | 'error'; orderId: string; text: string };
+
+export function DeliveryBoard({ driverId }: { driverId: string }) {
+  const [feedback, setFeedback] = useState<Feedback>();
+  return (
+    <div className="stack">
+      <h1>Deliveries</h1>
+      <div aria-live="polite" data-testid="feedback">
+        {feedback ? (
+          <Notice tone={feedback.tone} title={feedback.tone === 'error' ? 'That did not work' : undefined}>
+            {feedback.text}
+          </Notice>
+        ) : null}
+      </div>
+      <div className="two-columns board">
+        <OrderList
+          title="Waiting for pickup"
+          kind="waiting"
+          empty="No order is waiting for pickup right now. New orders appear here by themselves."
+          onFeedback={setFeedback}
+        />
+        <OrderList
+          title="My deliveries"
+          kind="mine"
+          empty={`Nothing on the way. Pick up an order and it shows here, ${driverId}.`}
+          onFeedback={setFeedback}
+        />
+      </div>
+    </div>
+  );
+}
+
+function OrderList({
+  title,
+  kind,
+  empty,
+  onFeedback,
+}: {
+  title: string;
+  kind: 'waiting' | 'mine';
+  empty: string;
+  onFeedback: (feedback: Feedback) => void;
+}) {
+  // One visibility query per page draws the whole list: no per-order call, however many orders are open.
+  const list = trpc.deliveries[kind].useInfiniteQuery(
+    { limit: PAGE_SIZE },
+    { getNextPageParam: (page) => page.nextCursor, refetchInterval: REFRESH_MS },
+  );
+  const titleId = `${kind}-title`;
+  return (
+    <section className="stack" aria-labelledby={titleId} data-testid={`list-${kind}`}>
+      <h2 id={titleId}>{title}</h2>
+      {list.isPending ? (
+        <div className="skeleton" aria-label={`Loading ${title.toLowerCase()}`} />
+      ) : list.isError ? (
+        <Notice tone="error" title="Could not load the list">
+          {httpStatusOf(list.error) === 401 ? (
+            <>
+              Your session has ended. <a href="/signin">Sign in again</a>.
+            </>
+          ) : (
+            errorMessage(list.error)
+          )}
+        </Notice>
+      ) : (
+        <>
+          <ul className="table-list">
+            {list.data.pages
+              .flatMap((page) => page.orders)
+              .map((order) => (
+                <OrderCard key={order.orderId} order={order} kind={kind} onFeedback={onFeedback} />
+              ))}
+          </ul>
+          {list.data.pages[0]?.orders.length === 0 ? <p className="muted">{empty}</p> : null}
+          {list.hasNextPage ? (
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={list.isFetchingNextPage}
+              onClick={() => void list.fetchNextPage()}
+            >
+              {list.isFetchingNextPage ? 'Loading…' : 'Show more'}
+            </button>
+          ) : null}
+        </>
+      )}
+    </section>
+  );
+}
+
+function OrderCard({
+  order,
+  kind,
+  onFeedback,
+}: {
+  order: OrderSummary;
+  kind: 'waiting' | 'mine';
+  onFeedback: (feedback: Feedback) => void;
+}) {
+  const utils = trpc.useUtils();
+  const options = {
+    onSettled: () => Promise.all([utils.deliveries.waiting.invalidate(), utils.deliveries.mine.invalidate()]),
+    onError: (error: unknown) => onFeedback({ tone: 'error', orderId: order.orderId, text: errorMessage(error) }),
+  };
+  const pickUp = trpc.deliveries.pickUp.useMutation({
+    ...options,
+    onSuccess: () =>
+      onFeedback({ tone: 'success', orderId: order.orderId, text: `Picked up ${label(order)}. Deliver it next.` }),
+  });
+  const deliver = trpc.deliveries.deliver.useMutation({
+    ...options,
+    onSuccess: () =>
+      onFeedback({ tone: 'success', orderId: order.orderId, text: `Delivered ${label(order)}. Thank you!` }),
+  });
+  const address = order.deliveryAddress;
+  const pending = pickUp.isPending || deliver.isPending;
+  return (
+    <li className="card order-card" data-order-id={order.orderId}>
+      <div className="stack-tight">
+        <strong>{order.dishes ?? `Order ${order.orderId.slice(0, 8)}`}</strong>
+        {address ? (
+          <span>
+            {address.street}, {address.postalCode} {address.city}
+            {address.instructions ? <span className="muted"> — “{address.instructions}”</span> : null}
+          </span>
+        ) : null}
+        <span className="muted">
+          {order.customerName ? `For ${order.customerName} · ` : ''}
+          {order.totalCents !== undefined ? formatCents(order.totalCents) : ''}
+          {order.startedAt ? ` · ordered ${formatTime(order.startedAt)}` : ''}
+        </span>
+        <span className="visually-hidden">{stateLabel(order.state)}</span>
+      </div>
+      {kind === 'waiting' ? (
+        <button
+          type="button"
+          className="button"
+          disabled={pending}
+          onClick={() => pickUp.mutate({ orderId: order.orderId })}
+          aria-label={`Pick up ${label(order)}`}
+        >
+          {pickUp.isPending ? 'Picking up…' : 'Pick up'}
+        </button>
+      ) : (
+        <button
+          type="button"
+          className="button"
+          disabled={pending}
+          onClick={() => deliver.mutate({ orderId: order.orderId })}
+          aria-label={`Mark ${label(order)} delivered`}
+        >
+          {deliver.isPending ? 'Saving…' : 'Delivered'}
+        </button>
+      )}
+    </li>
+  );
+}
+
+function label(order: OrderSummary): string {
+  return order.dishes ? `${order.dishes} (order ${order.orderId.slice(0, 8)})` : `order ${order.orderId.slice(0, 8)}`;
+}

@@ -1,0 +1,45 @@
+import '@durable-delivery/ui/styles.css';
+import './app.css';
+import type { Metadata, Viewport } from 'next';
+import type { ReactNode } from 'react';
+import { signedInDriver } from '../server/driver';
+import { Providers } from './providers';
+import { SignOut } from './sign-out';
+
+export const metadata: Metadata = {
+  title: { default: 'Durable Delivery for drivers', template: '%s · Durable Delivery for drivers' },
+  description: 'Pick up orders and deliver them.',
+};
+
+export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const driver = await signedInDriver();
+  return (
+    <html lang="en">
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="site-header-inner">
+            <a className="brand" href="/">
+              Durable Delivery · Drivers
+            </a>
+            {driver ? (
+              <nav className="site-nav" aria-label="Account">
+                <span>
+                  Signed in as <strong data-testid="driver-name">{driver.id}</strong>
+                </span>
+                <SignOut />
+              </nav>
+            ) : null}
+          </div>
+        </header>
+        <Providers>
+          <main id="main">{children}</main>
+        </Providers>
+      </body>
+    </html>
+  );
+}

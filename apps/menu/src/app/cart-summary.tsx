@@ -1,0 +1,73 @@
+'use client';
+
+import { DELIVERY_FEE_CENTS, MAX_QUANTITY_PER_LINE, findProduct, formatCents } from '@durable-delivery/catalog';
+import Link from 'next/link';
+import { useCart } from '../lib/cart';
+
+/** The cart with quantities and totals; `checkout` hides the link to the page the customer is already on. */
+export function CartSummary({ checkout = false }: { checkout?: boolean }) {
+  const cart = useCart();
+  const lines = cart.lines.flatMap((line) => {
+    const product = findProduct(line.productId);
+    return product ? [{ ...line, product, totalCents: product.priceCents * line.quantity }] : [];
+  });
+  const subtotal = lines.reduce((sum, line) => sum + line.totalCents, 0);
+
+  return (
+    <aside className="card cart" aria-labelledby="cart-title">
+      <h2 id="cart-title">Your cart</h2>
+      {!cart.ready ? (
+        <div className="skeleton" aria-label="Loading your cart" />
+      ) : lines.length === 0 ? (
+        <p className="muted">Your cart is empty. Add a dish from the menu.</p>
+      ) : (
+        <>
+          <ul className="table-list">
+            {lines.map((line) => (
+              <li key={line.productId} className="cart-line" data-product={line.productId}>
+                <label className="cart-line-name" htmlFor={`quantity-${line.productId}`}>
+                  {line.product.name}
+                </label>
+                <input
+                  id={`quantity-${line.productId}`}
+                  className="quantity"
+                  type="number"
+                  inputMode="numeric"
+                  min={0}
+                  max={MAX_QUANTITY_PER_LINE}
+                  value={line.quantity}
+                  onChange={(event) => cart.setQuantity(line.productId, Number(event.target.value) || 0)}
+                  aria-describedby={`line-total-${line.productId}`}
+                />
+                <span id={`line-total-${line.productId}`} className="cart-line-total">
+                  {formatCents(line.totalCents)}
+                </span>
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => cart.setQuantity(line.productId, 0)}
+                  aria-label={`Remove ${line.product.name}`}
+                >
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
+          <dl className="totals">
+            <dt>Subtotal</dt>
+            <dd>{formatCents(subtotal)}</dd>
+            <dt>Delivery</dt>
+            <dd>{formatCents(DELIVERY_FEE_CENTS)}</dd>
+            <dt>Total</dt>
+            <dd className="total">{formatCents(subtotal + DELIVERY_FEE_CENTS)}</dd>
+          </dl>
+          {checkout ? null : (
+            <Link className="button" href="/checkout">
+              Go to checkout
+            </Link>
+          )}
+        </>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,232 @@
+'use client';
+
+import { createOrderInputSchema, type CreateOrderInput } from '@durable-delivery/api/schemas';
+import { Notice } from '@durable-delivery/ui';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useCart } from '../../lib/cart';
+import { errorMessage, fieldErrorsOf } from '../../lib/errors';
+import { PAYMENT_METHODS } from '../../lib/payment-methods';
+import { trpc } from '../../lib/trpc';
+
+const PENDING_ORDER_KEY = 'durable-delivery.pending-order-id';
+
+/**
+ * The order id is made here, before the request, and kept in sessionStorage until the order is answered: a double
+ * click, a retried request or a reload mid-checkout sends the same id, and the server returns that order instead of
+ * starting (and charging) a second one.
+ */
+function pendingOrderId(): string {
+  const existing = window.sessionStorage.getItem(PENDING_ORDER_KEY);
+  if (existing) return existing;
+  const id = crypto.randomUUID();
+  window.sessionStorage.setItem(PENDING_ORDER_KEY, id);
+  return id;
+}
+
+function forgetPendingOrderId() {
+  window.sessionStorage.removeItem(PENDING_ORDER_KEY);
+}
+
+type Fields = Record<string, string[]>;
+
+export function CheckoutForm() {
+  const cart = useCart();
+  const router = useRouter();
+  const [fieldErrors, setFieldErrors] = useState<Fields>({});
+  const [declined, setDeclined] = useState<string>();
+  const createOrder = trpc.orders.createOrder.useMutation();
+  const utils = trpc.useUtils();
+
+  // Focus the first problem, so keyboard and screen-reader users land on it.
+  useEffect(() => {
+    const first = Object.keys(fieldErrors)[0];
+    if (first) document.getElementById(fieldId(first))?.focus();
+  }, [fieldErrors]);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (createOrder.isPending) return;
+    setDeclined(undefined);
+    const form = new FormData(event.currentTarget);
+    const text = (name: string) => {
+      const value = form.get(name);
+      return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+    };
+    const input: CreateOrderInput = {
+      orderId: pendingOrderId(),
+      customerName: text('customerName'),
+      items: cart.lines.map((line) => ({ productId: line.productId, quantity: line.quantity })),
+      deliveryAddress: {
+        street: text('street') ?? '',
+        city: text('city') ?? '',
+        postalCode: text('postalCode') ?? '',
+        instructions: text('instructions'),
+      },
+      paymentMethod: text('paymentMethod') ?? '',
+    };
+    // The same schema the server applies: most mistakes are shown without a round trip.
+    const checked = createOrderInputSchema.safeParse(input);
+    if (!checked.success) {
+      const fields: Fields = {};
+      for (const issue of checked.error.issues) (fields[issue.path.join('.')] ??= []).push(issue.message);
+      setFieldErrors(fields);
+      return;
+    }
+    setFieldErrors({});
+    try {
+      const result = await createOrder.mutateAsync(input);
+      forgetPendingOrderId();
+      await utils.orders.myOrders.invalidate();
+      if (result.outcome === 'declined') {
+        setDeclined(result.reason ?? 'The card was declined.');
+        return;
+      }
+      cart.clear();
+      router.push(`/orders/${input.orderId}`);
+    } catch (error) {
+      setFieldErrors(fieldErrorsOf(error));
+      // A CONFLICT means this id is spent (e.g. an earlier attempt was declined): the next attempt gets a new one.
+      if ((error as { data?: { code?: string } }).data?.code === 'CONFLICT') forgetPendingOrderId();
+    }
+  }
+
+  if (cart.ready && cart.lines.length === 0 && !createOrder.isSuccess) {
+    return (
+      <div className="card stack">
+        <p>Your cart is empty.</p>
+        <Link className="button button-secondary" href="/">
+          Back to the menu
+        </Link>
+      </div>
+    );
+  }
+
+  const error = (name: string) => fieldErrors[name]?.join(', ');
+  return (
+    <form className="card stack" onSubmit={(event) => void submit(event)} noValidate aria-describedby="checkout-status">
+      <div id="checkout-status" className="stack">
+        {declined ? (
+          <Notice tone="error" title="Your card was declined">
+            {declined} Nothing was charged. Choose another card and try again.
+          </Notice>
+        ) : null}
+        {createOrder.isError ? (
+          <Notice tone="error" title="Could not place the order">
+            {errorMessage(createOrder.error)}
+          </Notice>
+        ) : null}
+        {createOrder.isPending ? <Notice tone="info">Placing your order and charging your card…</Notice> : null}
+      </div>
+
+      <TextField name="customerName" label="Your name" autoComplete="name" error={error('customerName')} />
+      <fieldset className="stack">
+        <legend className="field-legend">Delivery address</legend>
+        <TextField
+          name="street"
+          label="Street and number"
+          autoComplete="street-address"
+          required
+          error={error('deliveryAddress.street')}
+          errorKey="deliveryAddress.street"
+        />
+        <div className="row">
+          <TextField
+            name="city"
+            label="City"
+            autoComplete="address-level2"
+            required
+            error={error('deliveryAddress.city')}
+            errorKey="deliveryAddress.city"
+          />
+          <TextField
+            name="postalCode"
+            label="Postal code"
+            autoComplete="postal-code"
+            required
+            error={error('deliveryAddress.postalCode')}
+            errorKey="deliveryAddress.postalCode"
+          />
+        </div>
+        <TextField
+          name="instructions"
+          label="Instructions for the driver (optional)"
+          error={error('deliveryAddress.instructions')}
+          errorKey="deliveryAddress.instructions"
+        />
+      </fieldset>
+
+      <fieldset className="stack" aria-describedby={error('paymentMethod') ? 'error-paymentMethod' : undefined}>
+        <legend className="field-legend">Payment</legend>
+        {PAYMENT_METHODS.map((method, index) => (
+          <label key={method.token} className="choice">
+            <input
+              type="radio"
+              name="paymentMethod"
+              value={method.token}
+              defaultChecked={index === 0}
+              id={index === 0 ? fieldId('paymentMethod') : undefined}
+            />
+            <span>
+              {method.label} <span className="field-hint">({method.hint})</span>
+            </span>
+          </label>
+        ))}
+        {error('paymentMethod') ? (
+          <span id="error-paymentMethod" className="field-error">
+            {error('paymentMethod')}
+          </span>
+        ) : null}
+      </fieldset>
+
+      {error('items') ? <Notice tone="error">Cart: {error('items')}</Notice> : null}
+      <button className="button" type="submit" disabled={createOrder.isPending || !cart.ready}>
+        {createOrder.isPending ? 'Placing order…' : 'Place order and pay'}
+      </button>
+    </form>
+  );
+}
+
+function fieldId(errorKey: string): string {
+  return `field-${errorKey.replace(/\./g, '-')}`;
+}
+
+function TextField({
+  name,
+  label,
+  error,
+  errorKey = name,
+  required = false,
+  autoComplete,
+}: {
+  name: string;
+  label: string;
+  error?: string;
+  errorKey?: string;
+  required?: boolean;
+  autoComplete?: string;
+}) {
+  const id = fieldId(errorKey);
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {label}
+        {required ? <span aria-hidden="true"> *</span> : null}
+      </label>
+      <input
+        id={id}
+        name={name}
+        autoComplete={autoComplete}
+        required={required}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
+      {error ? (
+        <span id={`${id}-error`} className="field-error">
+          {error}
+        </span>
+      ) : null}
+    </div>
+  );
+}

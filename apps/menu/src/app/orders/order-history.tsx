@@ -1,0 +1,67 @@
+'use client';
+
+import { Notice, formatCents, stateLabel, stateTone } from '@durable-delivery/ui';
+import Link from 'next/link';
+import { errorMessage } from '../../lib/errors';
+import { trpc } from '../../lib/trpc';
+
+/**
+ * Read from Temporal visibility by the customer's identity (the CustomerId search attribute), not from browser
+ * memory: it survives a reload, a new tab and a restarted app. Open orders first, newest first.
+ */
+export function OrderHistory() {
+  const history = trpc.orders.myOrders.useInfiniteQuery(
+    { limit: 10 },
+    { getNextPageParam: (page) => page.nextCursor, refetchInterval: 5_000 },
+  );
+
+  if (history.isPending) return <div className="skeleton" aria-label="Loading your orders" />;
+  if (history.isError)
+    return (
+      <Notice tone="error" title="Could not load your orders">
+        {errorMessage(history.error)}
+      </Notice>
+    );
+
+  const orders = history.data.pages.flatMap((page) => page.orders);
+  if (orders.length === 0) {
+    return (
+      <div className="card stack">
+        <p>You have not ordered anything yet.</p>
+        <Link className="button" href="/">
+          See the menu
+        </Link>
+      </div>
+    );
+  }
+  return (
+    <div className="stack">
+      <ul className="table-list" data-testid="order-history">
+        {orders.map((order) => (
+          <li key={order.orderId} className="card order-row" data-order-id={order.orderId}>
+            <div className="stack-tight">
+              <Link href={`/orders/${order.orderId}`} className="order-link">
+                {order.dishes ?? `Order ${order.orderId.slice(0, 8)}`}
+              </Link>
+              <span className="muted">
+                {order.startedAt ? new Date(order.startedAt).toLocaleString() : ''}
+                {order.totalCents !== undefined ? ` · ${formatCents(order.totalCents)}` : ''}
+              </span>
+            </div>
+            <span className={`badge badge-${stateTone(order.state)}`}>{stateLabel(order.state)}</span>
+          </li>
+        ))}
+      </ul>
+      {history.hasNextPage ? (
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={history.isFetchingNextPage}
+          onClick={() => void history.fetchNextPage()}
+        >
+          {history.isFetchingNextPage ? 'Loading…' : 'Show older orders'}
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import { expect, test } from '@playwright/test';
+import { deliveryCard, newPerson, orderIdOnPage, orderState, placeOrder, signInDriver, urls } from '../harness/app';
+
+test('a customer cancels before pickup: refunded, and the order leaves the drivers’ list', async ({ browser }) => {
+  const customer = await newPerson(browser, urls().menu);
+  const driver = await newPerson(browser, urls().driver);
+  const { page } = customer;
+  await placeOrder(page, { dishes: { Tiramisu: 3 } });
+  const orderId = await orderIdOnPage(page);
+  await expect(orderState(page)).toHaveAttribute('data-state', 'paid');
+
+  await signInDriver(driver.page, 'casey');
+  await expect(deliveryCard(driver.page, 'waiting', orderId)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Cancel order' }).click();
+  await expect(orderState(page)).toHaveAttribute('data-state', 'cancelled');
+  await expect(page.getByRole('status').filter({ hasText: 'Order cancelled' })).toContainText('We refunded $23.99.');
+  await expect(page.getByTestId('notifications').locator('[data-kind="cancelled"]')).toBeVisible();
+
+  await expect(deliveryCard(driver.page, 'waiting', orderId)).toHaveCount(0);
+
+  await customer.context.close();
+  await driver.context.close();
+});
+
+test('a customer cannot cancel once a driver has picked the order up', async ({ browser }) => {
+  const customer = await newPerson(browser, urls().menu);
+  const driver = await newPerson(browser, urls().driver);
+  const { page } = customer;
+  await placeOrder(page, { dishes: { Burrata: 1 } });
+  const orderId = await orderIdOnPage(page);
+  await expect(page.getByRole('button', { name: 'Cancel order' })).toBeVisible();
+
+  await signInDriver(driver.page, 'casey');
+  await deliveryCard(driver.page, 'waiting', orderId)
+    .getByRole('button', { name: /^Pick up/ })
+    .click();
+  await expect(deliveryCard(driver.page, 'mine', orderId)).toBeVisible();
+
+  // The page drops the button as soon as it sees the pick-up.
+  await expect(orderState(page)).toHaveAttribute('data-state', 'pickedUp');
+  await expect(page.getByRole('button', { name: 'Cancel order' })).toHaveCount(0);
+
+  await customer.context.close();
+  await driver.context.close();
+});

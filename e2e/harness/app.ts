@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { ARTIFACTS, DRIVER_PASSCODE } from './stack';
+
+export { DRIVER_PASSCODE };
+
+export function urls() {
+  const read = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set: run the specs through \`playwright test\` (global set-up)`);
+    return value;
+  };
+  return {
+    menu: read('E2E_MENU_URL'),
+    menuShortPickup: read('E2E_MENU_SHORT_PICKUP_URL'),
+    driver: read('E2E_DRIVER_URL'),
+  };
+}
+
+/** Each person gets a browser context of their own: separate cookies, so separate identities. */
+export async function newPerson(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL });
+  return { context, page: await context.newPage() };
+}
+
+/** Keeps a screenshot of a main screen with the test artifacts (and for the README). */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  const dir = join(ARTIFACTS, 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}
+
+export type Card = 'Visa ending 4242' | 'Card with insufficient funds' | 'Expired card' | 'Flaky card';
+
+/** Adds dishes from the menu to the cart, fills the checkout form and places the order. */
+export async function placeOrder(
+  page: Page,
+  order: { dishes: Record<string, number>; card?: Card; name?: string },
+): Promise<void> {
+  await page.goto('/');
+  for (const [dish, quantity] of Object.entries(order.dishes)) {
+    for (let i = 0; i < quantity; i += 1) {
+      await page.getByRole('button', { name: new RegExp(`^Add ${dish} to cart`) }).click();
+    }
+  }
+  await page.getByRole('link', { name: 'Go to checkout' }).click();
+  await expect(page.getByRole('heading', { name: 'Checkout' })).toBeVisible();
+  await page.getByLabel('Your name').fill(order.name ?? 'Ada');
+  await page.getByLabel('Street and number').fill('1 Main Street');
+  await page.getByLabel('City').fill('Springfield');
+  await page.getByLabel('Postal code').fill('12345');
+  await page.getByLabel(order.card ?? 'Visa ending 4242').check();
+  await page.getByRole('button', { name: 'Place order and pay' }).click();
+}
+
+/** After a successful checkout the customer is on the order page; its id is in the URL. */
+export async function orderIdOnPage(page: Page): Promise<string> {
+  await page.waitForURL(/\/orders\/[^/]+$/);
+  return decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
+}
+
+export function orderState(page: Page) {
+  return page.getByTestId('order-state');
+}
+
+export async function signInDriver(page: Page, name: string, passcode = DRIVER_PASSCODE): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('Driver name').fill(name);
+  await page.getByLabel('Passcode').fill(passcode);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('driver-name')).toHaveText(name);
+}
+
+/** An order's card in one of the driver's lists. */
+export function deliveryCard(page: Page, list: 'waiting' | 'mine', orderId: string) {
+  return page.getByTestId(`list-${list}`).locator(`li[data-order-id="${orderId}"]`);
+}
+
+/** An error message in the page's content (Next's route announcer is an alert too, outside <main>). */
+export function alertIn(page: Page) {
+  return page.getByRole('main').getByRole('alert');
+}

@@ -1,0 +1,14 @@
+import { startStack } from './stack';
+
+/**
+ * Starts the stack once for all specs and hands its URLs to them through the environment (Playwright passes the
+ * global set-up's environment on to its test workers). The returned function is the teardown.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const { urls, stop } = await startStack();
+  process.env.E2E_MENU_URL = urls.menu;
+  process.env.E2E_MENU_SHORT_PICKUP_URL = urls.menuShortPickup;
+  process.env.E2E_DRIVER_URL = urls.driver;
+  process.env.E2E_TEMPORAL_ADDRESS = urls.temporal;
+  return stop;
+}

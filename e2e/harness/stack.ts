@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { startProjectDevServer } from '@durable-delivery/dev-server';
+import { freePort, type DevServer } from '@durable-delivery/temporal-server';
+import { logFile, startProcess, waitForHttp, type StackProcess } from './processes';
+
+const REPO = resolve(__dirname, '../..');
+export const ARTIFACTS = resolve(__dirname, '../artifacts');
+export const DRIVER_PASSCODE = 'e2e-passcode-not-a-secret';
+
+/** Where each piece of the running stack answers; the specs read these from the environment. */
+export interface StackUrls {
+  readonly menu: string;
+  /** A second menu server whose orders get a short pick-up window, for the refund flow. */
+  readonly menuShortPickup: string;
+  readonly driver: string;
+  readonly temporal: string;
+}
+
+/**
+ * The whole real stack, as production runs it: a Temporal dev server (loopback, free ports, its own database), the
+ * built worker, and `next start` on the production builds of both apps. Windows are shortened by configuration
+ * only (ORDER_* variables), exactly as an operator would.
+ */
+export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promise<void> }> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const log = logFile(join(ARTIFACTS, 'stack.log'));
+  const processes: StackProcess[] = [];
+  let server: DevServer | undefined;
+  const stop = async () => {
+    await Promise.all(processes.map((child) => child.stop()));
+    await server?.stop();
+    log.end();
+  };
+  try {
+    server = await startProjectDevServer({
+      port: await freePort(),
+      headless: true,
+      dbFilename: join(mkdtempSync(join(tmpdir(), 'e2e-temporal-')), 'dev.sqlite'),
+      stdio: 'pipe',
+      log: (line) => log.write(`[temporal] ${line}\n`),
+    });
+    const temporal = { TEMPORAL_ADDRESS: server.address };
+
+    processes.push(
+      startProcess('worker', process.execPath, [join(REPO, 'apps/worker/dist/main.js')], { env: temporal, log }),
+    );
+
+    const appEnv = {
+      ...temporal,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      SESSION_SECRET: randomBytes(32).toString('base64'),
+      DRIVER_PASSCODE,
+      // Long enough for a person (or a slow machine) to act; the rating tail short, so orders finish.
+      ORDER_PICKUP_WINDOW: '10 minutes',
+      ORDER_DELIVERY_WINDOW: '10 minutes',
+      ORDER_RATE_PROMPT_DELAY: '1 second',
+      ORDER_RATING_WINDOW: '10 minutes',
+    };
+    const next = async (name: string, app: string, env: Record<string, string>) => {
+      const port = await freePort();
+      const child = startProcess(
+        name,
+        process.execPath,
+        [nextBin(app), 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+        { cwd: join(REPO, 'apps', app), env: { ...appEnv, ...env }, log },
+      );
+      processes.push(child);
+      const url = `http://localhost:${port}`;
+      await waitForHttp(`http://127.0.0.1:${port}/`, child);
+      return url;
+    };
+    const [menu, menuShortPickup, driver] = await Promise.all([
+      next('menu', 'menu', {}),
+      next('menu-short-pickup', 'menu', { ORDER_PICKUP_WINDOW: '8 seconds' }),
+      next('driver', 'driver', {}),
+    ]);
+    return { urls: { menu, menuShortPickup, driver, temporal: server.address }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function nextBin(app: string): string {
+  // Resolved from the app, so each app runs the Next.js it was built with.
+  const pkg = require.resolve('next/package.json', { paths: [join(REPO, 'apps', app)] });
+  return join(dirname(pkg), 'dist/bin/next');
+}

@@ -1,0 +1,65 @@
+import { expect, test } from '@playwright/test';
+import { DRIVER_PASSCODE, alertIn, keepScreenshot, newPerson, orderIdOnPage, placeOrder, urls } from '../harness/app';
+
+test("a second customer cannot open, cancel or even detect the first customer's order", async ({ browser }) => {
+  const first = await newPerson(browser, urls().menu);
+  await placeOrder(first.page, { dishes: { Margherita: 1 } });
+  const orderId = await orderIdOnPage(first.page);
+
+  const second = await newPerson(browser, urls().menu);
+  await second.page.goto(`/orders/${orderId}`);
+  await expect(second.page.getByRole('heading', { name: 'Order not found' })).toBeVisible();
+  await expect(second.page.getByText('Margherita')).toHaveCount(0);
+
+  // The same answer as for an id that does not exist at all.
+  const api = second.context.request;
+  const theirs = await api.post('/api/trpc/orders.cancel', { data: { orderId } });
+  const nobodys = await api.post('/api/trpc/orders.cancel', { data: { orderId: 'no-such-order' } });
+  expect(theirs.status()).toBe(404);
+  expect(nobodys.status()).toBe(404);
+  expect((await theirs.json()) as unknown).toMatchObject({ error: { message: 'Order not found.' } });
+
+  // The first customer's order is untouched, and their history is theirs alone.
+  await first.page.reload();
+  await expect(first.page.getByTestId('order-state')).toHaveAttribute('data-state', 'paid');
+  await second.page.goto('/orders');
+  await expect(second.page.getByText('You have not ordered anything yet.')).toBeVisible();
+
+  // A forged cookie is a new visitor, not a way in.
+  const forged = await browser.newContext({ baseURL: urls().menu });
+  await forged.addCookies([{ name: 'dd_customer', value: 'c-forged', url: urls().menu }]);
+  const forgedAnswer = await forged.request.get(
+    `/api/trpc/orders.order?input=${encodeURIComponent(JSON.stringify({ orderId }))}`,
+  );
+  expect(forgedAnswer.status()).toBe(404);
+
+  for (const context of [first.context, second.context, forged]) await context.close();
+});
+
+test('a signed-out visitor cannot act as a driver, and the menu app has no driver API at all', async ({ browser }) => {
+  const visitor = await newPerson(browser, urls().driver);
+  await visitor.page.goto('/');
+  await expect(visitor.page).toHaveURL(/\/signin$/);
+  await keepScreenshot(visitor.page, 'driver-signin');
+
+  const pickUp = await visitor.context.request.post('/api/trpc/deliveries.pickUp', { data: { orderId: 'any' } });
+  expect(pickUp.status()).toBe(401);
+  const body = await pickUp.text();
+  expect(body).toContain('Sign in as a driver.');
+  expect(body).not.toMatch(/\bat .+\.(js|ts):\d+/);
+
+  // A wrong passcode is refused with a reason, and sets no cookie.
+  await visitor.page.getByLabel('Driver name').fill('mallory');
+  await visitor.page.getByLabel('Passcode').fill(`${DRIVER_PASSCODE}-wrong`);
+  await visitor.page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(alertIn(visitor.page)).toContainText('That passcode is not right.');
+  expect((await visitor.context.cookies()).filter((cookie) => cookie.name === 'dd_driver')).toEqual([]);
+
+  const customer = await newPerson(browser, urls().menu);
+  await customer.page.goto('/');
+  const driverCall = await customer.context.request.get('/api/trpc/deliveries.waiting?input=%7B%7D');
+  expect(driverCall.status()).toBe(404);
+
+  await visitor.context.close();
+  await customer.context.close();
+});

@@ -1,0 +1,90 @@
+import { durationSchema, type OrderWindows } from '@durable-delivery/workflows';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { z } from 'zod';
+
+/**
+ * An app server's configuration, read and checked once per process: a bad variable stops the app with a message
+ * naming it. Temporal connection settings are Temporal's own environment configuration (TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE), so the same build runs against the dev
+ * server, a self-hosted cluster or Temporal Cloud.
+ */
+export interface AppConfig {
+  readonly connection: ClientConnectConfig & { namespace: string };
+  /** Seals the session cookies; at least 32 characters, from the environment only. */
+  readonly sessionSecret: string;
+  /** Whether cookies are sent over HTTPS only. */
+  readonly secureCookies: boolean;
+  /** The shared passcode drivers sign in with. */
+  readonly driverPasscode: string;
+  /** The windows new orders get; unset ones take the workflow's defaults. */
+  readonly orderWindows: Partial<OrderWindows>;
+}
+
+/** Named in README.md: the passcode a development server accepts when DRIVER_PASSCODE is not set. */
+export const DEVELOPMENT_DRIVER_PASSCODE = 'drive-safely';
+
+const appEnvSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  SESSION_SECRET: z
+    .string({ error: 'is required (at least 32 characters; e.g. `openssl rand -base64 32`)' })
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+  DRIVER_PASSCODE: z.string().min(8, 'must be at least 8 characters').optional(),
+  COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional(),
+  ORDER_PICKUP_WINDOW: durationSchema.optional(),
+  ORDER_DELIVERY_WINDOW: durationSchema.optional(),
+  ORDER_RATE_PROMPT_DELAY: durationSchema.optional(),
+  ORDER_RATING_WINDOW: durationSchema.optional(),
+});
+
+export class AppConfigError extends Error {
+  override readonly name = 'AppConfigError';
+}
+
+export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = appEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new AppConfigError(`Invalid app environment:\n${problems.join('\n')}`);
+  }
+  const vars = parsed.data;
+  const production = vars.NODE_ENV === 'production';
+  // A production server never falls back to a passcode that is written in the README.
+  if (production && !vars.DRIVER_PASSCODE) {
+    throw new AppConfigError('Invalid app environment:\n  DRIVER_PASSCODE: is required in production');
+  }
+  let connection: ClientConnectConfig;
+  try {
+    connection = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
+  } catch (error) {
+    throw new AppConfigError(
+      `Invalid Temporal connection settings: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const windows: Partial<Record<keyof OrderWindows, number | undefined>> = {
+    pickup: vars.ORDER_PICKUP_WINDOW,
+    delivery: vars.ORDER_DELIVERY_WINDOW,
+    ratePrompt: vars.ORDER_RATE_PROMPT_DELAY,
+    rating: vars.ORDER_RATING_WINDOW,
+  };
+  return {
+    connection: {
+      ...connection,
+      // The dev server binds 127.0.0.1; "localhost" may resolve to ::1 first.
+      connectionOptions: {
+        ...connection.connectionOptions,
+        address: connection.connectionOptions.address ?? '127.0.0.1:7233',
+      },
+      namespace: connection.namespace ?? 'default',
+    },
+    sessionSecret: vars.SESSION_SECRET,
+    secureCookies: vars.COOKIE_SECURE ? vars.COOKIE_SECURE === 'true' : production,
+    driverPasscode: vars.DRIVER_PASSCODE ?? DEVELOPMENT_DRIVER_PASSCODE,
+    orderWindows: Object.fromEntries(
+      Object.entries(windows).filter((entry): entry is [string, number] => entry[1] !== undefined),
+    ),
+  };
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

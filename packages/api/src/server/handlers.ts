@@ -1,0 +1,85 @@
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { customerAppRouter, driverAppRouter } from '../root';
+import { driverSignInSchema } from '../schemas';
+import { createContext } from '../trpc';
+import type { AppConfig } from './config';
+import {
+  CUSTOMER_COOKIE,
+  DRIVER_COOKIE,
+  clearedDriverCookie,
+  cookieValue,
+  driverCookie,
+  passcodeMatches,
+  unsealIdentity,
+} from './session';
+import { temporalClient } from './temporal';
+
+/** Where each app mounts its tRPC handler (app/api/trpc/[trpc]/route.ts). */
+export const TRPC_ENDPOINT = '/api/trpc';
+
+type Handler = (request: Request) => Promise<Response>;
+
+/**
+ * The menu app's API. The customer is whoever the sealed cookie says (the app's proxy issues one on the first
+ * visit); the driver cookie is never read here, and the customer router has no driver procedure.
+ */
+export function menuApiHandler(config: AppConfig): Handler {
+  return (req) =>
+    fetchRequestHandler({
+      endpoint: TRPC_ENDPOINT,
+      req,
+      router: customerAppRouter,
+      createContext: async () =>
+        createContext({
+          temporal: await temporalClient(config.connection),
+          customer: await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config),
+          orderWindows: config.orderWindows,
+        }),
+    });
+}
+
+/** The driver app's API: every procedure needs the signed-in driver and acts as that driver. */
+export function driverApiHandler(config: AppConfig): Handler {
+  return (req) =>
+    fetchRequestHandler({
+      endpoint: TRPC_ENDPOINT,
+      req,
+      router: driverAppRouter,
+      createContext: async () =>
+        createContext({
+          temporal: await temporalClient(config.connection),
+          driver: await unsealIdentity(cookieValue(req.headers.get('cookie'), DRIVER_COOKIE), config),
+        }),
+    });
+}
+
+/**
+ * Driver sign-in and sign-out (app/api/session/route.ts): POST { name, passcode } signs in, DELETE signs out.
+ * Answers JSON in the shape the tRPC errors use, so the sign-in form shows field errors the same way.
+ */
+export function driverSessionHandlers(config: AppConfig): { POST: Handler; DELETE: Handler } {
+  return {
+    async POST(req) {
+      const body: unknown = await req.json().catch(() => undefined);
+      const parsed = driverSignInSchema.safeParse(body);
+      if (!parsed.success) {
+        const fieldErrors: Record<string, string[]> = {};
+        for (const issue of parsed.error.issues)
+          (fieldErrors[issue.path.join('.') || '(input)'] ??= []).push(issue.message);
+        return Response.json({ message: 'Check the highlighted fields.', fieldErrors }, { status: 400 });
+      }
+      if (!passcodeMatches(parsed.data.passcode, config.driverPasscode)) {
+        return Response.json({ message: 'That passcode is not right.' }, { status: 401 });
+      }
+      return Response.json(
+        { driver: { id: parsed.data.name } },
+        { headers: { 'set-cookie': await driverCookie(parsed.data.name, config) } },
+      );
+    },
+    DELETE() {
+      return Promise.resolve(
+        new Response(null, { status: 204, headers: { 'set-cookie': clearedDriverCookie(config) } }),
+      );
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import { sealData, unsealData } from 'iron-session';
+import { ID_PATTERN } from '../schemas';
+import type { AppConfig } from './config';
+
+/**
+ * Identity lives in signed, encrypted, httpOnly cookies sealed by iron-session (no hand-written crypto). The two
+ * apps use different cookie names: on one host, cookies are shared across ports.
+ */
+export const CUSTOMER_COOKIE = 'dd_customer';
+export const DRIVER_COOKIE = 'dd_driver';
+
+const CUSTOMER_TTL_SECONDS = 365 * 24 * 60 * 60;
+const DRIVER_TTL_SECONDS = 12 * 60 * 60;
+
+interface SessionData {
+  readonly id: string;
+}
+
+type SessionSettings = Pick<AppConfig, 'sessionSecret' | 'secureCookies'>;
+
+/** A new customer identity: customers order without an account, and the cookie is who they are. */
+export function newCustomerId(): string {
+  return `c-${randomUUID()}`;
+}
+
+async function seal(id: string, settings: SessionSettings, ttl: number): Promise<string> {
+  return sealData({ id } satisfies SessionData, { password: settings.sessionSecret, ttl });
+}
+
+/** The identity a sealed cookie value carries, or undefined for a missing, tampered or expired one. */
+export async function unsealIdentity(
+  sealed: string | undefined,
+  settings: SessionSettings,
+): Promise<{ id: string } | undefined> {
+  if (!sealed) return undefined;
+  try {
+    const data = await unsealData<Partial<SessionData>>(sealed, { password: settings.sessionSecret });
+    return typeof data.id === 'string' && ID_PATTERN.test(data.id) ? { id: data.id } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A cookie's value in a Cookie request header. */
+export function cookieValue(cookieHeader: string | null | undefined, name: string): string | undefined {
+  return cookieHeader ? parseCookies(cookieHeader)[name] : undefined;
+}
+
+function setCookie(name: string, value: string, settings: SessionSettings, maxAge: number): string {
+  return serializeCookie(name, value, {
+    httpOnly: true,
+    secure: settings.secureCookies,
+    sameSite: 'lax',
+    path: '/',
+    maxAge,
+  });
+}
+
+/** A Set-Cookie header value for a customer identity, and the sealed value itself (for the current request). */
+export async function customerCookie(
+  id: string,
+  settings: SessionSettings,
+): Promise<{ value: string; setCookie: string }> {
+  const value = await seal(id, settings, CUSTOMER_TTL_SECONDS);
+  return { value, setCookie: setCookie(CUSTOMER_COOKIE, value, settings, CUSTOMER_TTL_SECONDS) };
+}
+
+export async function driverCookie(id: string, settings: SessionSettings): Promise<string> {
+  return setCookie(DRIVER_COOKIE, await seal(id, settings, DRIVER_TTL_SECONDS), settings, DRIVER_TTL_SECONDS);
+}
+
+export function clearedDriverCookie(settings: SessionSettings): string {
+  return setCookie(DRIVER_COOKIE, '', settings, 0);
+}
+
+/** Compares digests in constant time, so response timing says nothing about how much of a guess was right. */
+export function passcodeMatches(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}

@@ -1,0 +1,170 @@
+import {
+  CUSTOMER_COOKIE,
+  DEVELOPMENT_DRIVER_PASSCODE,
+  DRIVER_COOKIE,
+  customerCookie,
+  driverApiHandler,
+  driverSessionHandlers,
+  loadAppConfig,
+  menuApiHandler,
+  unsealIdentity,
+  type AppConfig,
+} from '../src/server';
+import { ApiHarness, anOrderForm, uniqueId } from './harness';
+
+let api: ApiHarness;
+let config: AppConfig;
+
+beforeAll(async () => {
+  api = await ApiHarness.start();
+  config = loadAppConfig({
+    SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron',
+    TEMPORAL_ADDRESS: api.address,
+    ORDER_PICKUP_WINDOW: '5 minutes',
+    ORDER_RATE_PROMPT_DELAY: '1s',
+  });
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+/** The Cookie header a browser would send back for a Set-Cookie header. */
+function cookieFrom(setCookie: string | null): string {
+  if (!setCookie) throw new Error('expected a Set-Cookie header');
+  return setCookie.split(';')[0] ?? '';
+}
+
+function trpcPost(path: string, input: unknown, cookie?: string): Request {
+  return new Request(`http://app.test/api/trpc/${path}`, {
+    method: 'POST',
+    body: JSON.stringify(input),
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+  });
+}
+
+function trpcGet(path: string, input: unknown, cookie?: string): Request {
+  const url = `http://app.test/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`;
+  return new Request(url, { headers: cookie ? { cookie } : {} });
+}
+
+async function signIn(name: string, passcode: string): Promise<Response> {
+  return driverSessionHandlers(config).POST(
+    new Request('http://app.test/api/session', {
+      method: 'POST',
+      body: JSON.stringify({ name, passcode }),
+      headers: { 'content-type': 'application/json' },
+    }),
+  );
+}
+
+describe('app configuration', () => {
+  it('names every bad variable, and refuses a short session secret', () => {
+    expect(() => loadAppConfig({ SESSION_SECRET: 'short', ORDER_PICKUP_WINDOW: 'soon' })).toThrow(
+      /SESSION_SECRET: must be at least 32 characters[\s\S]*ORDER_PICKUP_WINDOW/,
+    );
+    expect(() => loadAppConfig({})).toThrow(/SESSION_SECRET: is required/);
+  });
+
+  it('takes the development passcode only outside production', () => {
+    const secret = { SESSION_SECRET: 'x'.repeat(32) };
+    expect(loadAppConfig(secret).driverPasscode).toBe(DEVELOPMENT_DRIVER_PASSCODE);
+    expect(() => loadAppConfig({ ...secret, NODE_ENV: 'production' })).toThrow(
+      /DRIVER_PASSCODE: is required in production/,
+    );
+    const production = loadAppConfig({ ...secret, NODE_ENV: 'production', DRIVER_PASSCODE: 'a-real-passcode' });
+    expect(production).toMatchObject({ driverPasscode: 'a-real-passcode', secureCookies: true });
+  });
+
+  it('reads order windows as durations and leaves the rest to the workflow', () => {
+    expect(config.orderWindows).toEqual({ pickup: 300_000, ratePrompt: 1_000 });
+  });
+});
+
+describe('sessions', () => {
+  it('reads back a sealed identity and nothing from a tampered or foreign cookie', async () => {
+    const { value } = await customerCookie('c-1', config);
+    expect(await unsealIdentity(value, config)).toEqual({ id: 'c-1' });
+    expect(await unsealIdentity(`${value.slice(0, -3)}abc`, config)).toBeUndefined();
+    const other = { ...config, sessionSecret: 'another-secret-that-is-also-long-enough' };
+    expect(await unsealIdentity(value, other)).toBeUndefined();
+    expect(await unsealIdentity('c-1', config)).toBeUndefined();
+  });
+});
+
+describe('menu API handler', () => {
+  it('acts as the customer in the cookie, and only that customer', async () => {
+    const handler = menuApiHandler(config);
+    const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
+    const bob = cookieFrom((await customerCookie(uniqueId('bob'), config)).setCookie);
+    const form = anOrderForm();
+
+    const created = await handler(trpcPost('orders.createOrder', form, alice));
+    expect(created.status).toBe(200);
+    expect(await created.json()).toMatchObject({ result: { data: { outcome: 'paid' } } });
+
+    const mine = await handler(trpcGet('orders.order', { orderId: form.orderId }, alice));
+    expect(await mine.json()).toMatchObject({ result: { data: { orderId: form.orderId, state: 'paid' } } });
+
+    const theirs = await handler(trpcGet('orders.order', { orderId: form.orderId }, bob));
+    expect(theirs.status).toBe(404);
+    const anonymous = await handler(trpcGet('orders.order', { orderId: form.orderId }));
+    expect(anonymous.status).toBe(401);
+    // A driver cookie means nothing to the menu app.
+    const driverSession = cookieFrom((await signIn('dana', DEVELOPMENT_DRIVER_PASSCODE)).headers.get('set-cookie'));
+    expect(driverSession.startsWith(`${DRIVER_COOKIE}=`)).toBe(true);
+    const asDriver = await handler(trpcGet('orders.order', { orderId: form.orderId }, driverSession));
+    expect(asDriver.status).toBe(401);
+  });
+
+  it('has no driver procedure, whatever the cookie', async () => {
+    const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
+    const response = await menuApiHandler(config)(trpcGet('deliveries.waiting', {}, alice));
+    expect(response.status).toBe(404);
+  });
+});
+
+describe('driver sign-in and API handler', () => {
+  it('signs a driver in with the passcode, and out again', async () => {
+    const response = await signIn('dana', DEVELOPMENT_DRIVER_PASSCODE);
+    expect(response.status).toBe(200);
+    const setCookie = response.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^dd_driver=.+; Max-Age=43200; Path=\/; HttpOnly; SameSite=Lax$/);
+
+    const list = await driverApiHandler(config)(trpcGet('deliveries.mine', {}, cookieFrom(setCookie)));
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual({ result: { data: { orders: [] } } });
+
+    const signedOut = await driverSessionHandlers(config).DELETE(new Request('http://app.test/api/session'));
+    expect(signedOut.headers.get('set-cookie')).toMatch(/^dd_driver=; Max-Age=0;/);
+  });
+
+  it('refuses a wrong passcode with 401 and a bad form with 400 naming the field', async () => {
+    const wrong = await signIn('dana', 'not-the-passcode');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
+    expect(await wrong.json()).toEqual({ message: 'That passcode is not right.' });
+
+    const bad = await signIn('dana smith!', '');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      fieldErrors: { name: [expect.stringContaining('letters, digits')], passcode: ['is required'] },
+    });
+
+    const notJson = await driverSessionHandlers(config).POST(
+      new Request('http://app.test/api/session', { method: 'POST', body: 'name=dana' }),
+    );
+    expect(notJson.status).toBe(400);
+  });
+
+  it('refuses every driver call without a driver cookie, including with a customer cookie', async () => {
+    const handler = driverApiHandler(config);
+    const customer = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
+    expect(customer.startsWith(`${CUSTOMER_COOKIE}=`)).toBe(true);
+    for (const cookie of [undefined, customer, 'dd_driver=forged']) {
+      const response = await handler(trpcPost('deliveries.pickUp', { orderId: 'any' }, cookie));
+      expect(response.status).toBe(401);
+      expect(await response.text()).not.toMatch(/ at .*\.js:\d+/);
+    }
+  });
+});
