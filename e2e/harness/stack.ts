@@ -21,7 +21,7 @@ export interface StackUrls {
 
 /**
  * The whole real stack, as production runs it: a Temporal dev server (loopback, free ports, its own database), the
- * built worker, and `next start` on the production builds of both apps. Windows are shortened by configuration
+ * payment service, the built worker charging through it, and `next start` on the production builds of both apps. Windows are shortened by configuration
  * only (ORDER_* variables), exactly as an operator would.
  */
 export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promise<void> }> {
@@ -44,8 +44,23 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
     });
     const temporal = { TEMPORAL_ADDRESS: server.address };
 
+    const paymentsPort = await freePort();
+    const payments = startProcess('payments', process.execPath, [join(REPO, 'apps/payments/dist/main.js')], {
+      env: {
+        PAYMENTS_PORT: String(paymentsPort),
+        PAYMENTS_DB: join(mkdtempSync(join(tmpdir(), 'e2e-payments-')), 'ledger.sqlite'),
+      },
+      log,
+    });
+    processes.push(payments);
+    const paymentsUrl = `http://127.0.0.1:${paymentsPort}`;
+    await waitForHttp(`${paymentsUrl}/healthz`, payments);
+
     processes.push(
-      startProcess('worker', process.execPath, [join(REPO, 'apps/worker/dist/main.js')], { env: temporal, log }),
+      startProcess('worker', process.execPath, [join(REPO, 'apps/worker/dist/main.js')], {
+        env: { ...temporal, PAYMENTS_URL: paymentsUrl },
+        log,
+      }),
     );
 
     const appEnv = {

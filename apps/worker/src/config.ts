@@ -20,6 +20,11 @@ const workerEnvSchema = z.object({
   /** How long to keep trying to reach Temporal at start, e.g. while `pnpm dev` is still building the dev server. */
   TEMPORAL_CONNECT_TIMEOUT: durationSchema.default(10 * 60_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /** The payment service (apps/payments), e.g. http://127.0.0.1:4010; unset: the in-process simulator. */
+  PAYMENTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  PAYMENTS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How long one call to the payment service may take before it counts as failed and is retried. */
+  PAYMENTS_TIMEOUT: durationSchema.default(10_000),
   PAYMENTS_ERROR_RATE: rate.default(0),
   PAYMENTS_LATENCY_MS: millis.default(0),
   NOTIFICATIONS_ERROR_RATE: rate.default(0),
@@ -33,7 +38,13 @@ export interface WorkerConfig {
   readonly shutdownGraceTimeMs: number;
   readonly connectTimeoutMs: number;
   readonly workflowBundlePath: string;
-  readonly payments: { readonly errorRate: number; readonly latencyMs: number };
+  readonly payments: {
+    readonly url?: string;
+    readonly apiKey?: string;
+    readonly timeoutMs: number;
+    readonly errorRate: number;
+    readonly latencyMs: number;
+  };
   readonly notifications: { readonly errorRate: number; readonly latencyMs: number };
 }
 
@@ -71,7 +82,13 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,
     connectTimeoutMs: vars.TEMPORAL_CONNECT_TIMEOUT,
     workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, 'workflow-bundle.js'),
-    payments: { errorRate: vars.PAYMENTS_ERROR_RATE, latencyMs: vars.PAYMENTS_LATENCY_MS },
+    payments: {
+      ...(vars.PAYMENTS_URL ? { url: vars.PAYMENTS_URL } : {}),
+      ...(vars.PAYMENTS_API_KEY ? { apiKey: vars.PAYMENTS_API_KEY } : {}),
+      timeoutMs: vars.PAYMENTS_TIMEOUT,
+      errorRate: vars.PAYMENTS_ERROR_RATE,
+      latencyMs: vars.PAYMENTS_LATENCY_MS,
+    },
     notifications: { errorRate: vars.NOTIFICATIONS_ERROR_RATE, latencyMs: vars.NOTIFICATIONS_LATENCY_MS },
   };
 }

@@ -1,4 +1,10 @@
-import { createActivities, SimulatedNotifications, SimulatedPayments } from '@durable-delivery/activities';
+import {
+  createActivities,
+  HttpPaymentsClient,
+  SimulatedNotifications,
+  SimulatedPayments,
+  type PaymentsClient,
+} from '@durable-delivery/activities';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
 
@@ -24,8 +30,15 @@ export async function connect(config: WorkerConfig, log: Logger): Promise<Native
 
 /** The worker: the prebuilt workflow bundle (no webpack at start) and the activities with their clients. */
 export async function createWorker(config: WorkerConfig, connection: NativeConnection): Promise<Worker> {
-  // In-process simulators until the payment and notification services exist; their faults are set by env vars.
-  const payments = new SimulatedPayments({ faults: config.payments });
+  // The payment service over HTTP when PAYMENTS_URL is set; otherwise the in-process simulator (same contract, see
+  // apps/payments/test/contract.test.ts), whose faults are set by env vars. Notifications: simulator for now.
+  const payments: PaymentsClient = config.payments.url
+    ? new HttpPaymentsClient({
+        baseUrl: config.payments.url,
+        ...(config.payments.apiKey ? { apiKey: config.payments.apiKey } : {}),
+        timeoutMs: config.payments.timeoutMs,
+      })
+    : new SimulatedPayments({ faults: config.payments });
   const notifications = new SimulatedNotifications({ faults: config.notifications });
   return Worker.create({
     connection,

@@ -6,7 +6,7 @@ describe('worker configuration', () => {
     expect(config.connection.connectionOptions.address).toBe('127.0.0.1:7233');
     expect(config.connection.namespace).toBe('default');
     expect(config.taskQueue).toBe('orders');
-    expect(config.payments).toEqual({ errorRate: 0, latencyMs: 0 });
+    expect(config.payments).toEqual({ errorRate: 0, latencyMs: 0, timeoutMs: 10_000 });
     expect(config.workflowBundlePath).toMatch(/workflow-bundle\.js$/);
   });
 
@@ -32,6 +32,22 @@ describe('worker configuration', () => {
     expect(config.shutdownGraceTimeMs).toBe(30_000);
     expect(config.payments.errorRate).toBe(0.25);
     expect(config.notifications.latencyMs).toBe(150);
+  });
+
+  it('uses the payment service when PAYMENTS_URL is set, and refuses a URL that is not http(s)', () => {
+    const config = loadWorkerConfig({
+      PAYMENTS_URL: 'http://127.0.0.1:4010',
+      PAYMENTS_API_KEY: 'a-key-of-sixteen-chars',
+      PAYMENTS_TIMEOUT: '3s',
+    });
+    expect(config.payments).toMatchObject({
+      url: 'http://127.0.0.1:4010',
+      apiKey: 'a-key-of-sixteen-chars',
+      timeoutMs: 3_000,
+    });
+    expect(() => loadWorkerConfig({ PAYMENTS_URL: 'ftp://payments' })).toThrow(
+      /PAYMENTS_URL: must be an http\(s\) URL/,
+    );
   });
 
   it('names every invalid variable in one error', () => {

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   IdempotencyConflictError,
+  InvalidRequestError,
   PaymentDeclinedError,
   type Charge,
   type NotificationsClient,
@@ -12,6 +13,7 @@ import {
 /** ApplicationFailure types the workflow branches on. */
 export const PAYMENT_DECLINED = 'PaymentDeclined';
 export const IDEMPOTENCY_CONFLICT = 'IdempotencyConflict';
+export const INVALID_REQUEST = 'InvalidServiceRequest';
 
 export interface ChargeCustomerInput {
   readonly orderId: string;
@@ -129,6 +131,9 @@ function toActivityFailure(error: unknown): unknown {
   }
   if (error instanceof IdempotencyConflictError) {
     return ApplicationFailure.create({ type: IDEMPOTENCY_CONFLICT, message: error.message, nonRetryable: true });
+  }
+  if (error instanceof InvalidRequestError) {
+    return ApplicationFailure.create({ type: INVALID_REQUEST, message: error.message, nonRetryable: true });
   }
   return error;
 }

@@ -67,6 +67,11 @@ export class IdempotencyConflictError extends Error {
   override readonly name = 'IdempotencyConflictError';
 }
 
+/** The service refused the request itself as malformed: a bug in the caller, which retrying cannot fix. */
+export class InvalidRequestError extends Error {
+  override readonly name = 'InvalidRequestError';
+}
+
 /** The downstream service is down or timed out: retrying later is the right move. */
 export class ServiceUnavailableError extends Error {
   override readonly name = 'ServiceUnavailableError';

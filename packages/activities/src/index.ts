@@ -3,6 +3,7 @@ export {
   chargeKeyFor,
   PAYMENT_DECLINED,
   IDEMPOTENCY_CONFLICT,
+  INVALID_REQUEST,
   type OrderActivities,
   type ActivityDependencies,
   type ChargeCustomerInput,
@@ -13,6 +14,7 @@ export {
   PaymentDeclinedError,
   IdempotencyConflictError,
   ServiceUnavailableError,
+  InvalidRequestError,
   type PaymentsClient,
   type NotificationsClient,
   type ChargeRequest,
@@ -24,3 +26,4 @@ export {
 export { Faults, noFaults, type FaultSettings } from './simulators/faults';
 export { SimulatedPayments, TEST_CARDS, type LedgerEntry } from './simulators/payments';
 export { SimulatedNotifications, type DeliveredNotification } from './simulators/notifications';
+export { HttpPaymentsClient, type HttpPaymentsOptions } from './http/payments';

@@ -21,4 +21,4 @@ export {
 } from './client/schema';
 export { notificationMessage, describeDishes } from './order/messages';
 export { orderStartOptions } from './client/start';
-export { checkout, settlementOf, DEFAULT_CHECKOUT_WAIT_MS } from './client/checkout';
+export { checkout, settlementOf, DEFAULT_CHECKOUT_WAIT_MS, type CheckoutOptions } from './client/checkout';

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
  * `pnpm bench`: how many full orders per second the real worker gets through a file-backed Temporal dev server,
- * against a no-op workflow of the same shape measured in the same run as the ceiling. Loopback only, bounded in
- * time, not part of the tests. Prints a table and writes JSON to bench-results/.
+ * against a no-op workflow of the same shape measured in the same run as the ceiling (the workflow part); then the
+ * apps' HTTP endpoints on `next start` against their own server and worker: the driver list by open orders, and
+ * createOrder and pickUp at a fixed rate (the apps part, see ./apps.ts). Loopback only, each part bounded in time
+ * (--timeout), not part of the tests. Prints tables and writes JSON to bench-results/.
  *
- *   pnpm bench [--orders 300] [--concurrency 20,50] [--warmup 30] [--timeout 900] [--rate-prompt '1 minute']
+ *   pnpm bench [--only workflow|apps] [--timeout 900]
+ *              [--orders 300] [--concurrency 20,50] [--warmup 30] [--rate-prompt '1 minute']   (workflow part)
+ *              [--open-orders 100,1000,5000] [--rate-requests 200]                               (apps part)
  */
 import { execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -17,6 +21,9 @@ import { TEMPORAL_CLI_VERSION, freePort, type DevServer } from '@durable-deliver
 import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { appsBench, type AppsOptions } from './apps';
+import { formatAppsReport, type AppsReport } from './apps-report';
+import type { AppServer } from './app-servers';
 import { historyLines } from './history';
 import { noopActivities } from './noop-activities';
 import { NOOP_TASK_QUEUE } from './noop-workflow';
@@ -28,7 +35,12 @@ import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from 
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
+type Part = 'workflow' | 'apps';
+
 interface Options {
+  /** Which parts run, in this order. */
+  readonly parts: readonly Part[];
+  readonly apps: AppsOptions;
   readonly orders: number;
   readonly concurrency: readonly number[];
   readonly warmup: number;
@@ -46,6 +58,9 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: 'string', default: '30' },
       timeout: { type: 'string', default: '900' },
       'rate-prompt': { type: 'string', default: DEFAULT_RATE_PROMPT },
+      only: { type: 'string' },
+      'open-orders': { type: 'string', default: '100,1000,5000' },
+      'rate-requests': { type: 'string', default: '200' },
     },
   });
   const positive = (name: string, raw: string, min = 1) => {
@@ -54,11 +69,22 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`--${name} must be a whole number ≥ ${min}, got ${raw}`);
     return value;
   };
+  const only = values.only;
+  if (only !== undefined && only !== 'workflow' && only !== 'apps') {
+    throw new Error(`--only must be workflow or apps, got ${only}`);
+  }
+  const openOrders = values['open-orders'].split(',').map((part) => positive('open-orders', part.trim()));
+  if (openOrders.some((level, index) => index > 0 && level <= (openOrders[index - 1] ?? 0))) {
+    throw new Error(`--open-orders must be increasing, got ${values['open-orders']}`);
+  }
+  const timeoutSeconds = positive('timeout', values.timeout);
   return {
+    parts: only === undefined ? ['workflow', 'apps'] : [only],
+    apps: { openOrders, rateRequests: positive('rate-requests', values['rate-requests']), timeoutSeconds },
     orders: positive('orders', values.orders),
     concurrency: values.concurrency.split(',').map((part) => positive('concurrency', part.trim())),
     warmup: positive('warmup', values.warmup, 0),
-    timeoutSeconds: positive('timeout', values.timeout),
+    timeoutSeconds,
     ratePrompt: values['rate-prompt'],
   };
 }
@@ -72,9 +98,12 @@ class Resources {
   ceilingWorker?: { worker: Worker; running: Promise<void> };
   orderWorker?: WorkerProcess;
   workerRss?: RssSampler;
+  /** The apps part's `next start` servers: stopped first, they are clients of the server. */
+  readonly appServers: AppServer[] = [];
 
   async close(): Promise<void> {
     const steps: [string, () => Promise<void> | void][] = [
+      ['apps', async () => void (await Promise.all(this.appServers.map((app) => app.stop())))],
       ['RSS sampler', () => this.workerRss?.stop()],
       ['order worker', () => this.orderWorker?.stop()],
       [
@@ -220,14 +249,7 @@ async function bench(
   return {
     startedAt: startedAt.toISOString(),
     durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
-    machine: {
-      platform: `${os.platform()} ${os.release()}`,
-      arch: os.arch(),
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.versions.node,
-    },
+    machine: machineInfo(),
     versions: {
       temporalSdk: packageVersion('@temporalio/client'),
       temporalCli: TEMPORAL_CLI_VERSION,
@@ -252,6 +274,17 @@ async function bench(
   };
 }
 
+function machineInfo(): BenchReport['machine'] {
+  return {
+    platform: `${os.platform()} ${os.release()}`,
+    arch: os.arch(),
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.versions.node,
+  };
+}
+
 function packageVersion(name: string): string | undefined {
   try {
     const json = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version?: string };
@@ -271,15 +304,22 @@ function gitState(): BenchReport['git'] {
   }
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
-  // The SDK's own signal handling would shut the ceiling worker down behind our back; we stop everything ourselves.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+class Interrupted extends Error {}
+
+/**
+ * Runs one part of the bench with its own resources, stopped whatever happens, within `timeoutSeconds`; Ctrl-C or
+ * `fail` (a process of the part died) end it at once.
+ */
+async function runPart<T>(
+  name: Part,
+  timeoutSeconds: number,
+  run: (resources: Resources, signal: AbortSignal, fail: (error: Error) => void) => Promise<T>,
+): Promise<T> {
   const resources = new Resources();
   const abort = new AbortController();
   // Every order in flight listens to this one signal (see runPhase); 50 listeners are expected, not a leak.
   setMaxListeners(0, abort.signal);
-  let interrupted = false;
+  const cleanups: (() => void)[] = [];
   let fail: (error: Error) => void = () => undefined;
   const stopped = new Promise<never>((_resolve, reject) => {
     fail = (error) => {
@@ -288,23 +328,73 @@ async function main(): Promise<number> {
     };
     const timer = setTimeout(() => {
       abort.abort();
-      reject(new Error(`the bench did not finish within ${options.timeoutSeconds} s; aborted`));
-    }, options.timeoutSeconds * 1000);
+      reject(new Error(`the ${name} bench did not finish within ${timeoutSeconds} s; aborted`));
+    }, timeoutSeconds * 1000);
     timer.unref();
+    cleanups.push(() => clearTimeout(timer));
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        interrupted = true;
+      const onSignal = () => {
         abort.abort();
-        console.error(`\nbench: ${signal}, stopping the worker and the server…`);
-        reject(new Error('interrupted'));
-      });
+        console.error(`\nbench: ${signal}, stopping the ${name} bench's processes and server…`);
+        reject(new Interrupted('interrupted'));
+      };
+      process.once(signal, onSignal);
+      cleanups.push(() => process.off(signal, onSignal));
     }
   });
-  const running = bench(options, resources, abort.signal, (error) => fail(error));
+  const running = run(resources, abort.signal, (error) => fail(error));
   try {
-    const report = await Promise.race([running, stopped]);
-    console.log(formatReport(report));
-    console.log(formatHistories(report.sampleHistories));
+    return await Promise.race([running, stopped]);
+  } finally {
+    // Closing the client under requests still in flight makes gRPC throw from a timer; once aborted, they end soon.
+    await Promise.race([
+      running.catch(() => undefined),
+      new Promise((resolveDelay) => setTimeout(resolveDelay, 10_000)),
+    ]);
+    await resources.close();
+    for (const cleanup of cleanups) cleanup();
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  // The SDK's own signal handling would shut the ceiling worker down behind our back; we stop everything ourselves.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const startedAt = new Date();
+  let workflowReport: BenchReport | undefined;
+  let appsReport: AppsReport | undefined;
+  try {
+    for (const part of options.parts) {
+      if (part === 'workflow') {
+        workflowReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+          bench(options, resources, signal, fail),
+        );
+        console.log(formatReport(workflowReport));
+        console.log(formatHistories(workflowReport.sampleHistories));
+      } else {
+        appsReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+          appsBench(options.apps, resources, signal, fail),
+        );
+        console.log(formatAppsReport(appsReport, machineInfo()));
+      }
+    }
+    // The workflow part's report as it always was (when it ran), with the apps part's under `apps`.
+    // Each part's own durationSeconds; without the workflow part, the top-level one is the apps part's run.
+    const report = {
+      ...(workflowReport ?? {
+        startedAt: startedAt.toISOString(),
+        durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+        machine: machineInfo(),
+        versions: {
+          temporalSdk: packageVersion('@temporalio/client'),
+          temporalCli: TEMPORAL_CLI_VERSION,
+          temporalServer: appsReport?.temporalServer,
+        },
+        git: gitState(),
+      }),
+      parts: options.parts,
+      ...(appsReport ? { apps: appsReport } : {}),
+    };
     const outDir = join(REPO_ROOT, 'bench-results');
     mkdirSync(outDir, { recursive: true });
     const outFile = join(outDir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`);
@@ -314,14 +404,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    return interrupted ? 130 : 1;
-  } finally {
-    // Closing the client under requests still in flight makes gRPC throw from a timer; once aborted, they end soon.
-    await Promise.race([
-      running.catch(() => undefined),
-      new Promise((resolveDelay) => setTimeout(resolveDelay, 10_000)),
-    ]);
-    await resources.close();
+    return error instanceof Interrupted ? 130 : 1;
   }
 }
 

@@ -163,7 +163,7 @@ export function formatHistories(histories: BenchReport['sampleHistories']): stri
 }
 
 /** Text columns on the left, numbers right-aligned after them. */
-function table(rows: readonly string[][], textColumns = 2): string[] {
+export function table(rows: readonly string[][], textColumns = 2): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
   return rows.map((row) =>
     row
@@ -175,7 +175,7 @@ function table(rows: readonly string[][], textColumns = 2): string[] {
   );
 }
 
-function fixed(value: number | undefined, digits: number): string {
+export function fixed(value: number | undefined, digits: number): string {
   return value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
 }
 

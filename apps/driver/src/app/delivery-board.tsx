@@ -1,9 +1,8 @@
 'use client';
 
 import type { OrderSummary } from '@durable-delivery/api';
-import { Notice, formatCents, formatTime, stateLabel } from '@durable-delivery/ui';
+import { Notice, errorMessage, formatCents, formatTime, httpStatusOf, stateLabel } from '@durable-delivery/ui';
 import { useState } from 'react';
-import { errorMessage, httpStatusOf } from '../lib/errors';
 import { trpc } from '../lib/trpc';
 
 /** Lists refresh on their own, so a new order or a colleague's pick-up shows without a reload. */

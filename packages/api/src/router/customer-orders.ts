@@ -9,7 +9,7 @@ import {
   type OrderStatus,
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { orderIdTaken, orderNotFound } from '../errors';
 import {
   cancelInputSchema,
@@ -52,27 +52,27 @@ async function assertOwnOrder(client: Client, customer: Customer, orderId: strin
 export const customerOrdersRouter = router({
   /**
    * Checkout with a client-made order id, so a retried request finds the same order instead of charging twice.
-   * checkout() starts with USE_EXISTING: for an id that is already taken it would attach to that order and answer
-   * with its status, whoever placed it. So the owner is checked before (nothing is sent to another customer's order)
-   * and the answer is checked after (for a race in which someone else started the id in between).
+   * The first attempt starts the order only if the id is new (nothing is sent to an existing order); when the id
+   * exists, only its owner gets an answer, by attaching to their order; anyone else gets the same CONFLICT whether
+   * or not the order is theirs to see. The answer is checked once more for a race in which someone else took the
+   * id in between.
    */
   createOrder: customerProcedure.input(createOrderInputSchema).mutation(async ({ ctx, input }) => {
-    const existing = await ownerOf(ctx.temporal, input.orderId).catch((error: unknown) => {
-      if (error instanceof WorkflowNotFoundError) return undefined;
-      throw error;
-    });
-    if (existing && existing.customerId !== ctx.customer.id) throw orderIdTaken();
-
-    const result = await checkout(
-      ctx.temporal,
-      {
-        ...input,
-        customerId: ctx.customer.id,
-        customerName: input.customerName ?? ctx.customer.name,
-        ...(ctx.orderWindows ? { windows: ctx.orderWindows } : {}),
-      },
-      { waitUpTo: CHECKOUT_WAIT_MS },
-    );
+    const order = {
+      ...input,
+      customerId: ctx.customer.id,
+      customerName: input.customerName ?? ctx.customer.name,
+      ...(ctx.orderWindows ? { windows: ctx.orderWindows } : {}),
+    };
+    let result: CheckoutResult;
+    try {
+      result = await checkout(ctx.temporal, order, { waitUpTo: CHECKOUT_WAIT_MS, ifExists: 'fail' });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const existing = await ownerOf(ctx.temporal, input.orderId);
+      if (existing.customerId !== ctx.customer.id) throw orderIdTaken();
+      result = await checkout(ctx.temporal, order, { waitUpTo: CHECKOUT_WAIT_MS });
+    }
     if (result.status.customerId !== ctx.customer.id) throw orderIdTaken();
     return {
       outcome: result.outcome,

@@ -1,12 +1,11 @@
 'use client';
 
 import { createOrderInputSchema, type CreateOrderInput } from '@durable-delivery/api/schemas';
-import { Notice } from '@durable-delivery/ui';
+import { Notice, errorMessage, fieldErrorsOf } from '@durable-delivery/ui';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useCart } from '../../lib/cart';
-import { errorMessage, fieldErrorsOf } from '../../lib/errors';
 import { PAYMENT_METHODS } from '../../lib/payment-methods';
 import { trpc } from '../../lib/trpc';
 

@@ -1,8 +1,7 @@
 'use client';
 
-import { Notice, formatCents, stateLabel, stateTone } from '@durable-delivery/ui';
+import { Notice, errorMessage, formatCents, stateLabel, stateTone } from '@durable-delivery/ui';
 import Link from 'next/link';
-import { errorMessage } from '../../lib/errors';
 import { trpc } from '../../lib/trpc';
 
 /**

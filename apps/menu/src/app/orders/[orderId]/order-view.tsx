@@ -4,15 +4,16 @@ import type { OrderStatus } from '@durable-delivery/workflows';
 import {
   Notice,
   OrderTimeline,
+  errorMessage,
   formatCents,
   formatTime,
+  httpStatusOf,
   isFinalState,
   stateLabel,
   stateTone,
 } from '@durable-delivery/ui';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { errorMessage, httpStatusOf } from '../../../lib/errors';
 import { trpc } from '../../../lib/trpc';
 
 /** Live enough that a change shows within a second, for as long as anything can still change. */

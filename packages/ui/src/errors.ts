@@ -1,4 +1,4 @@
-/** The parts of a tRPC error a form shows: the message, and the per-field errors the API's formatter adds. */
+/** The parts of a tRPC error a screen shows: its message, its HTTP status and the per-field errors of a form. */
 export function errorMessage(error: unknown): string {
   if (error && typeof error === 'object' && 'message' in error && typeof error.message === 'string') {
     // fetch() failing outright (server down, offline) has no tRPC shape: say so plainly.
@@ -15,4 +15,9 @@ export function fieldErrorsOf(error: unknown): Record<string, string[]> {
 
 export function httpStatusOf(error: unknown): number | undefined {
   return (error as { data?: { httpStatus?: number } } | null)?.data?.httpStatus;
+}
+
+export function isClientError(error: unknown): boolean {
+  const status = httpStatusOf(error);
+  return status !== undefined && status >= 400 && status < 500;
 }

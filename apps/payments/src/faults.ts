@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+/** Fault injection, settable at runtime (PUT /v1/faults) so demos and tests can show Temporal retrying. */
+export const faultSettingsSchema = z
+  .object({
+    /** Share of charge and refund requests, 0 to 1, answered 500 before anything is processed. */
+    errorRate: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
+    /** Delay before every charge and refund, in milliseconds. */
+    latencyMs: z.number().int('must be a whole number of milliseconds').min(0).max(60_000),
+    /** Every charge and refund is answered 503 until this is switched off. */
+    outage: z.boolean(),
+  })
+  .strict();
+
+export type FaultSettings = z.infer<typeof faultSettingsSchema>;
+
+export const NO_FAULTS: FaultSettings = { errorRate: 0, latencyMs: 0, outage: false };
+
+export class Faults {
+  private settings: FaultSettings;
+
+  constructor(
+    initial: Partial<FaultSettings> = {},
+    private readonly random: () => number = Math.random,
+  ) {
+    this.settings = faultSettingsSchema.parse({ ...NO_FAULTS, ...initial });
+  }
+
+  get current(): FaultSettings {
+    return this.settings;
+  }
+
+  /** Applies a validated partial change and returns the new settings. */
+  update(changes: Partial<FaultSettings>): FaultSettings {
+    this.settings = { ...this.settings, ...changes };
+    return this.settings;
+  }
+
+  /** What this request runs into: nothing, an outage or an injected error (after the configured latency). */
+  async apply(): Promise<'outage' | 'error' | undefined> {
+    const { latencyMs, outage, errorRate } = this.settings;
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    if (outage) return 'outage';
+    if (errorRate > 0 && this.random() < errorRate) return 'error';
+    return undefined;
+  }
+}

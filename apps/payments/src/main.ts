@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The payment service process: `pnpm dev` starts it on 127.0.0.1:4010 with its ledger in .data/payments/.
+import { loadConfig } from './config';
+import { Faults } from './faults';
+import { Ledger } from './ledger';
+import { buildPaymentService } from './server';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const ledger = new Ledger(config.dbFilename);
+  const app = buildPaymentService({
+    ledger,
+    faults: new Faults(config.faults),
+    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    logger: true,
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  app.log.info(
+    { ledger: config.dbFilename, auth: config.apiKey ? 'api key' : 'none' },
+    `payment service listening at ${address}`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      // Answer what is in flight, then close the database: every stored answer is already committed.
+      void app.close().then(() => ledger.close());
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

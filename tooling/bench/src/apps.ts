@@ -1,0 +1,412 @@
+/**
+ * The apps part of `pnpm bench`: the whole stack as production runs it (a file-backed Temporal dev server, the
+ * worker process, both Next.js apps on `next start`), measured through the apps' real HTTP endpoints:
+ * - the driver list (deliveries.waiting, one visibility query per call) at growing numbers of open orders (paid,
+ *   waiting for a driver), which are created fast through the Temporal client as set-up, not measured;
+ * - createOrder, then pickUp on those orders, each sent open-loop at a fixed rate, with each order's own charge
+ *   time (from its status transitions) to compare createOrder against.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startProjectDevServer } from '@durable-delivery/dev-server';
+import { freePort, type DevServer } from '@durable-delivery/temporal-server';
+import { ORDER_TASK_QUEUE, ORDER_WORKFLOW_TYPE, checkout, type OrderInput } from '@durable-delivery/workflows';
+import { Client, Connection } from '@temporalio/client';
+import {
+  createOrder,
+  newCustomer,
+  pickUp,
+  signInDriver,
+  waitingOrders,
+  type CreateOrderBody,
+  type Timed,
+} from './app-api';
+import { startApp, waitForHttp, type AppServer } from './app-servers';
+import { evaluateAppsTargets, type AppsReport, type ListLevelResult, type RateResult } from './apps-report';
+import { cpuMs } from './proc';
+import { fixed, latencyStats } from './report';
+import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
+
+export interface AppsOptions {
+  /** Ascending levels of open orders to measure the driver list at. */
+  readonly openOrders: readonly number[];
+  /** createOrder requests, then as many pickUp requests, at RATE_PER_SECOND. */
+  readonly rateRequests: number;
+  readonly timeoutSeconds: number;
+}
+
+/** What the apps part starts; the bench's Resources stops it all, apps first. */
+export interface AppsResources {
+  tempDir?: string;
+  server?: DevServer;
+  connection?: Connection;
+  orderWorker?: WorkerProcess;
+  readonly appServers: AppServer[];
+}
+
+const LIST_LIMIT = 20;
+const LIST_WARMUP_CALLS = 2;
+const LIST_CALLS = 20;
+const SETUP_CONCURRENCY = 50;
+const SETUP_CHECKOUT_WAIT_MS = 30_000;
+const VISIBILITY_TIMEOUT_MS = 120_000;
+const RATE_PER_SECOND = 20;
+const APP_WARMUP_ORDERS = 5;
+const CUSTOMERS = 5;
+const DRIVERS = 4;
+const WINDOWS = { pickup: '2 hours', delivery: '2 hours' } as const;
+const PRODUCTS = ['burrata', 'poke', 'margherita', 'ramen', 'tacos', 'tiramisu'] as const;
+const DELIVERY_ADDRESS = { street: '1 Main St', city: 'Springfield', postalCode: '12345' } as const;
+/** Open orders: paid and waiting for a driver, what the driver list shows. */
+const OPEN_ORDERS_QUERY = `WorkflowType = '${ORDER_WORKFLOW_TYPE}' AND OrderState = 'paid'`;
+
+const sleep = (ms: number) => new Promise<void>((resolveDelay) => setTimeout(resolveDelay, ms));
+const seconds = (since: number) => (performance.now() - since) / 1000;
+
+function orderBody(orderId: string, index: number): CreateOrderBody {
+  return {
+    orderId,
+    items: [{ productId: PRODUCTS[index % PRODUCTS.length] ?? 'poke', quantity: 1 + (index % 2) }],
+    deliveryAddress: DELIVERY_ADDRESS,
+    paymentMethod: 'tok_visa',
+  };
+}
+
+/** `fail` ends the run at once: for a worker or app that dies mid-run. */
+export async function appsBench(
+  options: AppsOptions,
+  resources: AppsResources,
+  signal: AbortSignal,
+  fail: (error: Error) => void,
+): Promise<AppsReport> {
+  const startedAt = new Date();
+  const progress = (line: string) => console.log(`· apps: ${line}`);
+
+  // Its own fresh server, as for the workflow part: a temporary SQLite file, headless, on a free loopback port.
+  resources.tempDir = mkdtempSync(join(os.tmpdir(), 'durable-delivery-bench-apps-'));
+  progress('starting the Temporal dev server');
+  resources.server = await startProjectDevServer({
+    port: await freePort(),
+    headless: true,
+    dbFilename: join(resources.tempDir, 'bench.sqlite'),
+    stdio: 'pipe',
+    log: () => undefined,
+  });
+  const { address } = resources.server;
+  const serverPid = resources.server.pid;
+  resources.connection = await Connection.connect({ address });
+  const client = new Client({ connection: resources.connection });
+  const { serverVersion } = await resources.connection.workflowService.getSystemInfo({});
+
+  progress(`starting the worker: node ${workerMainPath()}`);
+  const orderWorker = spawnWorker(address);
+  resources.orderWorker = orderWorker;
+  void orderWorker.exited.then((code) =>
+    fail(new Error(`the worker exited (code ${code}):\n${orderWorker.lastLines().join('\n')}`)),
+  );
+  await waitForPollers(resources.connection, ORDER_TASK_QUEUE, orderWorker);
+
+  const driverPasscode = randomBytes(12).toString('base64url');
+  const appEnv = {
+    TEMPORAL_ADDRESS: address,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    SESSION_SECRET: randomBytes(32).toString('base64'),
+    DRIVER_PASSCODE: driverPasscode,
+    // Plain http to 127.0.0.1: secure cookies would never be sent back.
+    COOKIE_SECURE: 'false',
+    // Long enough that no order of the run expires while it waits.
+    ORDER_PICKUP_WINDOW: WINDOWS.pickup,
+    ORDER_DELIVERY_WINDOW: WINDOWS.delivery,
+  };
+  progress('starting the menu and driver apps (next start)');
+  const [menu, driver] = await Promise.all(
+    (['menu', 'driver'] as const).map(async (name) => {
+      const app = startApp(name, await freePort(), appEnv);
+      resources.appServers.push(app);
+      void app.exited.then((code) =>
+        fail(new Error(`the ${name} app exited (code ${code}):\n${app.lastLines().join('\n')}`)),
+      );
+      await waitForHttp(app, signal);
+      return app;
+    }),
+  );
+  if (!menu || !driver) throw new Error('the apps did not start');
+
+  const customers: string[] = [];
+  for (let index = 0; index < CUSTOMERS; index++) customers.push(await newCustomer(menu.url, signal));
+  const drivers: string[] = [];
+  for (let index = 1; index <= DRIVERS; index++) {
+    drivers.push(await signInDriver(driver.url, `bench-driver-${index}`, driverPasscode, signal));
+  }
+  const customerOf = (index: number) => customers[index % customers.length] ?? '';
+  const driverOf = (index: number) => drivers[index % drivers.length] ?? '';
+  progress(`${customers.length} customers and ${drivers.length} drivers signed in`);
+
+  const runId = `a${Date.now().toString(36)}`;
+  const list: ListLevelResult[] = [];
+  let open = 0;
+  for (const level of options.openOrders) {
+    const toCreate = level - open;
+    progress(
+      `creating ${toCreate} open orders (to ${level}) through the Temporal client, ${SETUP_CONCURRENCY} in flight`,
+    );
+    const setupStarted = performance.now();
+    await createOpenOrders(client, runId, open, level, signal, progress);
+    const setupSeconds = seconds(setupStarted);
+    open = level;
+    const visibilityStarted = performance.now();
+    await waitUntilListed(client, level, signal);
+    const visibilityWaitSeconds = seconds(visibilityStarted);
+
+    const measured = await measureList(
+      driver.url,
+      driverOf(0),
+      level,
+      { server: serverPid, driverApp: driver.pid },
+      signal,
+    );
+    list.push({
+      openOrders: level,
+      setup: { orders: toCreate, seconds: setupSeconds, ordersPerSecond: toCreate / setupSeconds },
+      visibilityWaitSeconds,
+      warmupCalls: LIST_WARMUP_CALLS,
+      calls: LIST_CALLS,
+      ...measured,
+    });
+    progress(
+      `${level} open orders: driver list p50 ${measured.latencyMs.p50?.toFixed(1) ?? '-'} ms, ` +
+        `p99 ${measured.latencyMs.p99?.toFixed(1) ?? '-'} ms`,
+    );
+  }
+
+  // The menu app's first createOrder opens its Temporal connection, the driver app's first pickUp compiles its
+  // route: a few sequential calls of each first, not measured.
+  progress(`warm-up: ${APP_WARMUP_ORDERS} createOrder and pickUp calls`);
+  for (let index = 0; index < APP_WARMUP_ORDERS; index++) {
+    const warm = await createOrder(menu.url, customerOf(index), orderBody(`${runId}-warm-${index}`, index), signal);
+    await pickUp(driver.url, driverOf(index), warm.value.orderId, signal);
+  }
+
+  const intervalMs = 1000 / RATE_PER_SECOND;
+  const pids = (app: AppServer) => ({ server: serverPid, worker: orderWorker.pid, app: app.pid });
+  progress(`createOrder: ${options.rateRequests} requests at ${RATE_PER_SECOND}/s`);
+  const created = await openLoop(options.rateRequests, intervalMs, pids(menu), signal, (index) =>
+    createOrder(menu.url, customerOf(index), orderBody(`${runId}-rate-${index}`, index), signal),
+  );
+  progress(`createOrder: p50 ${fixed(created.latencyMs.p50, 0)} ms, p99 ${fixed(created.latencyMs.p99, 0)} ms`);
+  progress(`pickUp: ${options.rateRequests} requests at ${RATE_PER_SECOND}/s`);
+  const pickedUp = await openLoop(options.rateRequests, intervalMs, pids(driver), signal, (index) =>
+    pickUp(driver.url, driverOf(index), created.results[index]?.value.orderId ?? '', signal),
+  );
+  progress(`pickUp: p50 ${fixed(pickedUp.latencyMs.p50, 0)} ms, p99 ${fixed(pickedUp.latencyMs.p99, 0)} ms`);
+
+  const { results: _created, ...createOrderRate } = created;
+  const { results: _pickedUp, ...pickUpRate } = pickedUp;
+  const createOrderResult = {
+    ...createOrderRate,
+    chargeMs: latencyStats(created.results.map((result) => result.value.chargeMs)),
+    overheadMs: latencyStats(created.results.map((result) => result.ms - result.value.chargeMs)),
+  };
+  return {
+    startedAt: startedAt.toISOString(),
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    temporalServer: serverVersion ?? undefined,
+    settings: {
+      openOrders: options.openOrders,
+      listLimit: LIST_LIMIT,
+      listWarmupCalls: LIST_WARMUP_CALLS,
+      listCalls: LIST_CALLS,
+      setupConcurrency: SETUP_CONCURRENCY,
+      rateRequests: options.rateRequests,
+      ratePerSecond: RATE_PER_SECOND,
+      appWarmupOrders: APP_WARMUP_ORDERS,
+      customers: CUSTOMERS,
+      drivers: DRIVERS,
+      windows: WINDOWS,
+      timeoutSeconds: options.timeoutSeconds,
+      server: 'temporal server start-dev, SQLite file, headless, loopback',
+      orderWorker: 'node apps/worker/dist/main.js (WORKER_LOG_LEVEL=WARN, payment and notification faults off)',
+      apps: 'next start (production builds) on 127.0.0.1, NODE_ENV=production, COOKIE_SECURE=false',
+      workerOutputLines: orderWorker.lineCount(),
+    },
+    list,
+    createOrder: createOrderResult,
+    pickUp: pickUpRate,
+    targets: evaluateAppsTargets(list, createOrderResult),
+  };
+}
+
+/** Orders `from`…`to - 1`, each checked out (update-with-start, answered once paid), a bounded number at a time. */
+async function createOpenOrders(
+  client: Client,
+  runId: string,
+  from: number,
+  to: number,
+  signal: AbortSignal,
+  progress: (line: string) => void,
+): Promise<void> {
+  let next = from;
+  let done = 0;
+  let failure: Error | undefined;
+  const lane = async (): Promise<void> => {
+    while (next < to && failure === undefined && !signal.aborted) {
+      const index = next++;
+      const input: OrderInput = {
+        orderId: `${runId}-open-${index}`,
+        customerId: `bench-customer-${index % CUSTOMERS}`,
+        items: [{ productId: PRODUCTS[index % PRODUCTS.length] ?? 'poke', quantity: 1 + (index % 2) }],
+        deliveryAddress: DELIVERY_ADDRESS,
+        paymentMethod: 'tok_visa',
+        windows: WINDOWS,
+      };
+      try {
+        const result = await client.withAbortSignal(signal, () =>
+          checkout(client, input, { waitUpTo: SETUP_CHECKOUT_WAIT_MS }),
+        );
+        if (result.outcome !== 'paid') throw new Error(`checkout answered ${result.outcome}, not paid`);
+        done++;
+        if (done % 1000 === 0) progress(`  ${from + done}/${to} open orders created`);
+      } catch (error) {
+        if (signal.aborted) return;
+        failure ??= new Error(`creating open order ${input.orderId}: ${errorMessage(error)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, to - from) }, lane));
+  if (failure) throw failure;
+  if (signal.aborted) throw new Error('aborted');
+}
+
+/** Waits until visibility counts exactly `expected` open orders, so the list sees them all. */
+async function waitUntilListed(client: Client, expected: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + VISIBILITY_TIMEOUT_MS;
+  for (;;) {
+    const { count } = await client.withAbortSignal(signal, () => client.workflow.count(OPEN_ORDERS_QUERY));
+    if (count === expected) return;
+    if (count > expected) throw new Error(`visibility counts ${count} open orders, expected ${expected}`);
+    if (Date.now() > deadline) {
+      throw new Error(`visibility counted ${count} of ${expected} open orders after ${VISIBILITY_TIMEOUT_MS} ms`);
+    }
+    if (signal.aborted) throw new Error('aborted');
+    await sleep(200);
+  }
+}
+
+/** Warm-up calls, then sequential measured calls of the driver list; every page must be full and all 'paid'. */
+async function measureList(
+  driverUrl: string,
+  driverCookie: string,
+  openOrders: number,
+  pids: { server: number | undefined; driverApp: number },
+  signal: AbortSignal,
+): Promise<Pick<ListLevelResult, 'rowsPerCall' | 'latencyMs' | 'cpuMsPerCall'>> {
+  const expectedRows = Math.min(LIST_LIMIT, openOrders);
+  const call = async () => {
+    const answer = await waitingOrders(driverUrl, driverCookie, LIST_LIMIT, signal);
+    if (answer.value.orders !== expectedRows || !answer.value.allPaid) {
+      throw new Error(
+        `deliveries.waiting at ${openOrders} open orders answered ${answer.value.orders} rows` +
+          `${answer.value.allPaid ? '' : ' (not all paid)'}, expected ${expectedRows} paid ones`,
+      );
+    }
+    return answer.ms;
+  };
+  for (let index = 0; index < LIST_WARMUP_CALLS; index++) await call();
+  const cpu = () => ({
+    server: pids.server === undefined ? undefined : cpuMs(pids.server),
+    driverApp: cpuMs(pids.driverApp),
+  });
+  const before = cpu();
+  const samples: number[] = [];
+  for (let index = 0; index < LIST_CALLS; index++) samples.push(await call());
+  const after = cpu();
+  const perCall = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? undefined : (a - b) / LIST_CALLS;
+  return {
+    rowsPerCall: expectedRows,
+    latencyMs: latencyStats(samples),
+    cpuMsPerCall: {
+      server: perCall(after.server, before.server),
+      driverApp: perCall(after.driverApp, before.driverApp),
+    },
+  };
+}
+
+/**
+ * Sends `count` requests on a fixed schedule, one every `intervalMs`, without waiting for earlier answers (an open
+ * loop: a slow answer does not slow the rate down). The first failure stops the schedule and fails the run. CPU is
+ * read from the first request sent until the last answer, for the server, the worker, the app called and the bench.
+ */
+async function openLoop<T>(
+  count: number,
+  intervalMs: number,
+  pids: { server: number | undefined; worker: number; app: number },
+  signal: AbortSignal,
+  send: (index: number) => Promise<Timed<T>>,
+): Promise<RateResult & { readonly results: readonly Timed<T>[] }> {
+  const pending: Promise<Timed<T>>[] = [];
+  const sendTimes: number[] = [];
+  let maxSendLagMs = 0;
+  let failure: Error | undefined;
+  const cpuBefore = cpuSnapshot(pids);
+  const started = performance.now();
+  for (let index = 0; index < count && failure === undefined && !signal.aborted; index++) {
+    const due = started + index * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const now = performance.now();
+    maxSendLagMs = Math.max(maxSendLagMs, now - due);
+    sendTimes.push(now);
+    const request = send(index);
+    request.catch((error: unknown) => {
+      failure ??= error instanceof Error ? error : new Error(errorMessage(error));
+    });
+    pending.push(request);
+  }
+  const settled = await Promise.allSettled(pending);
+  const ended = performance.now();
+  const cpuAfter = cpuSnapshot(pids);
+  if (failure) throw failure;
+  if (signal.aborted) throw new Error('aborted');
+  const results = settled.map((outcome) => {
+    if (outcome.status === 'rejected') throw new Error('a request failed');
+    return outcome.value;
+  });
+  const first = sendTimes[0] ?? started;
+  const last = sendTimes[sendTimes.length - 1] ?? started;
+  const perRequest = (after: number | undefined, before: number | undefined) =>
+    after === undefined || before === undefined ? undefined : (after - before) / count;
+  return {
+    results,
+    requests: results.length,
+    targetPerSecond: 1000 / intervalMs,
+    sentPerSecond: last > first ? ((sendTimes.length - 1) * 1000) / (last - first) : NaN,
+    answeredPerSecond: (results.length * 1000) / (ended - first),
+    maxSendLagMs,
+    latencyMs: latencyStats(results.map((result) => result.ms)),
+    cpuMsPerRequest: {
+      server: perRequest(cpuAfter.server, cpuBefore.server),
+      worker: perRequest(cpuAfter.worker, cpuBefore.worker),
+      app: perRequest(cpuAfter.app, cpuBefore.app),
+      bench: (cpuAfter.bench - cpuBefore.bench) / count,
+    },
+  };
+}
+
+function cpuSnapshot(pids: { server: number | undefined; worker: number; app: number }) {
+  const usage = process.cpuUsage();
+  return {
+    server: pids.server === undefined ? undefined : cpuMs(pids.server),
+    worker: cpuMs(pids.worker),
+    app: cpuMs(pids.app),
+    bench: (usage.user + usage.system) / 1000,
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,40 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** @returns {import('next').NextConfig} */
+export function nextConfig() {
+  return {
+    reactStrictMode: true,
+    poweredByHeader: false,
+    // The Temporal client (gRPC, protobufs) and our server packages load from node_modules at run time instead of
+    // being bundled: they are server-only and CommonJS, and none of them may reach a browser bundle.
+    serverExternalPackages: [
+      '@durable-delivery/api',
+      '@durable-delivery/workflows',
+      '@temporalio/client',
+      '@temporalio/envconfig',
+    ],
+    // The shared UI is TypeScript source; Next compiles it with the app.
+    transpilePackages: ['@durable-delivery/ui'],
+    // pnpm workspace: trace and resolve from the repository root, not from the app's folder.
+    outputFileTracingRoot: repoRoot,
+    turbopack: { root: repoRoot },
+    // Defaults a browser should not have to guess. (A Content-Security-Policy needs per-request nonces for Next's
+    // inline scripts; not yet.)
+    async headers() {
+      return [
+        {
+          source: '/:path*',
+          headers: [
+            { key: 'X-Content-Type-Options', value: 'nosniff' },
+            { key: 'X-Frame-Options', value: 'DENY' },
+            { key: 'Referrer-Policy', value: 'same-origin' },
+            { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
+          ],
+        },
+      ];
+    },
+  };
+}
