@@ -4,6 +4,8 @@ import { deliveryCard, newPerson, orderIdOnPage, orderState, placeOrder, signInD
 test('a customer cancels before pickup: refunded, and the order leaves the drivers’ list', async ({ browser }) => {
   const customer = await newPerson(browser, urls().menu);
   const driver = await newPerson(browser, urls().driver);
+  const bystander = await newPerson(browser, urls().menu);
+  await bystander.page.goto('/');
   const { page } = customer;
   await placeOrder(page, { dishes: { Tiramisu: 3 } });
   const orderId = await orderIdOnPage(page);
@@ -16,11 +18,15 @@ test('a customer cancels before pickup: refunded, and the order leaves the drive
   await expect(orderState(page)).toHaveAttribute('data-state', 'cancelled');
   await expect(page.getByRole('status').filter({ hasText: 'Order cancelled' })).toContainText('We refunded $23.99.');
   await expect(page.getByTestId('notifications').locator('[data-kind="cancelled"]')).toBeVisible();
+  // Pushed to this customer's open pages, and to nobody else's.
+  await expect(page.getByTestId('toasts').locator('[data-kind="cancelled"]')).toBeVisible();
+  await expect(bystander.page.getByTestId('toasts').locator('[data-kind]')).toHaveCount(0);
 
   await expect(deliveryCard(driver.page, 'waiting', orderId)).toHaveCount(0);
 
   await customer.context.close();
   await driver.context.close();
+  await bystander.context.close();
 });
 
 test('a customer cannot cancel once a driver has picked the order up', async ({ browser }) => {

@@ -21,7 +21,7 @@ export interface StackUrls {
 
 /**
  * The whole real stack, as production runs it: a Temporal dev server (loopback, free ports, its own database), the
- * payment service, the built worker charging through it, and `next start` on the production builds of both apps. Windows are shortened by configuration
+ * payment and notification services, the built worker calling them, and `next start` on the production builds of both apps. Windows are shortened by configuration
  * only (ORDER_* variables), exactly as an operator would.
  */
 export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promise<void> }> {
@@ -56,9 +56,26 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
     const paymentsUrl = `http://127.0.0.1:${paymentsPort}`;
     await waitForHttp(`${paymentsUrl}/healthz`, payments);
 
+    const notificationsPort = await freePort();
+    const notifications = startProcess(
+      'notifications',
+      process.execPath,
+      [join(REPO, 'apps/notifications/dist/main.js')],
+      {
+        env: {
+          NOTIFICATIONS_PORT: String(notificationsPort),
+          NOTIFICATIONS_DB: join(mkdtempSync(join(tmpdir(), 'e2e-notifications-')), 'inbox.sqlite'),
+        },
+        log,
+      },
+    );
+    processes.push(notifications);
+    const notificationsUrl = `http://127.0.0.1:${notificationsPort}`;
+    await waitForHttp(`${notificationsUrl}/healthz`, notifications);
+
     processes.push(
       startProcess('worker', process.execPath, [join(REPO, 'apps/worker/dist/main.js')], {
-        env: { ...temporal, PAYMENTS_URL: paymentsUrl },
+        env: { ...temporal, PAYMENTS_URL: paymentsUrl, NOTIFICATIONS_URL: notificationsUrl },
         log,
       }),
     );
@@ -69,6 +86,7 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       NEXT_TELEMETRY_DISABLED: '1',
       SESSION_SECRET: randomBytes(32).toString('base64'),
       DRIVER_PASSCODE,
+      NOTIFICATIONS_URL: notificationsUrl,
       // Long enough for a person (or a slow machine) to act; the rating tail short, so orders finish.
       ORDER_PICKUP_WINDOW: '10 minutes',
       ORDER_DELIVERY_WINDOW: '10 minutes',

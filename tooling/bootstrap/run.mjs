@@ -22,13 +22,14 @@ const STACK = [
   '--filter=@durable-delivery/dev-server',
   '--filter=@durable-delivery/worker',
   '--filter=@durable-delivery/payments',
+  '--filter=@durable-delivery/notifications',
   '--filter=@durable-delivery/menu',
   '--filter=@durable-delivery/driver',
 ];
 
 const commands = {
-  // The Temporal dev server (Web UI on 8233), the worker, the payment service (4010), the menu (3000) and the driver
-  // portal (3001). The worker and the apps wait for the server; the apps run `next dev`.
+  // The Temporal dev server (Web UI on 8233), the worker, the payment (4010) and notification (4020) services, the
+  // menu (3000) and the driver portal (3001). The worker and the apps wait for the server; the apps run `next dev`.
   dev: () => provisionTemporal() || pnpm(['turbo', 'run', 'dev', ...STACK], localAppEnv('development')),
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
@@ -109,8 +110,9 @@ function localAppEnv(mode) {
     }
     env.SESSION_SECRET = readFileSync(file, 'utf8').trim();
   }
-  // The worker charges through the payment service that the same command starts.
+  // The worker charges and notifies through the services the same command starts; the menu relays notifications.
   env.PAYMENTS_URL ??= 'http://127.0.0.1:4010';
+  env.NOTIFICATIONS_URL ??= 'http://127.0.0.1:4020';
   if (mode === 'production' && !env.DRIVER_PASSCODE) {
     // The same value as DEVELOPMENT_DRIVER_PASSCODE in packages/api/src/server/config.ts.
     env.DRIVER_PASSCODE = 'drive-safely';

@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '@durable-delivery/service-kit';
+import type Database from 'better-sqlite3';
 
 /** A stored answer to an idempotent request: replayed byte for byte when the same key comes again. */
 export interface StoredResponse {
@@ -57,13 +56,7 @@ export class Ledger {
   private readonly db: Database.Database;
 
   constructor(filename: string) {
-    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
-    this.db = new Database(filename);
-    this.db.pragma('journal_mode = WAL');
-    // FULL: a committed answer survives a power cut, not only a process crash. Money is worth the fsync.
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(filename, SCHEMA);
   }
 
   /** Runs `work` as one IMMEDIATE transaction: concurrent requests for one key are serialised, never interleaved. */

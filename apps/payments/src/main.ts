@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The payment service process: `pnpm dev` starts it on 127.0.0.1:4010 with its ledger in .data/payments/.
 import { loadConfig } from './config';
-import { Faults } from './faults';
+import { Faults } from '@durable-delivery/service-kit';
 import { Ledger } from './ledger';
 import { buildPaymentService } from './server';
 

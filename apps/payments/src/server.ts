@@ -1,7 +1,14 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import {
+  Faults,
+  answeredByFault,
+  faultRoutes,
+  parse,
+  requireApiKey,
+  sendError,
+  useErrorShape,
+} from '@durable-delivery/service-kit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { z, type ZodType } from 'zod';
-import { Faults, faultSettingsSchema } from './faults';
+import { z } from 'zod';
 import type { Ledger } from './ledger';
 import { IdempotencyMismatch, Payments, TransientFailure, type Answer } from './payments';
 
@@ -48,29 +55,6 @@ export interface PaymentServiceOptions {
   readonly logger?: boolean;
 }
 
-/** A 4xx the caller can act on, in one shape: `{ error: { type, code?, message, fields? } }`. */
-function invalid(reply: FastifyReply, message: string, fields?: Record<string, string[]>) {
-  return reply.code(400).send({ error: { type: 'invalid_request_error', message, ...(fields ? { fields } : {}) } });
-}
-
-/** Parses with zod, or answers 400 naming every bad field; returns undefined when it answered. */
-function parse<T>(schema: ZodType<T>, value: unknown, reply: FastifyReply, what: string): T | undefined {
-  const parsed = schema.safeParse(value ?? {});
-  if (parsed.success) return parsed.data;
-  const fields: Record<string, string[]> = {};
-  for (const issue of parsed.error.issues) (fields[issue.path.join('.') || what] ??= []).push(issue.message);
-  const summary = Object.entries(fields)
-    .map(([field, problems]) => `${field} ${problems.join(', ')}`)
-    .join('; ');
-  void invalid(reply, `Invalid ${what}: ${summary}.`, fields);
-  return undefined;
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
-
 /**
  * The payment service's HTTP API (JSON):
  *   POST /v1/charges    (Idempotency-Key)   201 charge · 402 declined · 422 key reused with other parameters
@@ -85,29 +69,8 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
   const faults = options.faults ?? new Faults();
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 });
 
-  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
-    // Fastify's own 4xx (a body that is not JSON, a wrong content type, a body too large) get our error shape.
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      const message =
-        error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-          ? 'The request body is not valid JSON.'
-          : error.message;
-      return reply.code(error.statusCode).send({ error: { type: 'invalid_request_error', message } });
-    }
-    request.log.error({ err: error }, 'unexpected error');
-    return reply.code(500).send({ error: { type: 'api_error', message: 'Something went wrong on our side; retry.' } });
-  });
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (!options.apiKey || !request.url.startsWith('/v1/')) return;
-    const header = request.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    if (!sameSecret(given, options.apiKey)) {
-      return reply.code(401).send({
-        error: { type: 'authentication_error', message: 'Missing or wrong API key (Authorization: Bearer …).' },
-      });
-    }
-  });
+  useErrorShape(app);
+  requireApiKey(app, options.apiKey);
 
   const money = async (
     request: FastifyRequest,
@@ -116,17 +79,7 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
   ) => {
     const key = parse(idempotencyKeySchema, request.headers['idempotency-key'], reply, 'Idempotency-Key');
     if (key === undefined) return reply;
-    const fault = await faults.apply();
-    if (fault === 'outage') {
-      return reply
-        .code(503)
-        .send({ error: { type: 'api_error', code: 'outage', message: 'Payments are down (simulated outage).' } });
-    }
-    if (fault === 'error') {
-      return reply
-        .code(500)
-        .send({ error: { type: 'api_error', code: 'injected', message: 'Payments failed (simulated error).' } });
-    }
+    if (await answeredByFault(faults, reply, 'Payments')) return reply;
     try {
       const answer = handle(key, request.body);
       if (!answer) return reply;
@@ -134,7 +87,7 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
       return reply.code(answer.status).send(answer.body);
     } catch (error) {
       if (error instanceof IdempotencyMismatch) {
-        return reply.code(422).send({ error: { type: 'idempotency_error', message: error.message } });
+        return sendError(reply, 422, { type: 'idempotency_error', message: error.message });
       }
       if (error instanceof TransientFailure) {
         return reply
@@ -167,15 +120,7 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
     return { entries, ...(entries.length === query.limit && last ? { nextAfter: last.sequence } : {}) };
   });
 
-  app.get('/v1/faults', (_request, reply) => reply.send(faults.current));
-
-  app.put('/v1/faults', async (request, reply) => {
-    const changes = parse(faultSettingsSchema.partial(), request.body, reply, 'faults');
-    if (!changes) return reply;
-    const settings = faults.update(changes);
-    request.log.warn({ faults: settings }, 'fault settings changed');
-    return settings;
-  });
+  faultRoutes(app, faults);
 
   app.get('/healthz', (_request, reply) => reply.send({ ok: true }));
 

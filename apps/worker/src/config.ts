@@ -27,6 +27,10 @@ const workerEnvSchema = z.object({
   PAYMENTS_TIMEOUT: durationSchema.default(10_000),
   PAYMENTS_ERROR_RATE: rate.default(0),
   PAYMENTS_LATENCY_MS: millis.default(0),
+  /** The notification service (apps/notifications), e.g. http://127.0.0.1:4020; unset: the in-process simulator. */
+  NOTIFICATIONS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  NOTIFICATIONS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  NOTIFICATIONS_TIMEOUT: durationSchema.default(5_000),
   NOTIFICATIONS_ERROR_RATE: rate.default(0),
   NOTIFICATIONS_LATENCY_MS: millis.default(0),
 });
@@ -45,7 +49,13 @@ export interface WorkerConfig {
     readonly errorRate: number;
     readonly latencyMs: number;
   };
-  readonly notifications: { readonly errorRate: number; readonly latencyMs: number };
+  readonly notifications: {
+    readonly url?: string;
+    readonly apiKey?: string;
+    readonly timeoutMs: number;
+    readonly errorRate: number;
+    readonly latencyMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -89,7 +99,13 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       errorRate: vars.PAYMENTS_ERROR_RATE,
       latencyMs: vars.PAYMENTS_LATENCY_MS,
     },
-    notifications: { errorRate: vars.NOTIFICATIONS_ERROR_RATE, latencyMs: vars.NOTIFICATIONS_LATENCY_MS },
+    notifications: {
+      ...(vars.NOTIFICATIONS_URL ? { url: vars.NOTIFICATIONS_URL } : {}),
+      ...(vars.NOTIFICATIONS_API_KEY ? { apiKey: vars.NOTIFICATIONS_API_KEY } : {}),
+      timeoutMs: vars.NOTIFICATIONS_TIMEOUT,
+      errorRate: vars.NOTIFICATIONS_ERROR_RATE,
+      latencyMs: vars.NOTIFICATIONS_LATENCY_MS,
+    },
   };
 }
 

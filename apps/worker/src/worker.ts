@@ -1,8 +1,10 @@
 import {
   createActivities,
+  HttpNotificationsClient,
   HttpPaymentsClient,
   SimulatedNotifications,
   SimulatedPayments,
+  type NotificationsClient,
   type PaymentsClient,
 } from '@durable-delivery/activities';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
@@ -30,8 +32,8 @@ export async function connect(config: WorkerConfig, log: Logger): Promise<Native
 
 /** The worker: the prebuilt workflow bundle (no webpack at start) and the activities with their clients. */
 export async function createWorker(config: WorkerConfig, connection: NativeConnection): Promise<Worker> {
-  // The payment service over HTTP when PAYMENTS_URL is set; otherwise the in-process simulator (same contract, see
-  // apps/payments/test/contract.test.ts), whose faults are set by env vars. Notifications: simulator for now.
+  // The services over HTTP when their URLs are set; otherwise in-process simulators with the same contracts (see the
+  // services' contract tests), whose faults are set by env vars.
   const payments: PaymentsClient = config.payments.url
     ? new HttpPaymentsClient({
         baseUrl: config.payments.url,
@@ -39,7 +41,13 @@ export async function createWorker(config: WorkerConfig, connection: NativeConne
         timeoutMs: config.payments.timeoutMs,
       })
     : new SimulatedPayments({ faults: config.payments });
-  const notifications = new SimulatedNotifications({ faults: config.notifications });
+  const notifications: NotificationsClient = config.notifications.url
+    ? new HttpNotificationsClient({
+        baseUrl: config.notifications.url,
+        ...(config.notifications.apiKey ? { apiKey: config.notifications.apiKey } : {}),
+        timeoutMs: config.notifications.timeoutMs,
+      })
+    : new SimulatedNotifications({ faults: config.notifications });
   return Worker.create({
     connection,
     namespace: config.connection.namespace,

@@ -27,3 +27,4 @@ export { Faults, noFaults, type FaultSettings } from './simulators/faults';
 export { SimulatedPayments, TEST_CARDS, type LedgerEntry } from './simulators/payments';
 export { SimulatedNotifications, type DeliveredNotification } from './simulators/notifications';
 export { HttpPaymentsClient, type HttpPaymentsOptions } from './http/payments';
+export { HttpNotificationsClient, type HttpNotificationsOptions } from './http/notifications';

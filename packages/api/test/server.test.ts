@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Inbox, buildNotificationService } from '@durable-delivery/notifications';
 import {
   CUSTOMER_COOKIE,
   DEVELOPMENT_DRIVER_PASSCODE,
@@ -7,6 +11,7 @@ import {
   driverSessionHandlers,
   loadAppConfig,
   menuApiHandler,
+  notificationStreamHandler,
   unsealIdentity,
   type AppConfig,
 } from '../src/server';
@@ -165,6 +170,51 @@ describe('driver sign-in and API handler', () => {
       const response = await handler(trpcPost('deliveries.pickUp', { orderId: 'any' }, cookie));
       expect(response.status).toBe(401);
       expect(await response.text()).not.toMatch(/ at .*\.js:\d+/);
+    }
+  });
+});
+
+describe('notification stream (menu app)', () => {
+  it("relays only the signed-in customer's notifications, and refuses a visitor without a customer cookie", async () => {
+    const inbox = new Inbox(join(mkdtempSync(join(tmpdir(), 'api-notifications-')), 'inbox.sqlite'));
+    const service = buildNotificationService({ inbox });
+    const url = await service.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const withService = loadAppConfig({
+        SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron',
+        NOTIFICATIONS_URL: url,
+      });
+      const alice = uniqueId('alice');
+      for (const [customerId, message] of [
+        [uniqueId('bob'), 'for bob'],
+        [alice, 'for alice'],
+      ] as const) {
+        inbox.deliver(`${customerId}:notify`, { customerId, orderId: 'o-1', kind: 'pickedUp', message });
+      }
+      const handler = notificationStreamHandler(withService);
+      const controller = new AbortController();
+      const cookie = cookieFrom((await customerCookie(alice, withService)).setCookie);
+      const response = await handler(
+        new Request('http://app.test/api/notifications', { headers: { cookie }, signal: controller.signal }),
+      );
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      while (!text.includes('data: ')) text += (await reader.read()).value ?? '';
+      while (!text.slice(text.indexOf('data: ')).includes('\n\n')) text += (await reader.read()).value ?? '';
+      controller.abort();
+      expect(text).toContain('for alice');
+      expect(text).not.toContain('for bob');
+
+      expect((await handler(new Request('http://app.test/api/notifications'))).status).toBe(401);
+      const withoutService = notificationStreamHandler(config);
+      expect(
+        (await withoutService(new Request('http://app.test/api/notifications', { headers: { cookie } }))).status,
+      ).toBe(204);
+    } finally {
+      service.server.closeAllConnections();
+      await service.close();
+      inbox.close();
     }
   });
 });

@@ -3,6 +3,7 @@ import './app.css';
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { Header } from './header';
+import { NotificationToasts } from './notification-toasts';
 import { Providers } from './providers';
 
 export const metadata: Metadata = {
@@ -22,6 +23,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <Providers>
           <Header />
           <main id="main">{children}</main>
+          <NotificationToasts />
         </Providers>
       </body>
     </html>

@@ -18,6 +18,8 @@ export interface AppConfig {
   readonly driverPasscode: string;
   /** The windows new orders get; unset ones take the workflow's defaults. */
   readonly orderWindows: Partial<OrderWindows>;
+  /** The notification service, whose live stream the menu relays to the signed-in customer; unset: no live toasts. */
+  readonly notifications?: { readonly url: string; readonly apiKey?: string };
 }
 
 /** Named in README.md: the passcode a development server accepts when DRIVER_PASSCODE is not set. */
@@ -30,6 +32,8 @@ const appEnvSchema = z.object({
     .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
   DRIVER_PASSCODE: z.string().min(8, 'must be at least 8 characters').optional(),
   COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional(),
+  NOTIFICATIONS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  NOTIFICATIONS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   ORDER_PICKUP_WINDOW: durationSchema.optional(),
   ORDER_DELIVERY_WINDOW: durationSchema.optional(),
   ORDER_RATE_PROMPT_DELAY: durationSchema.optional(),
@@ -79,6 +83,14 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionSecret: vars.SESSION_SECRET,
     secureCookies: vars.COOKIE_SECURE ? vars.COOKIE_SECURE === 'true' : production,
     driverPasscode: vars.DRIVER_PASSCODE ?? DEVELOPMENT_DRIVER_PASSCODE,
+    ...(vars.NOTIFICATIONS_URL
+      ? {
+          notifications: {
+            url: vars.NOTIFICATIONS_URL,
+            ...(vars.NOTIFICATIONS_API_KEY ? { apiKey: vars.NOTIFICATIONS_API_KEY } : {}),
+          },
+        }
+      : {}),
     orderWindows: Object.fromEntries(
       Object.entries(windows).filter((entry): entry is [string, number] => entry[1] !== undefined),
     ),

@@ -3,3 +3,4 @@ export { loadAppConfig, AppConfigError, DEVELOPMENT_DRIVER_PASSCODE, type AppCon
 export { temporalClient } from './temporal';
 export { CUSTOMER_COOKIE, DRIVER_COOKIE, customerCookie, newCustomerId, unsealIdentity, cookieValue } from './session';
 export { menuApiHandler, driverApiHandler, driverSessionHandlers, TRPC_ENDPOINT } from './handlers';
+export { notificationStreamHandler } from './notifications';

@@ -3,11 +3,11 @@ import { z } from 'zod';
 /** Fault injection, settable at runtime (PUT /v1/faults) so demos and tests can show Temporal retrying. */
 export const faultSettingsSchema = z
   .object({
-    /** Share of charge and refund requests, 0 to 1, answered 500 before anything is processed. */
+    /** Share of requests, 0 to 1, answered 500 before anything is processed. */
     errorRate: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
-    /** Delay before every charge and refund, in milliseconds. */
+    /** Delay before every request is processed, in milliseconds. */
     latencyMs: z.number().int('must be a whole number of milliseconds').min(0).max(60_000),
-    /** Every charge and refund is answered 503 until this is switched off. */
+    /** Every request is answered 503 until this is switched off. */
     outage: z.boolean(),
   })
   .strict();

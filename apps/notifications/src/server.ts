@@ -1,0 +1,144 @@
+import { EventEmitter } from 'node:events';
+import {
+  Faults,
+  answeredByFault,
+  faultRoutes,
+  parse,
+  requireApiKey,
+  sendError,
+  useErrorShape,
+} from '@durable-delivery/service-kit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { IdempotencyMismatch, type Inbox, type Notification } from './inbox';
+
+const id = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, "-" or "_"');
+
+const notificationSchema = z
+  .object({
+    customerId: id,
+    orderId: z.string().trim().min(1, 'is required').max(128),
+    kind: z.string().trim().min(1, 'is required').max(64),
+    message: z.string().trim().min(1, 'is required').max(1000),
+  })
+  .strict();
+
+const idempotencyKeySchema = z
+  .string({ error: 'the Idempotency-Key header is required' })
+  .min(1, 'the Idempotency-Key header is required')
+  .max(255, 'the Idempotency-Key header must be at most 255 characters')
+  .regex(/^[\x21-\x7e]+$/, 'the Idempotency-Key header must be printable ASCII without spaces');
+
+const customerParamsSchema = z.object({ customerId: id });
+const listQuerySchema = z
+  .object({
+    after: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+const streamQuerySchema = z.object({ after: z.coerce.number().int().min(0).optional() }).strict();
+
+/** How often an idle stream sends a comment, so proxies do not close it and a dead client is noticed. */
+const HEARTBEAT_MS = 15_000;
+
+export interface NotificationServiceOptions {
+  readonly inbox: Inbox;
+  readonly faults?: Faults;
+  readonly apiKey?: string;
+  readonly logger?: boolean;
+}
+
+/**
+ * The notification service's HTTP API (JSON, server-sent events):
+ *   POST /v1/notifications (Idempotency-Key)              201 stored · 200 a repeat (the stored one) · 422 key reused
+ *   GET  /v1/customers/:customerId/notifications?after=   the customer's inbox, oldest first
+ *   GET  /v1/customers/:customerId/stream?after=          SSE: the inbox after `after` (or Last-Event-ID), then live
+ *   GET  /v1/faults · PUT /v1/faults · GET /healthz
+ * Callers are servers (the worker, the menu app's server), never browsers: the menu app proxies the stream of the
+ * signed-in customer only. One process keeps its live subscribers in memory; the inbox is the source of truth.
+ */
+export function buildNotificationService(options: NotificationServiceOptions): FastifyInstance {
+  const { inbox } = options;
+  const faults = options.faults ?? new Faults();
+  const live = new EventEmitter();
+  live.setMaxListeners(0);
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 16 * 1024 });
+  useErrorShape(app);
+  requireApiKey(app, options.apiKey);
+
+  app.post('/v1/notifications', async (request, reply) => {
+    const key = parse(idempotencyKeySchema, request.headers['idempotency-key'], reply, 'Idempotency-Key');
+    if (key === undefined) return reply;
+    const input = parse(notificationSchema, request.body, reply, 'notification');
+    if (!input) return reply;
+    if (await answeredByFault(faults, reply, 'Notifications')) return reply;
+    try {
+      const { notification, duplicate } = inbox.deliver(key, input);
+      // A repeat is answered, never pushed again: the customer sees each notification once.
+      if (duplicate) return reply.code(200).header('idempotent-replayed', 'true').send(notification);
+      live.emit(notification.customerId, notification);
+      return reply.code(201).send(notification);
+    } catch (error) {
+      if (error instanceof IdempotencyMismatch) {
+        return sendError(reply, 422, { type: 'idempotency_error', message: error.message });
+      }
+      throw error;
+    }
+  });
+
+  app.get('/v1/customers/:customerId/notifications', async (request, reply) => {
+    const params = parse(customerParamsSchema, request.params, reply, 'path');
+    const query = params && parse(listQuerySchema, request.query, reply, 'query');
+    if (!params || !query) return reply;
+    const notifications = inbox.list(params.customerId, query.after, query.limit);
+    const last = notifications.at(-1);
+    return { notifications, ...(notifications.length === query.limit && last ? { nextAfter: last.sequence } : {}) };
+  });
+
+  app.get('/v1/customers/:customerId/stream', async (request, reply) => {
+    const params = parse(customerParamsSchema, request.params, reply, 'path');
+    const query = params && parse(streamQuerySchema, request.query, reply, 'query');
+    if (!params || !query) return reply;
+    const lastEventId = Number(request.headers['last-event-id']);
+    // A reconnecting EventSource says where it stopped; otherwise the page says what it has already shown.
+    let after = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (query.after ?? 0);
+
+    reply.hijack();
+    const out = reply.raw;
+    out.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const send = (notification: Notification) => {
+      if (notification.sequence <= after) return;
+      after = notification.sequence;
+      out.write(`id: ${notification.sequence}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`);
+    };
+    // Subscribe before reading the backlog, so nothing stored in between is missed; `after` drops repeats.
+    const queued: Notification[] = [];
+    let replaying = true;
+    const onLive = (notification: Notification) => (replaying ? queued.push(notification) : send(notification));
+    live.on(params.customerId, onLive);
+    out.write('retry: 2000\n\n');
+    for (
+      let page = inbox.list(params.customerId, after, 500);
+      page.length > 0;
+      page = inbox.list(params.customerId, after, 500)
+    ) {
+      page.forEach(send);
+    }
+    replaying = false;
+    queued.forEach(send);
+    const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    request.raw.once('close', () => {
+      clearInterval(heartbeat);
+      live.off(params.customerId, onLive);
+    });
+  });
+
+  faultRoutes(app, faults);
+  app.get('/healthz', (_request, reply) => reply.send({ ok: true }));
+  return app;
+}

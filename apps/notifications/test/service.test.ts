@@ -1,0 +1,166 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  HttpNotificationsClient,
+  SimulatedNotifications,
+  type NotificationsClient,
+} from '@durable-delivery/activities';
+import type { FastifyInstance } from 'fastify';
+import { Inbox, buildNotificationService, type Notification } from '../src';
+
+let dir: string;
+let inbox: Inbox;
+let app: FastifyInstance;
+let baseUrl: string;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'notifications-test-'));
+  inbox = new Inbox(join(dir, 'inbox.sqlite'));
+  app = buildNotificationService({ inbox });
+  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterEach(async () => {
+  app.server.closeAllConnections();
+  await app.close();
+  inbox.close();
+});
+
+let nextKey = 0;
+const key = () => `order-${++nextKey}:notify:pickedUp`;
+
+function send(idempotencyKey: string | undefined, body: Record<string, unknown>) {
+  return fetch(`${baseUrl}/v1/notifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+const aNotification = (customerId = 'c-1', message = 'Your Poke is on its way.') => ({
+  customerId,
+  orderId: 'o-1',
+  kind: 'pickedUp',
+  message,
+});
+
+/** Reads server-sent events from a stream until `count` notifications arrived. */
+async function readEvents(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+): Promise<{ notifications: Notification[]; ids: string[]; stop: () => void }> {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers, signal: controller.signal });
+  expect(response.headers.get('content-type')).toContain('text/event-stream');
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const notifications: Notification[] = [];
+  const ids: string[] = [];
+  let buffer = '';
+  while (notifications.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const event = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = /^data: (.*)$/m.exec(event)?.[1];
+      const id = /^id: (.*)$/m.exec(event)?.[1];
+      if (data && id) {
+        notifications.push(JSON.parse(data) as Notification);
+        ids.push(id);
+      }
+    }
+  }
+  return { notifications, ids, stop: () => controller.abort() };
+}
+
+describe('notifications', () => {
+  it('stores a notification once per key: a retried send gets the stored one and is not pushed again', async () => {
+    const notificationKey = key();
+    const first = await send(notificationKey, aNotification());
+    expect(first.status).toBe(201);
+    const again = await send(notificationKey, aNotification());
+    expect(again.status).toBe(200);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(await first.json());
+    expect(inbox.list('c-1', 0, 100)).toHaveLength(1);
+
+    const reused = await send(notificationKey, aNotification('c-1', 'Something else'));
+    expect(reused.status).toBe(422);
+  });
+
+  it('answers a malformed request with 400 naming every bad field', async () => {
+    const bad = await send(key(), { customerId: 'not an id!', orderId: '', kind: 'pickedUp', message: 'x', extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      error: { fields: { customerId: [expect.stringContaining('letters')], orderId: ['is required'] } },
+    });
+    expect((await send(undefined, aNotification())).status).toBe(400);
+  });
+
+  it('streams the inbox, then live notifications, to each customer only their own', async () => {
+    await send(key(), aNotification('c-1', 'first'));
+    await send(key(), aNotification('c-2', 'for someone else'));
+    const stream = readEvents(`${baseUrl}/v1/customers/c-1/stream`, 2);
+    // Sent while the stream is open: arrives live, once, even though it is sent twice.
+    const liveKey = key();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await send(liveKey, aNotification('c-1', 'second'));
+    await send(liveKey, aNotification('c-1', 'second'));
+    const { notifications, ids, stop } = await stream;
+    stop();
+    expect(notifications.map((notification) => notification.message)).toEqual(['first', 'second']);
+    expect(notifications.every((notification) => notification.customerId === 'c-1')).toBe(true);
+
+    // A reconnecting page says where it stopped (Last-Event-ID) and gets only what came after.
+    await send(key(), aNotification('c-1', 'third'));
+    const resumed = await readEvents(`${baseUrl}/v1/customers/c-1/stream`, 1, { 'last-event-id': ids[1]! });
+    resumed.stop();
+    expect(resumed.notifications.map((notification) => notification.message)).toEqual(['third']);
+  });
+
+  it('keeps the inbox across a restart, so nothing sent while a page was closed is lost', async () => {
+    await send(key(), aNotification('c-9', 'while you were away'));
+    app.server.closeAllConnections();
+    await app.close();
+    inbox.close();
+    inbox = new Inbox(join(dir, 'inbox.sqlite'));
+    app = buildNotificationService({ inbox });
+    baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${baseUrl}/v1/customers/c-9/notifications`);
+    expect(await response.json()).toEqual({
+      notifications: [expect.objectContaining({ message: 'while you were away', kind: 'pickedUp' })],
+    });
+  });
+
+  it('is unavailable during an outage, storing nothing, and takes the retry after it', async () => {
+    await fetch(`${baseUrl}/v1/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outage: true }),
+    });
+    const notificationKey = key();
+    expect((await send(notificationKey, aNotification('c-5'))).status).toBe(503);
+    await fetch(`${baseUrl}/v1/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outage: false }),
+    });
+    expect((await send(notificationKey, aNotification('c-5'))).status).toBe(201);
+    expect(inbox.list('c-5', 0, 100)).toHaveLength(1);
+  });
+});
+
+describe.each(['simulator', 'HTTP service'])('NotificationsClient contract: %s', (name) => {
+  it('delivers once per key and answers the same id to a retry', async () => {
+    const client: NotificationsClient =
+      name === 'simulator' ? new SimulatedNotifications() : new HttpNotificationsClient({ baseUrl });
+    const request = { idempotencyKey: key(), customerId: 'c-7', orderId: 'o-7', kind: 'delivered', message: 'Enjoy!' };
+    const first = await client.send(request);
+    expect(first).toEqual({ notificationId: expect.any(String) });
+    expect(await client.send(request)).toEqual(first);
+  });
+});

@@ -1,0 +1,3 @@
+export { Faults, NO_FAULTS, faultSettingsSchema, type FaultSettings } from './faults';
+export { answeredByFault, faultRoutes, parse, requireApiKey, sendError, useErrorShape } from './http';
+export { openDatabase } from './sqlite';
