@@ -22,6 +22,7 @@ let client: Client;
 let ledger: Ledger;
 let payments: FastifyInstance;
 let worker: WorkerProcess;
+let paymentsUrl: string;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'worker-payments-it-'));
@@ -35,7 +36,7 @@ beforeAll(async () => {
   client = new Client({ connection });
   ledger = new Ledger(join(dir, 'ledger.sqlite'));
   payments = buildPaymentService({ ledger, apiKey: 'worker-it-payments-key' });
-  const paymentsUrl = await payments.listen({ host: '127.0.0.1', port: 0 });
+  paymentsUrl = await payments.listen({ host: '127.0.0.1', port: 0 });
   worker = spawnWorker({
     TEMPORAL_ADDRESS: server.address,
     PAYMENTS_URL: paymentsUrl,
@@ -120,5 +121,60 @@ describe('the worker with the payment service', () => {
     await eventually(async () => ((await handle.query(getStatusQuery)).state === 'paid' ? true : undefined));
     expect(ledgerOf(input.orderId).filter((entry) => entry.type === 'charge')).toHaveLength(1);
     await handle.cancel();
+  });
+});
+
+describe('graceful shutdown under load', () => {
+  it('finishes in-flight charges on SIGTERM while another worker takes new work: no retries, no workflow task failures', async () => {
+    const auth = { authorization: 'Bearer worker-it-payments-key' };
+    // Every charge takes a while, so SIGTERM lands while charges are in flight on the stopping worker.
+    await payments.inject({ method: 'PUT', url: '/v1/faults', headers: auth, payload: { latencyMs: 1500 } });
+    try {
+      const orders = Array.from({ length: 4 }, () =>
+        anOrder({ windows: { pickup: '1 minute', ratePrompt: '1 second', rating: '1 second' } }),
+      );
+      const checkouts = orders.map((input) => checkout(client, input, { waitUpTo: 30_000 }));
+      const handles = orders.map((input) => client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId)));
+      // All four charges have started on the first worker (the only one polling so far).
+      await eventually(async () => {
+        const running = await Promise.all(
+          handles.map((handle) =>
+            handle
+              .describe()
+              .then((description) => description.raw.pendingActivities?.some((activity) => activity.lastStartedTime))
+              // Not started yet: the checkout request may still be on its way.
+              .catch(() => false),
+          ),
+        );
+        return running.every(Boolean) ? true : undefined;
+      });
+
+      const second = spawnWorker({
+        TEMPORAL_ADDRESS: server.address,
+        PAYMENTS_URL: paymentsUrl,
+        PAYMENTS_API_KEY: 'worker-it-payments-key',
+      });
+      await second.waitForLog('worker started');
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+      worker = second;
+
+      for (const result of await Promise.all(checkouts)) expect(result.outcome).toBe('paid');
+      for (const [index, handle] of handles.entries()) {
+        const history = await handle.fetchHistory();
+        const types = (history.events ?? []).map((event) =>
+          Object.keys(event).find((key) => key.endsWith('Attributes')),
+        );
+        expect(types).not.toContain('workflowTaskFailedEventAttributes');
+        expect(types).not.toContain('workflowTaskTimedOutEventAttributes');
+        // The charge finished on the stopping worker, first time: nothing was cut off and retried.
+        const started = (history.events ?? []).find((event) => event.activityTaskStartedEventAttributes);
+        expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(1);
+        expect(ledgerOf(orders[index]!.orderId).filter((entry) => entry.type === 'charge')).toHaveLength(1);
+        await handle.cancel();
+      }
+    } finally {
+      await payments.inject({ method: 'PUT', url: '/v1/faults', headers: auth, payload: { latencyMs: 0 } });
+    }
   });
 });
