@@ -35,6 +35,10 @@ const commands = {
   // The same stack from the production builds (`next start`), built first if needed.
   start: () => provisionTemporal() || pnpm(['turbo', 'run', 'start', ...STACK], localAppEnv('production')),
   test: () => provisionTemporal() || ensureChromium() || runTests(),
+  chaos: () =>
+    provisionTemporal() ||
+    pnpm(['turbo', 'run', 'build']) ||
+    pnpm(['--filter', '@durable-delivery/chaos', 'run', 'chaos', ...args]),
   bench: () =>
     provisionTemporal() ||
     pnpm(['turbo', 'run', 'build']) ||

@@ -1,0 +1,2 @@
+export { runChaos, type ChaosOptions, type ChaosReport } from './chaos';
+export { formatReport } from './report';
