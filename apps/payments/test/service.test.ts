@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { Faults, Ledger, TEST_CARDS, buildPaymentService } from '../src';
+import { Faults, Ledger, TEST_CARDS, buildPaymentService, loadConfig } from '../src';
 
 let dir: string;
 let ledger: Ledger;
@@ -229,5 +229,15 @@ describe('faults, ledger and durability', () => {
     expect(allowed.statusCode).toBe(201);
     expect((await secured.inject({ url: '/healthz' })).statusCode).toBe(200);
     await secured.close();
+  });
+});
+
+describe('configuration', () => {
+  it('reads its variables with defaults, and names every bad one', () => {
+    expect(loadConfig({})).toMatchObject({ host: '127.0.0.1', port: 4010, faults: { errorRate: 0, outage: false } });
+    expect(loadConfig({})).not.toHaveProperty('apiKey');
+    expect(() => loadConfig({ PAYMENTS_PORT: 'x', PAYMENTS_ERROR_RATE: '2', PAYMENTS_OUTAGE: 'yes' })).toThrow(
+      /PAYMENTS_PORT[\s\S]*PAYMENTS_ERROR_RATE: must be between 0 and 1[\s\S]*PAYMENTS_OUTAGE: must be "true" or "false"/,
+    );
   });
 });
