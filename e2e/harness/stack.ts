@@ -44,34 +44,26 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
     });
     const temporal = { TEMPORAL_ADDRESS: server.address };
 
-    const paymentsPort = await freePort();
-    const payments = startProcess('payments', process.execPath, [join(REPO, 'apps/payments/dist/main.js')], {
-      env: {
-        PAYMENTS_PORT: String(paymentsPort),
-        PAYMENTS_DB: join(mkdtempSync(join(tmpdir(), 'e2e-payments-')), 'ledger.sqlite'),
-      },
-      log,
-    });
-    processes.push(payments);
-    const paymentsUrl = `http://127.0.0.1:${paymentsPort}`;
-    await waitForHttp(`${paymentsUrl}/healthz`, payments);
-
-    const notificationsPort = await freePort();
-    const notifications = startProcess(
-      'notifications',
-      process.execPath,
-      [join(REPO, 'apps/notifications/dist/main.js')],
-      {
+    // Both services read <PREFIX>_PORT and <PREFIX>_DB, and answer /healthz once they listen.
+    const service = async (name: 'payments' | 'notifications', database: string) => {
+      const port = await freePort();
+      const prefix = name.toUpperCase();
+      const child = startProcess(name, process.execPath, [join(REPO, `apps/${name}/dist/main.js`)], {
         env: {
-          NOTIFICATIONS_PORT: String(notificationsPort),
-          NOTIFICATIONS_DB: join(mkdtempSync(join(tmpdir(), 'e2e-notifications-')), 'inbox.sqlite'),
+          [`${prefix}_PORT`]: String(port),
+          [`${prefix}_DB`]: join(mkdtempSync(join(tmpdir(), `e2e-${name}-`)), database),
         },
         log,
-      },
-    );
-    processes.push(notifications);
-    const notificationsUrl = `http://127.0.0.1:${notificationsPort}`;
-    await waitForHttp(`${notificationsUrl}/healthz`, notifications);
+      });
+      processes.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHttp(`${url}/healthz`, child);
+      return url;
+    };
+    const [paymentsUrl, notificationsUrl] = await Promise.all([
+      service('payments', 'ledger.sqlite'),
+      service('notifications', 'inbox.sqlite'),
+    ]);
 
     processes.push(
       startProcess('worker', process.execPath, [join(REPO, 'apps/worker/dist/main.js')], {

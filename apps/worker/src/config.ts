@@ -1,6 +1,10 @@
 import { resolve } from 'node:path';
-import { ORDER_TASK_QUEUE, durationSchema } from '@durable-delivery/workflows';
-import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import {
+  ORDER_TASK_QUEUE,
+  durationSchema,
+  loadTemporalConnection,
+  type TemporalConnection,
+} from '@durable-delivery/workflows';
 import { z } from 'zod';
 
 /**
@@ -36,7 +40,7 @@ const workerEnvSchema = z.object({
 });
 
 export interface WorkerConfig {
-  readonly connection: ClientConnectConfig & { namespace: string };
+  readonly connection: TemporalConnection;
   readonly taskQueue: string;
   readonly logLevel: z.output<typeof workerEnvSchema>['WORKER_LOG_LEVEL'];
   readonly shutdownGraceTimeMs: number;
@@ -68,25 +72,15 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid worker environment:\n${problems.join('\n')}`);
   }
-  let connection: ClientConnectConfig;
+  let connection: TemporalConnection;
   try {
-    connection = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
+    connection = loadTemporalConnection(env);
   } catch (error) {
-    throw new ConfigError(
-      `Invalid Temporal connection settings: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
   const vars = parsed.data;
   return {
-    connection: {
-      ...connection,
-      // The dev server binds 127.0.0.1; "localhost" may resolve to ::1 first.
-      connectionOptions: {
-        ...connection.connectionOptions,
-        address: connection.connectionOptions.address ?? '127.0.0.1:7233',
-      },
-      namespace: connection.namespace ?? 'default',
-    },
+    connection,
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
     logLevel: vars.WORKER_LOG_LEVEL,
     shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,
@@ -107,8 +101,4 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       latencyMs: vars.NOTIFICATIONS_LATENCY_MS,
     },
   };
-}
-
-function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

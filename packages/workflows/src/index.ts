@@ -22,3 +22,4 @@ export {
 export { notificationMessage, describeDishes } from './order/messages';
 export { orderStartOptions } from './client/start';
 export { checkout, settlementOf, DEFAULT_CHECKOUT_WAIT_MS, type CheckoutOptions } from './client/checkout';
+export { loadTemporalConnection, type TemporalConnection } from './client/connection';

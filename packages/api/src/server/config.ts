@@ -1,5 +1,9 @@
-import { durationSchema, type OrderWindows } from '@durable-delivery/workflows';
-import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import {
+  durationSchema,
+  loadTemporalConnection,
+  type OrderWindows,
+  type TemporalConnection,
+} from '@durable-delivery/workflows';
 import { z } from 'zod';
 
 /**
@@ -9,7 +13,7 @@ import { z } from 'zod';
  * server, a self-hosted cluster or Temporal Cloud.
  */
 export interface AppConfig {
-  readonly connection: ClientConnectConfig & { namespace: string };
+  readonly connection: TemporalConnection;
   /** Seals the session cookies; at least 32 characters, from the environment only. */
   readonly sessionSecret: string;
   /** Whether cookies are sent over HTTPS only. */
@@ -56,13 +60,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && !vars.DRIVER_PASSCODE) {
     throw new AppConfigError('Invalid app environment:\n  DRIVER_PASSCODE: is required in production');
   }
-  let connection: ClientConnectConfig;
+  let connection: TemporalConnection;
   try {
-    connection = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
+    connection = loadTemporalConnection(env);
   } catch (error) {
-    throw new AppConfigError(
-      `Invalid Temporal connection settings: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new AppConfigError(error instanceof Error ? error.message : String(error));
   }
   const windows: Partial<Record<keyof OrderWindows, number | undefined>> = {
     pickup: vars.ORDER_PICKUP_WINDOW,
@@ -71,15 +73,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     rating: vars.ORDER_RATING_WINDOW,
   };
   return {
-    connection: {
-      ...connection,
-      // The dev server binds 127.0.0.1; "localhost" may resolve to ::1 first.
-      connectionOptions: {
-        ...connection.connectionOptions,
-        address: connection.connectionOptions.address ?? '127.0.0.1:7233',
-      },
-      namespace: connection.namespace ?? 'default',
-    },
+    connection,
     sessionSecret: vars.SESSION_SECRET,
     secureCookies: vars.COOKIE_SECURE ? vars.COOKIE_SECURE === 'true' : production,
     driverPasscode: vars.DRIVER_PASSCODE ?? DEVELOPMENT_DRIVER_PASSCODE,
@@ -95,8 +89,4 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       Object.entries(windows).filter((entry): entry is [string, number] => entry[1] !== undefined),
     ),
   };
-}
-
-function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
