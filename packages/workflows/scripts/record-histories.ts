@@ -29,12 +29,14 @@ import {
   deliverUpdate,
   deliveredSignal,
   getStatusQuery,
+  markDeliveredUpdate,
   orderSearchAttributes,
   orderStartOptions,
   orderWorkflowId,
   pickUpUpdate,
   pickedUpSignal,
   rateUpdate,
+  refundAndCloseUpdate,
   waitForPaymentUpdate,
   type OrderInput,
   type OrderState,
@@ -227,6 +229,37 @@ const paths: readonly OrderPath[] = [
       const final = await handle.query(getStatusQuery);
       check(final.state === 'cancelled', `ended ${final.state}`);
       checkNotifications(final, ['cancelled']);
+      return handle;
+    },
+  },
+  {
+    name: 'operator-refund-and-close',
+    // Stuck out for delivery: an operator's refundAndClose update refunds it from wherever the order waits.
+    async record({ order, start }) {
+      const handle = await start(order());
+      await paid(handle);
+      await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
+      const answer = await handle.executeUpdate(refundAndCloseUpdate, {
+        args: [{ operator: 'ops@durable.delivery', reason: 'driver unreachable' }],
+      });
+      check(answer.state === 'refunded', `refundAndClose answered ${answer.state}`);
+      const final = await failed(handle, 'RefundedByOperator', 'refunded');
+      checkNotifications(final, ['pickedUp', 'refundedByOperator']);
+      return handle;
+    },
+  },
+  {
+    name: 'operator-marked-delivered',
+    // Never picked up in the app: an operator's markDelivered closes it as delivered; then it is rated.
+    async record({ order, start }) {
+      const handle = await start(order({ windows: { ratePrompt: '10 minutes', rating: '1 day' } }));
+      await paid(handle);
+      await handle.executeUpdate(markDeliveredUpdate, {
+        args: [{ operator: 'ops@durable.delivery', reason: 'restaurant delivered it', driverId: 'restaurant-7' }],
+      });
+      await handle.executeUpdate(rateUpdate, { args: [{ stars: 4 }] });
+      const final = await completed(handle, 'delivered');
+      checkNotifications(final, ['delivered']);
       return handle;
     },
   },

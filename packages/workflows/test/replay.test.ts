@@ -24,6 +24,8 @@ const EXPECTED_PATHS = [
   'not-delivered',
   'not-picked-up',
   'operator-cancelled',
+  'operator-marked-delivered',
+  'operator-refund-and-close',
   'payment-retried',
   'rejected-updates',
   'signals-from-cli',

@@ -24,6 +24,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import { appsBench, type AppsOptions } from './apps';
 import { formatAppsReport, type AppsReport } from './apps-report';
 import type { AppServer } from './app-servers';
+import { billableActions, describeActions } from './actions';
 import { historyLines } from './history';
 import { noopActivities } from './noop-activities';
 import { NOOP_TASK_QUEUE } from './noop-workflow';
@@ -245,6 +246,8 @@ async function bench(
     order: await historyLines(client, order.workflowId(first)),
     ceiling: await historyLines(client, ceiling.workflowId(first)),
   };
+  // What that order would cost on Temporal Cloud, from its history (queries from UIs come on top: see README).
+  const billable = billableActions(await client.workflow.getHandle(order.workflowId(first)).fetchHistory());
 
   return {
     startedAt: startedAt.toISOString(),
@@ -271,6 +274,7 @@ async function bench(
     results,
     targets: evaluateTargets(results),
     sampleHistories,
+    billableActionsPerOrder: billable,
   };
 }
 
@@ -371,6 +375,9 @@ async function main(): Promise<number> {
         );
         console.log(formatReport(workflowReport));
         console.log(formatHistories(workflowReport.sampleHistories));
+        console.log(
+          `\nTemporal Cloud billable actions of that order: ${describeActions(workflowReport.billableActionsPerOrder)}`,
+        );
       } else {
         appsReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
           appsBench(options.apps, resources, signal, fail),

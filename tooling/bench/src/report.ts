@@ -1,4 +1,5 @@
 /** The numbers: percentiles, targets, the printed table and the JSON written to bench-results/. */
+import type { BillableActions } from './actions';
 import { DEFAULT_RATE_PROMPT } from './scenarios';
 import { countByType } from './history';
 import type { PhaseResult } from './phase';
@@ -50,6 +51,8 @@ export interface BenchReport {
   };
   /** One order's and one ceiling workflow's history, event by event. */
   readonly sampleHistories: { readonly order: readonly string[]; readonly ceiling: readonly string[] };
+  /** Temporal Cloud's billable actions of the sample order, from its history. */
+  readonly billableActionsPerOrder: BillableActions;
 }
 
 export function evaluateTargets(results: readonly ConcurrencyResult[]): BenchReport['targets'] {

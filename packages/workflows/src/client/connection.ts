@@ -17,6 +17,19 @@ export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
       cause: error,
     });
   }
+  const { address, apiKey, tls } = connection.connectionOptions;
+  // Temporal Cloud accepts no anonymous connection: say so at start instead of failing every call later.
+  if (
+    address &&
+    /\.tmprl\.cloud(:\d+)?$/.test(address) &&
+    !apiKey &&
+    !(typeof tls === 'object' && tls.clientCertPair)
+  ) {
+    throw new Error(
+      `Invalid Temporal connection settings: ${address} is Temporal Cloud, which needs TEMPORAL_API_KEY or an mTLS ` +
+        'client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH)',
+    );
+  }
   return {
     ...connection,
     // The dev server binds 127.0.0.1; "localhost" may resolve to ::1 first.

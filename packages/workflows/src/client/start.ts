@@ -9,7 +9,7 @@ import {
   type OrderMemo,
 } from '../order/definitions';
 import { validateOrder, type OrderInput } from '../order/input';
-import { describeDishes } from '../order/messages';
+import { describeDishes, orderSummary } from '../order/messages';
 
 /**
  * How every caller starts an order, so the API, the benchmark and the tests agree:
@@ -17,7 +17,9 @@ import { describeDishes } from '../order/messages';
  *   (USE_EXISTING) instead of charging twice;
  * - an order id is never reused once its workflow has closed (REJECT_DUPLICATE), so its idempotency keys stay unique;
  * - the search attributes are set at start, so the order is listed before its first workflow task runs;
- * - the memo carries what a list row shows (dishes, address), so lists need no per-order query.
+ * - the memo carries what a list row shows (dishes, address), so lists need no per-order query;
+ * - the static summary and details are what the Temporal UI shows operators for the order ("2× Burrata · $24.00 ·
+ *   Ada"); they hold customer data, so like the input and memo they go through the payload codec.
  * Throws OrderInputError for an invalid order before anything is started.
  */
 export function orderStartOptions(input: OrderInput) {
@@ -40,5 +42,11 @@ export function orderStartOptions(input: OrderInput) {
       { key: OrderTotalCentsAttribute, value: priced.totalCents },
     ],
     memo: { [ORDER_MEMO_KEY]: memo },
+    staticSummary: orderSummary(priced, order.customerName),
+    staticDetails: [
+      `**Customer** ${order.customerName ?? order.customerId}`,
+      `**Deliver to** ${order.deliveryAddress.street}, ${order.deliveryAddress.postalCode} ${order.deliveryAddress.city}`,
+      ...priced.lines.map((line) => `- ${line.quantity}× ${line.product.name}`),
+    ].join('\n'),
   };
 }

@@ -43,10 +43,26 @@ export const ORDER_STATES = [
   'cancelled',
 ] as const satisfies readonly OrderState[];
 
-export type OrderFailureCode = 'cardDeclined' | 'paymentUnavailable' | 'notPickedUpInTime' | 'notDeliveredInTime';
+export type OrderFailureCode =
+  'cardDeclined' | 'paymentUnavailable' | 'notPickedUpInTime' | 'notDeliveredInTime' | 'refundedByOperator';
 
 export type NotificationKind =
-  'paymentFailed' | 'pickedUp' | 'delivered' | 'ratePrompt' | 'notPickedUpInTime' | 'notDeliveredInTime' | 'cancelled';
+  | 'paymentFailed'
+  | 'pickedUp'
+  | 'delivered'
+  | 'ratePrompt'
+  | 'notPickedUpInTime'
+  | 'notDeliveredInTime'
+  | 'cancelled'
+  | 'refundedByOperator';
+
+/** What an operator did to an order by hand, kept in the order's state as its audit trail. */
+export interface OperatorAction {
+  readonly action: 'refundAndClose' | 'markDelivered';
+  readonly operator: string;
+  readonly reason: string;
+  readonly at: string;
+}
 
 export interface OrderLine {
   readonly productId: string;
@@ -86,6 +102,8 @@ export interface OrderStatus {
   readonly cancellation?: { readonly reason?: string; readonly requestedAt: string };
   readonly rating?: { readonly stars: number; readonly comment?: string; readonly ratedAt: string };
   readonly notifications: readonly SentNotification[];
+  /** Operator actions on this order (see the ops runbook in README.md), oldest first. */
+  readonly operatorActions: readonly OperatorAction[];
 }
 
 /** How the charge settled: the answer of the waitForPayment update. */
@@ -106,6 +124,15 @@ export interface RateArgs {
   readonly stars: number;
   readonly comment?: string;
 }
+/** Who acts and why: both required, so every manual change to an order says who made it and for what. */
+export interface OperatorArgs {
+  readonly operator: string;
+  readonly reason: string;
+}
+export interface MarkDeliveredArgs extends OperatorArgs {
+  /** The driver who delivered it, when the order was never marked picked up. */
+  readonly driverId?: string;
+}
 
 export const getStatusQuery = defineQuery<OrderStatus>('getStatus');
 
@@ -119,6 +146,15 @@ export const pickUpUpdate = defineUpdate<OrderStatus, [DriverArgs]>('pickUp');
 export const deliverUpdate = defineUpdate<OrderStatus, [DriverArgs]>('deliver');
 export const cancelUpdate = defineUpdate<OrderStatus, [CancelArgs]>('cancel');
 export const rateUpdate = defineUpdate<OrderStatus, [RateArgs]>('rate');
+
+/**
+ * Operator actions on a stuck order, for the Temporal CLI and UI (README: ops runbook). Updates with validators, so
+ * an action that does not fit the order's state is refused with the reason instead of being dropped.
+ * refundAndClose refunds a paid, picked-up or delivered order and closes it as refunded; it answers once the refund
+ * went through. markDelivered closes a paid or picked-up order as delivered, when the driver could not.
+ */
+export const refundAndCloseUpdate = defineUpdate<OrderStatus, [OperatorArgs]>('refundAndClose');
+export const markDeliveredUpdate = defineUpdate<OrderStatus, [MarkDeliveredArgs]>('markDelivered');
 
 /**
  * The seed's signals, kept for the Temporal CLI and UI. A signal cannot answer, so one that does not fit the
@@ -149,6 +185,7 @@ export const OrderErrorType = {
   notPickedUpInTime: 'NotPickedUpInTime',
   notDeliveredInTime: 'NotDeliveredInTime',
   paymentFailed: 'PaymentFailed',
+  refundedByOperator: 'RefundedByOperator',
 } as const;
 
 /** Search attributes, kept current at every transition, so lists come from one visibility query. */

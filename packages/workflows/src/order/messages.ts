@@ -22,7 +22,14 @@ export function notificationMessage(
       return `Your driver was unable to deliver your order. Your payment of ${formatCents(order.priced.totalCents)} has been refunded.`;
     case 'cancelled':
       return `Your order of ${dishes} was cancelled${order.reason ? ` (${order.reason})` : ''}. Any payment has been refunded.`;
+    case 'refundedByOperator':
+      return `We refunded your order of ${dishes}${order.reason ? ` (${order.reason})` : ''}: ${formatCents(order.priced.totalCents)} is on its way back to you.`;
   }
+}
+
+/** The one line an operator sees for an order in the Temporal UI's list: "2× Burrata · $24.00 · Ada". */
+export function orderSummary(priced: PricedOrder, customerName?: string): string {
+  return [describeDishes(priced), formatCents(priced.totalCents), customerName].filter(Boolean).join(' · ');
 }
 
 /** "2× Burrata, Poke" */

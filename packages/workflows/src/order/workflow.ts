@@ -13,11 +13,13 @@ import {
   log,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { formatCents } from '@durable-delivery/catalog';
 import {
   CustomerIdAttribute,
   DriverIdAttribute,
@@ -29,13 +31,18 @@ import {
   deliverUpdate,
   deliveredSignal,
   getStatusQuery,
+  markDeliveredUpdate,
   orderWorkflowId,
   pickUpUpdate,
   pickedUpSignal,
   rateUpdate,
+  refundAndCloseUpdate,
   waitForPaymentUpdate,
   type CancelArgs,
   type DriverArgs,
+  type MarkDeliveredArgs,
+  type OperatorAction,
+  type OperatorArgs,
   type NotificationKind,
   type OrderFailureCode,
   type OrderState,
@@ -71,6 +78,24 @@ function parseCancelArgs(args: unknown): string | undefined {
   if (typeof reason !== 'string') return invalidArgument('reason must be text');
   if (reason.trim().length > 500) return invalidArgument('reason must be at most 500 characters');
   return reason.trim() || undefined;
+}
+
+function parseOperatorArgs(args: unknown): { operator: string; reason: string } {
+  const { operator, reason } = isRecord(args) ? args : {};
+  if (typeof operator !== 'string' || operator.trim() === '') {
+    return invalidArgument('operator is required: who is acting (a name or an email)');
+  }
+  if (operator.trim().length > 128) return invalidArgument('operator must be at most 128 characters');
+  if (typeof reason !== 'string' || reason.trim() === '') return invalidArgument('reason is required: why');
+  if (reason.trim().length > 500) return invalidArgument('reason must be at most 500 characters');
+  return { operator: operator.trim(), reason: reason.trim() };
+}
+
+function parseMarkDeliveredArgs(args: unknown): { operator: string; reason: string; driverId?: string } {
+  const parsed = parseOperatorArgs(args);
+  const driverId = isRecord(args) ? args.driverId : undefined;
+  if (driverId === undefined) return parsed;
+  return { ...parsed, driverId: parseDriverArgs({ driverId }) };
 }
 
 function parseRateArgs(args: unknown): { stars: number; comment?: string } {
@@ -146,6 +171,13 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   let failure: { code: OrderFailureCode; message: string } | undefined;
   let cancellation: { reason?: string; requestedAt: string } | undefined;
   let rating: { stars: number; comment?: string; ratedAt: string } | undefined;
+  const operatorActions: OperatorAction[] = [];
+  // Set by refundAndClose: the main flow, wherever it waits, refunds and closes the order.
+  let operatorClose: { operator: string; reason: string } | undefined;
+  // Set by markDelivered on an order no driver had picked up, so no "on its way" message goes out after the fact.
+  let deliveredWithoutPickup = false;
+  // Past the rating window the order is only settling: operator actions no longer apply.
+  let closing = false;
   const deadlines: { pickUpBy?: number; deliverBy?: number; rateBy?: number } = {};
   const notifications: { -readonly [K in keyof SentNotification]: SentNotification[K] }[] = [];
   const pendingNotifications: Promise<void>[] = [];
@@ -179,7 +211,31 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     cancellation,
     rating,
     notifications: notifications.map((notification) => ({ ...notification })),
+    operatorActions: operatorActions.map((action) => ({ ...action })),
   });
+
+  /**
+   * What the Temporal UI shows as the order's current details: the step it waits on and until when. Recomputed at
+   * every transition; setting it records nothing in the history, so it is free and replay-safe.
+   */
+  function showCurrentStep(): void {
+    const until = (millis: number | undefined) => (millis === undefined ? '' : ` until ${iso(millis)}`);
+    const total = formatCents(priced.totalCents);
+    const steps: Record<OrderState, () => string> = {
+      charging: () => `**Charging** ${total}${cancellation ? ' (cancel requested: refunds once it settles)' : ''}`,
+      paid: () => `**Waiting for a driver**${until(deadlines.pickUpBy)}; refunded if nobody picks it up`,
+      pickedUp: () => `**Out for delivery** with driver ${driverId ?? '(unknown)'}${until(deadlines.deliverBy)}`,
+      delivered: () => {
+        if (rating) return `**Delivered**, rated ${rating.stars}/5`;
+        return closing ? '**Delivered**, not rated' : `**Delivered**; taking a rating${until(deadlines.rateBy)}`;
+      },
+      refunding: () => `**Refunding** ${total}`,
+      paymentFailed: () => `**Payment failed**: ${failure?.message ?? 'unknown'}`,
+      refunded: () => `**Refunded** ${formatCents(refundedCents ?? 0)}: ${failure?.message ?? 'unknown'}`,
+      cancelled: () => `**Cancelled**${cancellation?.reason ? `: ${cancellation.reason}` : ''}`,
+    };
+    setCurrentDetails(steps[state]());
+  }
 
   // Search attributes are written only at real transitions, in the same workflow task: no extra server work.
   function enter(next: OrderState, extra: SearchAttributeUpdatePair[] = []): void {
@@ -191,6 +247,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       { key: OrderStateSinceAttribute, value: new Date(now) },
       ...extra,
     ]);
+    showCurrentStep();
   }
 
   function notify(kind: NotificationKind, reason?: string): void {
@@ -198,13 +255,14 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     notifications.push(entry);
     const push = { customerId, orderId, kind, message: entry.message };
     // Sent in the background so a slow push service never delays the order's timers; awaited before the end.
+    const summary = { summary: `Notify the customer: ${kind}` };
     pendingNotifications.push(
-      pushNow
-        .sendPushNotification(push)
+      pushNow.sendPushNotification
+        .executeWithOptions(summary, [push])
         .catch((error: unknown) => {
           if (isCancellation(error)) throw error;
           log.info('push service did not answer in time; retrying in the background', { orderId, kind });
-          return pushEventually.sendPushNotification(push);
+          return pushEventually.sendPushNotification.executeWithOptions(summary, [push]);
         })
         .then(
           () => {
@@ -219,7 +277,10 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   }
 
   async function refund(reason: string): Promise<void> {
-    const result = await refunds.refundOrder({ orderId, amountCents: priced.totalCents, reason });
+    const result = await refunds.refundOrder.executeWithOptions(
+      { summary: `Refund ${formatCents(priced.totalCents)}: ${reason}` },
+      [{ orderId, amountCents: priced.totalCents, reason }],
+    );
     refundedCents = result.refundedCents;
   }
 
@@ -243,12 +304,13 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       case 'pickedUp':
         return driverId ? `was already picked up by driver ${driverId}` : 'was already picked up';
       case 'delivered':
-        return 'was already delivered';
+        return closing ? 'was delivered and its rating window has closed' : 'was already delivered';
       case 'refunding':
-        return 'is being refunded';
+        return operatorClose ? 'is being refunded by an operator' : 'is being refunded';
       case 'paymentFailed':
         return 'could not be paid for';
       case 'refunded':
+        if (failure?.code === 'refundedByOperator') return 'was refunded by an operator';
         return failure?.code === 'notDeliveredInTime'
           ? 'was refunded because it was not delivered in time'
           : 'was refunded because no driver picked it up in time';
@@ -275,6 +337,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   }
 
   setHandler(getStatusQuery, status);
+  showCurrentStep();
 
   setHandler(waitForPaymentUpdate, async (): Promise<PaymentSettlement> => {
     await condition(paymentSettled);
@@ -360,9 +423,72 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     (args: RateArgs) => {
       const { stars, comment } = checkRate(args);
       rating = { stars, ...(comment ? { comment } : {}), ratedAt: iso(Date.now()) };
+      showCurrentStep();
       return status();
     },
     { validator: checkRate },
+  );
+
+  const checkRefundAndClose = (args: OperatorArgs): { operator: string; reason: string } => {
+    const parsed = parseOperatorArgs(args);
+    const open = state === 'paid' || state === 'pickedUp' || (state === 'delivered' && !closing);
+    if (!open || cancellation || operatorClose) {
+      refuse(OrderErrorType.wrongState, `Cannot refund and close order ${orderId}: it ${whereItStands()}.`);
+    }
+    return parsed;
+  };
+
+  setHandler(
+    refundAndCloseUpdate,
+    async (args: OperatorArgs) => {
+      const parsed = checkRefundAndClose(args);
+      operatorClose = parsed;
+      operatorActions.push({ action: 'refundAndClose', ...parsed, at: iso(Date.now()) });
+      deadlines.pickUpBy = undefined;
+      deadlines.deliverBy = undefined;
+      deadlines.rateBy = undefined;
+      // Refunding at once, so no driver action can slip in; the main flow, wherever it waits, does the refund.
+      enter('refunding');
+      await condition(() => state === 'refunded');
+      return status();
+    },
+    { validator: checkRefundAndClose },
+  );
+
+  const checkMarkDelivered = (args: MarkDeliveredArgs): { operator: string; reason: string; driverId?: string } => {
+    const parsed = parseMarkDeliveredArgs(args);
+    if (!((state === 'paid' && !cancellation) || state === 'pickedUp')) {
+      refuse(OrderErrorType.wrongState, `Cannot mark order ${orderId} delivered: it ${whereItStands()}.`);
+    }
+    if (
+      state === 'pickedUp' &&
+      parsed.driverId !== undefined &&
+      driverId !== undefined &&
+      parsed.driverId !== driverId
+    ) {
+      refuse(
+        OrderErrorType.wrongDriver,
+        `Cannot mark order ${orderId} delivered by ${parsed.driverId}: driver ${driverId} picked it up.`,
+      );
+    }
+    return parsed;
+  };
+
+  setHandler(
+    markDeliveredUpdate,
+    (args: MarkDeliveredArgs) => {
+      const { driverId: by, ...action } = checkMarkDelivered(args);
+      operatorActions.push({ action: 'markDelivered', ...action, at: iso(Date.now()) });
+      if (state === 'paid') {
+        deliveredWithoutPickup = true;
+        driverId = by;
+        deadlines.pickUpBy = undefined;
+        if (by) upsertSearchAttributes([{ key: DriverIdAttribute, value: by }]);
+      }
+      acceptDelivery();
+      return status();
+    },
+    { validator: checkMarkDelivered },
   );
 
   setHandler(pickedUpSignal, (args) => {
@@ -403,6 +529,22 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     return status();
   }
 
+  async function closeByOperator(): Promise<never> {
+    const { operator, reason } = operatorClose ?? { operator: 'unknown', reason: 'refunded by an operator' };
+    if (state !== 'refunding') enter('refunding');
+    await refund(`refunded by operator ${operator}: ${reason}`);
+    failure = { code: 'refundedByOperator', message: reason };
+    enter('refunded');
+    notify('refundedByOperator', reason);
+    await settle();
+    log.info('order refunded and closed by an operator', { orderId, operator });
+    throw ApplicationFailure.create({
+      type: OrderErrorType.refundedByOperator,
+      message: `Refunded by operator ${operator}: ${reason}`,
+      nonRetryable: true,
+    });
+  }
+
   async function refundAndFail(code: 'notPickedUpInTime' | 'notDeliveredInTime'): Promise<never> {
     const message = code === 'notPickedUpInTime' ? 'Not picked up in time' : 'Not delivered in time';
     failure = { code, message };
@@ -422,13 +564,18 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
 
   async function run(): Promise<OrderStatus> {
     try {
-      const charge = await payments.chargeCustomer({
-        orderId,
-        customerId,
-        amountCents: priced.totalCents,
-        paymentMethod: input.paymentMethod,
-        description: `Durable Delivery order ${orderId}`,
-      });
+      const charge = await payments.chargeCustomer.executeWithOptions(
+        { summary: `Charge ${formatCents(priced.totalCents)}` },
+        [
+          {
+            orderId,
+            customerId,
+            amountCents: priced.totalCents,
+            paymentMethod: input.paymentMethod,
+            description: `Durable Delivery order ${orderId}`,
+          },
+        ],
+      );
       chargeId = charge.chargeId;
     } catch (error) {
       if (isCancellation(error)) throw error;
@@ -458,21 +605,35 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     enter('paid');
     const pickedUpInTime = await condition(() => state !== 'paid', windows.pickup);
     if (cancellation) return cancelAfterPayment();
+    if (operatorClose) return closeByOperator();
     if (!pickedUpInTime) return refundAndFail('notPickedUpInTime');
-    notify('pickedUp');
+    if (!deliveredWithoutPickup) notify('pickedUp');
 
+    // Each wait below also ends when an operator refunds and closes the order (operatorClose is new: in histories
+    // recorded before it existed it is never set, so those orders replay exactly as they ran).
     const deliveredInTime = await condition(
-      () => state === 'delivered',
+      () => state === 'delivered' || operatorClose !== undefined,
       Math.max(1, (deadlines.deliverBy ?? 0) - Date.now()),
     );
+    if (operatorClose) return closeByOperator();
     if (!deliveredInTime) return refundAndFail('notDeliveredInTime');
     notify('delivered');
 
-    const ratedBeforePrompt = await condition(() => rating !== undefined, windows.ratePrompt);
+    const ratedBeforePrompt = await condition(
+      () => rating !== undefined || operatorClose !== undefined,
+      windows.ratePrompt,
+    );
+    if (operatorClose) return closeByOperator();
     if (!ratedBeforePrompt) {
       notify('ratePrompt');
-      await condition(() => rating !== undefined, Math.max(1, (deadlines.rateBy ?? 0) - Date.now()));
+      await condition(
+        () => rating !== undefined || operatorClose !== undefined,
+        Math.max(1, (deadlines.rateBy ?? 0) - Date.now()),
+      );
+      if (operatorClose) return closeByOperator();
     }
+    closing = true;
+    showCurrentStep();
     await settle();
     log.info('order completed', { orderId, rated: rating !== undefined });
     return status();
