@@ -23,7 +23,7 @@ export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
     address &&
     /\.tmprl\.cloud(:\d+)?$/.test(address) &&
     !apiKey &&
-    !(typeof tls === 'object' && tls.clientCertPair)
+    !(tls && typeof tls === 'object' && tls.clientCertPair)
   ) {
     throw new Error(
       `Invalid Temporal connection settings: ${address} is Temporal Cloud, which needs TEMPORAL_API_KEY or an mTLS ` +
