@@ -15,6 +15,11 @@ import { z } from 'zod';
  */
 const rate = z.coerce.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const millis = z.coerce.number().int('must be a whole number of milliseconds').min(0);
+/** `host:port` (`[::1]:9464` for IPv6); port 0 takes any free port (tests). */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+  .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535');
 
 const workerEnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(ORDER_TASK_QUEUE),
@@ -24,6 +29,10 @@ const workerEnvSchema = z.object({
   /** How long to keep trying to reach Temporal at start, e.g. while `pnpm dev` is still building the dev server. */
   TEMPORAL_CONNECT_TIMEOUT: durationSchema.default(10 * 60_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /** The SDK's Prometheus endpoint (GET /metrics): runtime metrics and the order counters. */
+  WORKER_METRICS_ADDRESS: listenAddress.default('127.0.0.1:9464'),
+  /** GET /healthz (the process is up) and GET /readyz (the server sees this worker polling). */
+  WORKER_HEALTH_ADDRESS: listenAddress.default('127.0.0.1:9465'),
   /** The payment service (apps/payments), e.g. http://127.0.0.1:4010; unset: the in-process simulator. */
   PAYMENTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   PAYMENTS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -46,6 +55,8 @@ export interface WorkerConfig {
   readonly shutdownGraceTimeMs: number;
   readonly connectTimeoutMs: number;
   readonly workflowBundlePath: string;
+  readonly metricsAddress: string;
+  readonly healthAddress: string;
   readonly payments: {
     readonly url?: string;
     readonly apiKey?: string;
@@ -86,6 +97,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,
     connectTimeoutMs: vars.TEMPORAL_CONNECT_TIMEOUT,
     workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, 'workflow-bundle.js'),
+    metricsAddress: vars.WORKER_METRICS_ADDRESS,
+    healthAddress: vars.WORKER_HEALTH_ADDRESS,
     payments: {
       ...(vars.PAYMENTS_URL ? { url: vars.PAYMENTS_URL } : {}),
       ...(vars.PAYMENTS_API_KEY ? { apiKey: vars.PAYMENTS_API_KEY } : {}),

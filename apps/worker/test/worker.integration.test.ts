@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { eventually, freePort, type DevServer } from '@durable-delivery/temporal-server';
 import {
   checkout,
@@ -143,7 +144,7 @@ describe('the worker on a real Temporal dev server', () => {
     expect(final.transitions.map((t) => t.state)).toEqual(['charging', 'paid', 'pickedUp', 'delivered']);
     // And the whole history, written across two processes, replays against the current code.
     await Worker.runReplayHistory(
-      { workflowsPath: require.resolve('@durable-delivery/workflows/workflows') },
+      { workflowBundle: { codePath: resolve(__dirname, '../dist/workflow-bundle.js') }, ...temporalWorkerTelemetry() },
       await handle.fetchHistory(),
       handle.workflowId,
     );

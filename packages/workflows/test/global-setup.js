@@ -4,10 +4,16 @@ const { mkdtempSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { bundleWorkflowCode } = require('@temporalio/worker');
+const { workflowInterceptorModules } = require('@durable-delivery/telemetry/temporal-worker');
 
 module.exports = async function bundleOrderWorkflows() {
   const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows.ts'), logger: silent });
+  // The tracing interceptors go in, as in the worker's bundle: the replay tests prove they leave histories alone.
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows.ts'),
+    workflowInterceptorModules: [...workflowInterceptorModules],
+    logger: silent,
+  });
   const codePath = join(mkdtempSync(join(tmpdir(), 'order-workflows-')), 'workflow-bundle.js');
   writeFileSync(codePath, code);
   process.env.ORDER_WORKFLOW_BUNDLE = codePath;

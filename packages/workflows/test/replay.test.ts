@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { orderWorkflowId, type OrderInput } from '../src';
@@ -55,7 +56,12 @@ function replay(history: History): Promise<void> {
   const codePath = process.env.ORDER_WORKFLOW_BUNDLE;
   if (!codePath)
     throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see global-setup.js)');
-  return Worker.runReplayHistory({ workflowBundle: { codePath } }, history, workflowIdOf(history));
+  // The bundle the worker runs, tracing interceptors included (see global-setup.js).
+  return Worker.runReplayHistory(
+    { workflowBundle: { codePath }, ...temporalWorkerTelemetry() },
+    history,
+    workflowIdOf(history),
+  );
 }
 
 beforeAll(() => {

@@ -1,0 +1,13 @@
+export { startTracing, type Tracing, type TracingOptions } from './tracing';
+export { logJson, traceFields, type LogLevel } from './logging';
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  PROMETHEUS_CONTENT_TYPE,
+  REQUEST_SECONDS_BUCKETS,
+  httpRequestMetrics,
+  processRegistry,
+  type HttpRequestMetrics,
+} from './metrics';
