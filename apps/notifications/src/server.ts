@@ -7,7 +7,9 @@ import {
   requireApiKey,
   sendError,
   useErrorShape,
+  serviceLogger,
   useObservability,
+  type ServiceLogging,
 } from '@durable-delivery/service-kit';
 import { Counter, Gauge } from '@durable-delivery/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -47,7 +49,8 @@ export interface NotificationServiceOptions {
   readonly inbox: Inbox;
   readonly faults?: Faults;
   readonly apiKey?: string;
-  readonly logger?: boolean;
+  /** Logs: false in tests, JSON lines on stdout in the service (see serviceLogger). */
+  readonly logger?: ServiceLogging;
 }
 
 /**
@@ -64,7 +67,7 @@ export function buildNotificationService(options: NotificationServiceOptions): F
   const faults = options.faults ?? new Faults();
   const live = new EventEmitter();
   live.setMaxListeners(0);
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 16 * 1024 });
+  const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 16 * 1024 });
   const registry = useObservability(app, { service: 'notifications', ready: () => inbox.isAnswering() });
   const stored = new Counter({
     name: 'notifications_stored_total',

@@ -7,7 +7,9 @@ import {
   bindLogFields,
   sendError,
   useErrorShape,
+  serviceLogger,
   useObservability,
+  type ServiceLogging,
 } from '@durable-delivery/service-kit';
 import { Counter } from '@durable-delivery/telemetry';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -54,8 +56,8 @@ export interface PaymentServiceOptions {
   readonly faults?: Faults;
   /** When set, every /v1 request must carry `Authorization: Bearer <apiKey>`. */
   readonly apiKey?: string;
-  /** Fastify's logger: false in tests, JSON lines in the service. */
-  readonly logger?: boolean;
+  /** Logs: false in tests, JSON lines on stdout in the service (see serviceLogger). */
+  readonly logger?: ServiceLogging;
 }
 
 /**
@@ -70,7 +72,7 @@ export interface PaymentServiceOptions {
 export function buildPaymentService(options: PaymentServiceOptions): FastifyInstance {
   const payments = new Payments(options.ledger);
   const faults = options.faults ?? new Faults();
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 });
+  const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 64 * 1024 });
 
   const registry = useObservability(app, { service: 'payments', ready: () => options.ledger.isAnswering() });
   // First answers only: a replayed key is counted apart, so these are exact however often a worker retries.

@@ -6,6 +6,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { logJson } from '@durable-delivery/telemetry';
 import { TRPCError } from '@trpc/server';
 
 /** One answer for "no such order" and "not yours", so a guessed id reveals nothing. */
@@ -41,7 +42,7 @@ export function toTRPCError(error: unknown): TRPCError {
     if (BAD_REQUEST_TYPES.has(failure.type)) return new TRPCError({ code: 'BAD_REQUEST', message: failure.message });
   }
 
-  console.error('order API: unexpected error', error);
+  logJson('ERROR', 'order API: unexpected error', { error });
   return new TRPCError({
     code: 'INTERNAL_SERVER_ERROR',
     message: 'Something went wrong on our side. Please try again.',

@@ -2,4 +2,10 @@ export { Faults, NO_FAULTS, faultSettingsSchema, type FaultSettings } from './fa
 export { answeredByFault, faultRoutes, parse, requireApiKey, sendError, useErrorShape } from './http';
 export { databaseAnswers, openDatabase } from './sqlite';
 export { loadServiceConfig, type ServiceConfig } from './config';
-export { useObservability, bindLogFields, type ObservabilityOptions } from './observability';
+export {
+  useObservability,
+  bindLogFields,
+  serviceLogger,
+  type ObservabilityOptions,
+  type ServiceLogging,
+} from './observability';

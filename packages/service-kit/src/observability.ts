@@ -5,7 +5,24 @@ import {
   processRegistry,
   type Registry,
 } from '@durable-delivery/telemetry';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+
+/** `true`: JSON lines on stdout; a stream: the same lines there (tests read them); `false`: no logs. */
+export type ServiceLogging = boolean | NodeJS.WritableStream;
+
+/**
+ * Fastify's logger (pino) writing the shape the worker's and the apps' logs have: `time` (ISO), `level` (INFO …),
+ * `message`, then fields — one format for every process's log shipper.
+ */
+export function serviceLogger(logging: ServiceLogging | undefined): FastifyServerOptions['logger'] {
+  if (!logging) return false;
+  return {
+    messageKey: 'message',
+    timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    formatters: { level: (label) => ({ level: label.toUpperCase() }) },
+    ...(logging === true ? {} : { stream: logging }),
+  };
+}
 
 export interface ObservabilityOptions {
   /** The service's name, for its tracer: `payments`, `notifications`. */

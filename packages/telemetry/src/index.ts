@@ -1,4 +1,4 @@
-export { startTracing, type Tracing, type TracingOptions } from './tracing';
+export { inMemorySpans, startTracing, type ReadableSpan, type Tracing, type TracingOptions } from './tracing';
 export { logJson, traceFields, type LogLevel } from './logging';
 export {
   Counter,
@@ -11,3 +11,4 @@ export {
   processRegistry,
   type HttpRequestMetrics,
 } from './metrics';
+export { metricValue } from './scrape';

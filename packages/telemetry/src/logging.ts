@@ -6,7 +6,7 @@ export function traceFields(): { traceId?: string; spanId?: string } {
   return context && isSpanContextValid(context) ? { traceId: context.traceId, spanId: context.spanId } : {};
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
 /**
  * One JSON object per line on stdout, in the shape the worker's and the services' logs have (`time`, `level`,
@@ -19,7 +19,7 @@ export function logJson(level: LogLevel, message: string, fields: Record<string,
 }
 
 function errorsAsText(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
   if (typeof value === 'bigint') return value.toString();
   return value;
 }

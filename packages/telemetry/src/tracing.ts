@@ -3,8 +3,15 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+
+export type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 export interface TracingOptions {
   /** The service name spans carry unless OTEL_SERVICE_NAME says otherwise: `worker`, `payments`, `menu`, … */
@@ -59,4 +66,10 @@ export function startTracing(options: TracingOptions): Tracing {
       trace.disable();
     },
   };
+}
+
+/** For tests: finished spans kept in memory. Pass `processor` to startTracing, read `exporter.getFinishedSpans()`. */
+export function inMemorySpans(): { exporter: InMemorySpanExporter; processor: SpanProcessor } {
+  const exporter = new InMemorySpanExporter();
+  return { exporter, processor: new SimpleSpanProcessor(exporter) };
 }

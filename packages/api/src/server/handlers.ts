@@ -12,6 +12,7 @@ import {
   passcodeMatches,
   unsealIdentity,
 } from './session';
+import { appMetrics } from './observability';
 import { temporalClient } from './temporal';
 
 /** Where each app mounts its tRPC handler (app/api/trpc/[trpc]/route.ts). */
@@ -34,6 +35,7 @@ export function menuApiHandler(config: AppConfig): Handler {
           temporal: await temporalClient(config.connection),
           customer: await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config),
           orderWindows: config.orderWindows,
+          metrics: appMetrics().api,
         }),
     });
 }
@@ -49,6 +51,7 @@ export function driverApiHandler(config: AppConfig): Handler {
         createContext({
           temporal: await temporalClient(config.connection),
           driver: await unsealIdentity(cookieValue(req.headers.get('cookie'), DRIVER_COOKIE), config),
+          metrics: appMetrics().api,
         }),
     });
 }
