@@ -1,4 +1,4 @@
-import { startTracing, type Tracing } from '@durable-delivery/telemetry';
+import { startTracing, type SpanProcessor, type Tracing } from '@durable-delivery/telemetry';
 import { temporalWorkerTelemetry, type WorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { ORDER_METRICS } from '@durable-delivery/workflows';
 import type { TelemetryOptions } from '@temporalio/worker';
@@ -17,8 +17,10 @@ export interface WorkerObservability {
   readonly workerOptions: WorkerTelemetry;
 }
 
-export function startWorkerObservability(): WorkerObservability {
-  const tracing = startTracing({ serviceName: 'worker' });
+export function startWorkerObservability(
+  options: { spanProcessors?: readonly SpanProcessor[] } = {},
+): WorkerObservability {
+  const tracing = startTracing({ serviceName: 'worker', ...options });
   return { tracing, workerOptions: temporalWorkerTelemetry(tracing) };
 }
 

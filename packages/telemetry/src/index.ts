@@ -1,4 +1,11 @@
-export { inMemorySpans, startTracing, type ReadableSpan, type Tracing, type TracingOptions } from './tracing';
+export {
+  inMemorySpans,
+  startTracing,
+  type ReadableSpan,
+  type SpanProcessor,
+  type Tracing,
+  type TracingOptions,
+} from './tracing';
 export { logJson, traceFields, type LogLevel } from './logging';
 export {
   Counter,

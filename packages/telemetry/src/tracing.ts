@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
-export type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+export type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export interface TracingOptions {
   /** The service name spans carry unless OTEL_SERVICE_NAME says otherwise: `worker`, `payments`, `menu`, … */
