@@ -102,7 +102,7 @@ export function useObservability(app: FastifyInstance, options: ObservabilityOpt
 
   app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
   app.get('/readyz', (_request, reply) => {
-    let ready = false;
+    let ready: boolean;
     try {
       ready = options.ready();
     } catch {
