@@ -14,7 +14,7 @@ import {
 } from '@durable-delivery/api/server';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { Ledger, buildPaymentService } from '@durable-delivery/payments';
-import { inMemorySpans, startTracing, type ReadableSpan, type Tracing } from '@durable-delivery/telemetry';
+import { inMemorySpans, type ReadableSpan, type Tracing } from '@durable-delivery/telemetry';
 import { eventually, freePort, type DevServer } from '@durable-delivery/temporal-server';
 import { orderWorkflowId } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';

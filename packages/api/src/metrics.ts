@@ -1,4 +1,4 @@
-import { Counter, Histogram, REQUEST_SECONDS_BUCKETS, type Registry } from '@durable-delivery/telemetry';
+import { requestMetrics, type Registry } from '@durable-delivery/telemetry';
 
 /** What the API records per procedure call; the apps' handlers pass one in through the context. */
 export interface ApiMetrics {
@@ -6,29 +6,15 @@ export interface ApiMetrics {
 }
 
 /**
- * `trpc_requests_total` and `trpc_request_duration_seconds` by procedure (`orders.create`), type (query or
- * mutation) and result code (`OK` or the tRPC error code: `NOT_FOUND`, `CONFLICT`, `BAD_REQUEST`, …).
+ * `trpc_requests_total` and `trpc_request_duration_seconds` by procedure (`orders.createOrder`), type (query or
+ * mutation) and result code (`OK` or the tRPC error code: `NOT_FOUND`, `CONFLICT`, `BAD_REQUEST`, …). Checkout's
+ * duration includes waiting for the charge.
  */
 export function apiMetrics(registry: Registry): ApiMetrics {
-  const labelNames = ['procedure', 'type', 'code'] as const;
-  const calls = new Counter({
-    name: 'trpc_requests_total',
-    help: 'tRPC procedure calls answered, by procedure, type and result code.',
-    labelNames,
-    registers: [registry],
+  const record = requestMetrics(registry, {
+    name: 'trpc_request',
+    what: 'tRPC procedure calls',
+    labelNames: ['procedure', 'type', 'code'],
   });
-  const duration = new Histogram({
-    name: 'trpc_request_duration_seconds',
-    help: 'Time to answer a tRPC procedure call (checkout includes waiting for the charge), by procedure and code.',
-    labelNames,
-    buckets: REQUEST_SECONDS_BUCKETS,
-    registers: [registry],
-  });
-  return {
-    observe({ procedure, type, code, seconds }) {
-      const labels = { procedure, type, code };
-      calls.inc(labels);
-      duration.observe(labels, seconds);
-    },
-  };
+  return { observe: ({ procedure, type, code, seconds }) => record({ procedure, type, code }, seconds) };
 }

@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { logJson } from '@durable-delivery/telemetry';
+import type { logJson } from '@durable-delivery/telemetry';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { OrderWindows } from '@durable-delivery/workflows';
 import type { Client } from '@temporalio/client';
@@ -25,7 +25,11 @@ export interface Context {
   readonly orderWindows?: Partial<OrderWindows>;
   /** Where each call's count and duration go (the app's /api/metrics); unset records nothing. */
   readonly metrics?: ApiMetrics;
+  /** Where each call's log line goes (JSON lines on stdout in the apps); unset logs nothing. */
+  readonly log?: ApiLog;
 }
+
+export type ApiLog = typeof logJson;
 
 /**
  * The apps create one Temporal client per process and read identity from their signed cookie; each request then
@@ -38,6 +42,7 @@ export function createContext(deps: Context): Context {
     driver: deps.driver,
     orderWindows: deps.orderWindows,
     metrics: deps.metrics,
+    log: deps.log,
   };
 }
 
@@ -70,11 +75,11 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 // Every procedure maps what it throws in one place, so a Temporal error never reaches a client raw.
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   // tRPC wraps anything that is not a TRPCError as INTERNAL_SERVER_ERROR, keeping the original as the cause.
   if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR')
-    throw toTRPCError(result.error.cause ?? result.error);
+    throw toTRPCError(result.error.cause ?? result.error, ctx.log);
   return result;
 });
 
@@ -83,8 +88,9 @@ const tracer = trace.getTracer('@durable-delivery/api');
 /**
  * Every call is a span (`trpc orders.create`), active while the procedure runs, so the Temporal client's spans —
  * and through them the workflow's and the activities' — are its children; counted and timed by result code; and
- * logged as one JSON line with its order id and trace id when it changes something or fails (reads that succeed
- * are not logged: an open order page asks every half second).
+ * logged as one line with its order id and trace id when it changes something or fails (reads that succeed are
+ * not logged: an open order page asks every half second). The fault behind a 500 is logged once more, in detail,
+ * by toTRPCError.
  */
 const observe = t.middleware(({ ctx, path, type, next, getRawInput }) =>
   tracer.startActiveSpan(`trpc ${path}`, { attributes: { 'rpc.system': 'trpc', 'rpc.method': path } }, async (span) => {
@@ -99,7 +105,7 @@ const observe = t.middleware(({ ctx, path, type, next, getRawInput }) =>
       if (type === 'mutation' || !result.ok) {
         const orderId = await getRawInput().then(orderIdIn, () => undefined);
         if (orderId) span.setAttribute('order.id', orderId);
-        logJson(code === 'INTERNAL_SERVER_ERROR' ? 'ERROR' : 'INFO', 'api call', {
+        ctx.log?.('INFO', 'api call', {
           procedure: path,
           code,
           durationMs: Math.round(seconds * 1000),

@@ -15,6 +15,7 @@ export {
   PROMETHEUS_CONTENT_TYPE,
   REQUEST_SECONDS_BUCKETS,
   httpRequestMetrics,
+  requestMetrics,
   processRegistry,
   type HttpRequestMetrics,
 } from './metrics';

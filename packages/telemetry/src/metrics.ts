@@ -15,6 +15,33 @@ export function processRegistry(): Registry {
 /** Seconds, for the request-duration histograms: from a 5 ms cache hit to a 10 s payment-provider timeout. */
 export const REQUEST_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/**
+ * A request counter and a duration histogram over the same labels (`<name>_total`, `<name>_duration_seconds`):
+ * what every server here records per answered request. Returns the function that records one.
+ */
+export function requestMetrics<L extends string>(
+  registry: Registry,
+  spec: { name: string; what: string; labelNames: readonly L[] },
+): (labels: Record<L, string>, seconds: number) => void {
+  const requests = new Counter({
+    name: `${spec.name}s_total`,
+    help: `${spec.what} answered, by ${spec.labelNames.join(', ')}.`,
+    labelNames: spec.labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: `${spec.name}_duration_seconds`,
+    help: `Time to answer ${spec.what}, by ${spec.labelNames.join(', ')}.`,
+    labelNames: spec.labelNames,
+    buckets: REQUEST_SECONDS_BUCKETS,
+    registers: [registry],
+  });
+  return (labels, seconds) => {
+    requests.inc(labels as Partial<Record<L, string>>);
+    duration.observe(labels as Partial<Record<L, string>>, seconds);
+  };
+}
+
 export interface HttpRequestMetrics {
   /** Records one answered request; `route` is the route pattern (`/v1/customers/:customerId/stream`), never the URL. */
   observe(request: { method: string; route: string; statusCode: number; seconds: number }): void;
@@ -22,25 +49,13 @@ export interface HttpRequestMetrics {
 
 /** `http_server_requests_total` and `http_server_request_duration_seconds` by method, route and status code. */
 export function httpRequestMetrics(registry: Registry): HttpRequestMetrics {
-  const labelNames = ['method', 'route', 'status_code'] as const;
-  const requests = new Counter({
-    name: 'http_server_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status code.',
-    labelNames,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'Time from request received to response sent, by method, route pattern and status code.',
-    labelNames,
-    buckets: REQUEST_SECONDS_BUCKETS,
-    registers: [registry],
+  const record = requestMetrics(registry, {
+    name: 'http_server_request',
+    what: 'HTTP requests',
+    labelNames: ['method', 'route', 'status_code'],
   });
   return {
-    observe({ method, route, statusCode, seconds }) {
-      const labels = { method, route, status_code: String(statusCode) };
-      requests.inc(labels);
-      duration.observe(labels, seconds);
-    },
+    observe: ({ method, route, statusCode, seconds }) =>
+      record({ method, route, status_code: String(statusCode) }, seconds),
   };
 }

@@ -1,3 +1,4 @@
+import { logJson } from '@durable-delivery/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { customerAppRouter, driverAppRouter } from '../root';
 import { driverSignInSchema } from '../schemas';
@@ -36,6 +37,7 @@ export function menuApiHandler(config: AppConfig): Handler {
           customer: await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config),
           orderWindows: config.orderWindows,
           metrics: appMetrics().api,
+          log: logJson,
         }),
     });
 }
@@ -52,6 +54,7 @@ export function driverApiHandler(config: AppConfig): Handler {
           temporal: await temporalClient(config.connection),
           driver: await unsealIdentity(cookieValue(req.headers.get('cookie'), DRIVER_COOKIE), config),
           metrics: appMetrics().api,
+          log: logJson,
         }),
     });
 }

@@ -35,13 +35,19 @@ export function operationsHandlers(config: () => AppConfig): { healthz: Handler;
   return {
     healthz: () => Promise.resolve(json(200, { status: 'ok' })),
     async readyz() {
+      let settings: AppConfig;
+      try {
+        settings = config();
+      } catch (error) {
+        return json(503, { ready: false, reason: errorMessage(error) });
+      }
       let timer: NodeJS.Timeout | undefined;
       try {
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
         });
         const reachTemporal = async () => {
-          const client = await temporalClient(config().connection);
+          const client = await temporalClient(settings.connection);
           await client.workflowService.getSystemInfo({});
         };
         await Promise.race([reachTemporal(), timeout]);
