@@ -10,5 +10,6 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_MENU_SHORT_PICKUP_URL = urls.menuShortPickup;
   process.env.E2E_DRIVER_URL = urls.driver;
   process.env.E2E_TEMPORAL_ADDRESS = urls.temporal;
+  process.env.E2E_SCRAPE_TARGETS = JSON.stringify(urls.scrape);
   return stop;
 }

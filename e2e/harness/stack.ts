@@ -17,6 +17,12 @@ export interface StackUrls {
   readonly menuShortPickup: string;
   readonly driver: string;
   readonly temporal: string;
+  /** Where Prometheus scrapes each process (the observability spec). */
+  readonly scrape: {
+    readonly worker: string;
+    readonly payments: string;
+    readonly notifications: string;
+  };
 }
 
 /**
@@ -65,12 +71,19 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       service('notifications', 'inbox.sqlite'),
     ]);
 
-    processes.push(
-      startProcess('worker', process.execPath, [join(REPO, 'apps/worker/dist/main.js')], {
-        env: { ...temporal, PAYMENTS_URL: paymentsUrl, NOTIFICATIONS_URL: notificationsUrl },
-        log,
-      }),
-    );
+    const [workerMetricsPort, workerHealthPort] = [await freePort(), await freePort()];
+    const worker = startProcess('worker', process.execPath, [join(REPO, 'apps/worker/dist/main.js')], {
+      env: {
+        ...temporal,
+        PAYMENTS_URL: paymentsUrl,
+        NOTIFICATIONS_URL: notificationsUrl,
+        WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
+        WORKER_HEALTH_ADDRESS: `127.0.0.1:${workerHealthPort}`,
+      },
+      log,
+    });
+    processes.push(worker);
+    await waitForHttp(`http://127.0.0.1:${workerHealthPort}/healthz`, worker);
 
     const appEnv = {
       ...temporal,
@@ -103,7 +116,16 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       next('menu-short-pickup', 'menu', { ORDER_PICKUP_WINDOW: '8 seconds' }),
       next('driver', 'driver', {}),
     ]);
-    return { urls: { menu, menuShortPickup, driver, temporal: server.address }, stop };
+    return {
+      urls: {
+        menu,
+        menuShortPickup,
+        driver,
+        temporal: server.address,
+        scrape: { worker: `127.0.0.1:${workerMetricsPort}`, payments: paymentsUrl, notifications: notificationsUrl },
+      },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

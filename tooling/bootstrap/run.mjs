@@ -34,7 +34,7 @@ const commands = {
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
   start: () => provisionTemporal() || pnpm(['turbo', 'run', 'start', ...STACK], localAppEnv('production')),
-  test: () => provisionTemporal() || ensureChromium() || runTests(),
+  test: () => provisionTemporal() || ensureChromium() || ensurePrometheus() || runTests(),
   chaos: () =>
     provisionTemporal() ||
     pnpm(['turbo', 'run', 'build']) ||
@@ -125,32 +125,54 @@ function localAppEnv(mode) {
   return env;
 }
 
-/**
- * The end-to-end tests drive Debian's Chromium (never a browser downloaded by a test tool). Installed with apt-get
- * when missing: directly as root (CI containers), through passwordless sudo otherwise.
- */
+/** The end-to-end tests drive Debian's Chromium (never a browser downloaded by a test tool). */
 function ensureChromium() {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  return ensureDebianPackage({
+    name: 'chromium',
+    path: '/usr/bin/chromium',
+    pathVar: 'CHROMIUM_PATH',
+    why: 'the end-to-end tests',
+  });
+}
+
+/** The metrics test scrapes every endpoint of the running stack with a real Prometheus server, Debian's. */
+function ensurePrometheus() {
+  return ensureDebianPackage({
+    name: 'prometheus',
+    path: '/usr/bin/prometheus',
+    pathVar: 'PROMETHEUS_PATH',
+    why: 'the metrics test',
+    // Only the server: not the exporters Debian recommends with it.
+    installArgs: ['--no-install-recommends'],
+  });
+}
+
+/**
+ * Installs a Debian package with apt-get when its binary is missing: directly as root (CI containers), through
+ * passwordless sudo otherwise. `pathVar` points at a binary installed some other way.
+ */
+function ensureDebianPackage({ name, path: defaultPath, pathVar, why, installArgs = [] }) {
+  const path = process.env[pathVar] ?? defaultPath;
   if (existsSync(path)) return 0;
-  if (process.env.CHROMIUM_PATH) {
-    console.error(`CHROMIUM_PATH is ${path}, which does not exist.`);
+  if (process.env[pathVar]) {
+    console.error(`${pathVar} is ${path}, which does not exist.`);
     return 1;
   }
   const asRoot = process.getuid?.() === 0;
   const sudo = asRoot ? [] : ['sudo', '-n'];
   if (!asRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) {
-    console.error('The end-to-end tests need Chromium: run `sudo apt-get install chromium` (or set CHROMIUM_PATH).');
+    console.error(`${why} need ${name}: run \`sudo apt-get install ${name}\` (or set ${pathVar}).`);
     return 1;
   }
-  console.log("Installing Debian's chromium for the end-to-end tests (once)…");
+  console.log(`Installing Debian's ${name} for ${why} (once)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (aptArgs) => {
     const [command, ...rest] = [...sudo, 'apt-get', ...aptArgs];
     return run(command, rest, env);
   };
-  const status = apt(['update', '-qq']) || apt(['install', '-y', '-qq', 'chromium']);
+  const status = apt(['update', '-qq']) || apt(['install', '-y', '-qq', ...installArgs, name]);
   if (status !== 0 || !existsSync(path)) {
-    console.error(`Could not install chromium with apt-get (exit ${status}).`);
+    console.error(`Could not install ${name} with apt-get (exit ${status}).`);
     return status || 1;
   }
   return 0;

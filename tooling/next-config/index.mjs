@@ -12,6 +12,7 @@ export function nextConfig() {
     // being bundled: they are server-only and CommonJS, and none of them may reach a browser bundle.
     serverExternalPackages: [
       '@durable-delivery/api',
+      '@durable-delivery/telemetry',
       '@durable-delivery/workflows',
       '@temporalio/client',
       '@temporalio/envconfig',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { openDatabase } from '@durable-delivery/service-kit';
+import { databaseAnswers, openDatabase } from '@durable-delivery/service-kit';
 import type Database from 'better-sqlite3';
 
 export interface NotificationInput {
@@ -95,6 +95,11 @@ export class Inbox {
         `SELECT ${COLUMNS} FROM notifications WHERE customer_id = ? AND sequence > ? ORDER BY sequence LIMIT ?`,
       )
       .all(customerId, after, limit);
+  }
+
+  /** Whether the database is open and answers a query: the service's readiness. */
+  isAnswering(): boolean {
+    return databaseAnswers(this.db);
   }
 
   close(): void {

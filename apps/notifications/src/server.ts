@@ -7,7 +7,11 @@ import {
   requireApiKey,
   sendError,
   useErrorShape,
+  serviceLogger,
+  useObservability,
+  type ServiceLogging,
 } from '@durable-delivery/service-kit';
+import { Counter, Gauge } from '@durable-delivery/telemetry';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { IdempotencyMismatch, type Inbox, type Notification } from './inbox';
@@ -45,7 +49,8 @@ export interface NotificationServiceOptions {
   readonly inbox: Inbox;
   readonly faults?: Faults;
   readonly apiKey?: string;
-  readonly logger?: boolean;
+  /** Logs: false in tests, JSON lines on stdout in the service (see serviceLogger). */
+  readonly logger?: ServiceLogging;
 }
 
 /**
@@ -53,7 +58,7 @@ export interface NotificationServiceOptions {
  *   POST /v1/notifications (Idempotency-Key)              201 stored · 200 a repeat (the stored one) · 422 key reused
  *   GET  /v1/customers/:customerId/notifications?after=   the customer's inbox, oldest first
  *   GET  /v1/customers/:customerId/stream?after=          SSE: the inbox after `after` (or Last-Event-ID), then live
- *   GET  /v1/faults · PUT /v1/faults · GET /healthz
+ *   GET  /v1/faults · PUT /v1/faults · GET /healthz · GET /readyz · GET /metrics (see useObservability)
  * Callers are servers (the worker, the menu app's server), never browsers: the menu app proxies the stream of the
  * signed-in customer only. One process keeps its live subscribers in memory; the inbox is the source of truth.
  */
@@ -62,7 +67,19 @@ export function buildNotificationService(options: NotificationServiceOptions): F
   const faults = options.faults ?? new Faults();
   const live = new EventEmitter();
   live.setMaxListeners(0);
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 16 * 1024 });
+  const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 16 * 1024 });
+  const registry = useObservability(app, { service: 'notifications', ready: () => inbox.isAnswering() });
+  const stored = new Counter({
+    name: 'notifications_stored_total',
+    help: 'Notifications stored and pushed for the first time (repeats of an idempotency key are not), by kind.',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const streams = new Gauge({
+    name: 'notifications_open_streams',
+    help: 'Live notification streams (server-sent events) open right now.',
+    registers: [registry],
+  });
   useErrorShape(app);
   requireApiKey(app, options.apiKey);
 
@@ -77,6 +94,8 @@ export function buildNotificationService(options: NotificationServiceOptions): F
       // A repeat is answered, never pushed again: the customer sees each notification once.
       if (duplicate) return reply.code(200).header('idempotent-replayed', 'true').send(notification);
       live.emit(notification.customerId, notification);
+      // Kinds are the worker's machine values; anything else is bucketed so a bad caller cannot explode the series.
+      stored.inc({ kind: /^[A-Za-z]{1,32}$/.test(notification.kind) ? notification.kind : 'other' });
       return reply.code(201).send(notification);
     } catch (error) {
       if (error instanceof IdempotencyMismatch) {
@@ -132,13 +151,14 @@ export function buildNotificationService(options: NotificationServiceOptions): F
     replaying = false;
     queued.forEach(send);
     const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    streams.inc();
     request.raw.once('close', () => {
+      streams.dec();
       clearInterval(heartbeat);
       live.off(params.customerId, onLive);
     });
   });
 
   faultRoutes(app, faults);
-  app.get('/healthz', (_request, reply) => reply.send({ ok: true }));
   return app;
 }

@@ -6,6 +6,7 @@ import {
   SimulatedNotifications,
   type NotificationsClient,
 } from '@durable-delivery/activities';
+import { metricValue } from '@durable-delivery/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { Inbox, buildNotificationService, type Notification } from '../src';
 
@@ -152,6 +153,35 @@ describe('notifications', () => {
     });
     expect((await send(notificationKey, aNotification('c-5'))).status).toBe(201);
     expect(inbox.list('c-5', 0, 100)).toHaveLength(1);
+  });
+});
+
+describe('operations endpoints', () => {
+  const scrape = async () => (await fetch(`${baseUrl}/metrics`)).text();
+
+  it('is ready while its inbox answers, and counts each notification once, repeats not, with its open streams', async () => {
+    expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
+    const before = await scrape();
+    const once = key();
+    expect((await send(once, aNotification('c-metrics'))).status).toBe(201);
+    expect((await send(once, aNotification('c-metrics'))).status).toBe(200);
+    const stream = await openStream(`${baseUrl}/v1/customers/c-metrics/stream`);
+    await stream.next();
+    const during = await scrape();
+    expect(
+      metricValue(during, 'notifications_stored_total', { kind: 'pickedUp' }) -
+        metricValue(before, 'notifications_stored_total', { kind: 'pickedUp' }),
+    ).toBe(1);
+    expect(metricValue(during, 'notifications_open_streams')).toBe(1);
+    expect(metricValue(during, 'http_server_requests_total', { route: '/v1/notifications', status_code: '200' })).toBe(
+      1,
+    );
+    stream.close();
+
+    inbox.close();
+    expect((await fetch(`${baseUrl}/readyz`)).status).toBe(503);
+    inbox = new Inbox(join(dir, 'inbox.sqlite'));
   });
 });
 

@@ -1,4 +1,4 @@
-import { openDatabase } from '@durable-delivery/service-kit';
+import { databaseAnswers, openDatabase } from '@durable-delivery/service-kit';
 import type Database from 'better-sqlite3';
 
 /** A stored answer to an idempotent request: replayed byte for byte when the same key comes again. */
@@ -59,6 +59,11 @@ export class Ledger {
     this.db = openDatabase(filename, SCHEMA);
   }
 
+  /** Whether the database is open and answers a query: the service's readiness. */
+  isAnswering(): boolean {
+    return databaseAnswers(this.db);
+  }
+
   /** Runs `work` as one IMMEDIATE transaction: concurrent requests for one key are serialised, never interleaved. */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work).immediate();
@@ -106,10 +111,10 @@ export class Ledger {
   }
 
   /** A successful charge, by the idempotency key it was made with. */
-  chargeByKey(key: string): { id: string; amountCents: number } | undefined {
+  chargeByKey(key: string): { id: string; amountCents: number; orderId: string } | undefined {
     return this.db
-      .prepare<[string], { id: string; amountCents: number }>(
-        "SELECT id, amount_cents AS amountCents FROM ledger WHERE type = 'charge' AND idempotency_key = ?",
+      .prepare<[string], { id: string; amountCents: number; orderId: string }>(
+        "SELECT id, amount_cents AS amountCents, order_id AS orderId FROM ledger WHERE type = 'charge' AND idempotency_key = ?",
       )
       .get(key);
   }

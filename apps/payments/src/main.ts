@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The payment service process: `pnpm dev` starts it on 127.0.0.1:4010 with its ledger in .data/payments/.
+import { startTracing } from '@durable-delivery/telemetry';
 import { loadConfig } from './config';
 import { Faults } from '@durable-delivery/service-kit';
 import { Ledger } from './ledger';
@@ -7,6 +8,8 @@ import { buildPaymentService } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before the first request: the service's spans continue the worker's traces (traceparent), OTLP when configured.
+  const tracing = startTracing({ serviceName: 'payments' });
   const ledger = new Ledger(config.dbFilename);
   const app = buildPaymentService({
     ledger,
@@ -22,7 +25,10 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       // Answer what is in flight, then close the database: every stored answer is already committed.
-      void app.close().then(() => ledger.close());
+      void app
+        .close()
+        .then(() => ledger.close())
+        .then(() => tracing.shutdown());
     });
   }
 }

@@ -4,9 +4,14 @@ import {
   faultRoutes,
   parse,
   requireApiKey,
+  bindLogFields,
   sendError,
   useErrorShape,
+  serviceLogger,
+  useObservability,
+  type ServiceLogging,
 } from '@durable-delivery/service-kit';
+import { Counter } from '@durable-delivery/telemetry';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Ledger } from './ledger';
@@ -51,8 +56,8 @@ export interface PaymentServiceOptions {
   readonly faults?: Faults;
   /** When set, every /v1 request must carry `Authorization: Bearer <apiKey>`. */
   readonly apiKey?: string;
-  /** Fastify's logger: false in tests, JSON lines in the service. */
-  readonly logger?: boolean;
+  /** Logs: false in tests, JSON lines on stdout in the service (see serviceLogger). */
+  readonly logger?: ServiceLogging;
 }
 
 /**
@@ -61,20 +66,35 @@ export interface PaymentServiceOptions {
  *   POST /v1/refunds    (Idempotency-Key)   201 refund · 200 nothing to refund · 409 more than what remains
  *   GET  /v1/ledger?after=&limit=           the ledger, oldest first, for reconciliation
  *   GET  /v1/faults · PUT /v1/faults        fault injection: errorRate, latencyMs, outage
- *   GET  /healthz
+ *   GET  /healthz · GET /readyz · GET /metrics   (see useObservability)
  * A replayed answer carries `Idempotent-Replayed: true`. 5xx answers are never stored: retry them.
  */
 export function buildPaymentService(options: PaymentServiceOptions): FastifyInstance {
   const payments = new Payments(options.ledger);
   const faults = options.faults ?? new Faults();
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 64 * 1024 });
+  const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 64 * 1024 });
 
+  const registry = useObservability(app, { service: 'payments', ready: () => options.ledger.isAnswering() });
+  // First answers only: a replayed key is counted apart, so these are exact however often a worker retries.
+  const answers = new Counter({
+    name: 'payments_answers_total',
+    help: 'Charges and refunds answered for the first time under their idempotency key, by operation and outcome.',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const replays = new Counter({
+    name: 'payments_idempotent_replays_total',
+    help: 'Requests answered with the stored answer of an earlier request with the same idempotency key.',
+    labelNames: ['operation'] as const,
+    registers: [registry],
+  });
   useErrorShape(app);
   requireApiKey(app, options.apiKey);
 
   const money = async (
     request: FastifyRequest,
     reply: FastifyReply,
+    operation: 'charge' | 'refund',
     handle: (key: string, body: unknown) => Answer | undefined,
   ) => {
     const key = parse(idempotencyKeySchema, request.headers['idempotency-key'], reply, 'Idempotency-Key');
@@ -83,7 +103,12 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
     try {
       const answer = handle(key, request.body);
       if (!answer) return reply;
-      if (answer.replayed) void reply.header('idempotent-replayed', 'true');
+      if (answer.replayed) {
+        replays.inc({ operation });
+        void reply.header('idempotent-replayed', 'true');
+      } else {
+        answers.inc({ operation, outcome: outcomeOf(answer) });
+      }
       return reply.code(answer.status).send(answer.body);
     } catch (error) {
       if (error instanceof IdempotencyMismatch) {
@@ -99,16 +124,20 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
   };
 
   app.post('/v1/charges', (request, reply) =>
-    money(request, reply, (key, body) => {
+    money(request, reply, 'charge', (key, body) => {
       const input = parse(chargeSchema, body, reply, 'charge');
       return input && payments.charge(key, input);
     }),
   );
 
   app.post('/v1/refunds', (request, reply) =>
-    money(request, reply, (key, body) => {
+    money(request, reply, 'refund', (key, body) => {
       const input = parse(refundSchema, body, reply, 'refund');
-      return input && payments.refund(key, input);
+      if (!input) return undefined;
+      // A refund names its charge, not its order: the charge's order id goes on the request's log lines.
+      const orderId = options.ledger.chargeByKey(input.chargeIdempotencyKey)?.orderId;
+      if (orderId) bindLogFields(request, reply, { orderId });
+      return payments.refund(key, input);
     }),
   );
 
@@ -122,7 +151,13 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
 
   faultRoutes(app, faults);
 
-  app.get('/healthz', (_request, reply) => reply.send({ ok: true }));
-
   return app;
+}
+
+/** `succeeded`, `declined` (402), `refunded`, `nothing_to_refund` (200: no charge), `refused` (409). */
+function outcomeOf(answer: Answer): string {
+  if (answer.status === 402) return 'declined';
+  if (answer.status === 409) return 'refused';
+  if (answer.status === 200) return 'nothing_to_refund';
+  return (answer.body as { object?: string }).object === 'refund' ? 'refunded' : 'succeeded';
 }

@@ -6,6 +6,7 @@ import {
   type TemporalConnection,
 } from '@durable-delivery/workflows';
 import { z } from 'zod';
+import { TRACED_WORKFLOW_BUNDLE, WORKFLOW_BUNDLE } from './bundles';
 
 /**
  * The worker's whole configuration, read and validated once at start: a bad variable stops the process with a
@@ -15,6 +16,11 @@ import { z } from 'zod';
  */
 const rate = z.coerce.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 const millis = z.coerce.number().int('must be a whole number of milliseconds').min(0);
+/** `host:port` (`[::1]:9464` for IPv6); port 0 takes any free port (tests). */
+const listenAddress = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+  .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535');
 
 const workerEnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(ORDER_TASK_QUEUE),
@@ -24,6 +30,16 @@ const workerEnvSchema = z.object({
   /** How long to keep trying to reach Temporal at start, e.g. while `pnpm dev` is still building the dev server. */
   TEMPORAL_CONNECT_TIMEOUT: durationSchema.default(10 * 60_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /**
+   * Spans for the workflow and its steps, inside the workflow sandbox: `auto` turns them on when spans are exported
+   * (OTEL_EXPORTER_OTLP_ENDPOINT is set), since they cost CPU and memory per order; `on` and `off` decide outright.
+   * Activities and the services are traced either way.
+   */
+  WORKER_WORKFLOW_TRACING: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** The SDK's Prometheus endpoint (GET /metrics): runtime metrics and the order counters. */
+  WORKER_METRICS_ADDRESS: listenAddress.default('127.0.0.1:9464'),
+  /** GET /healthz (the process is up) and GET /readyz (the server sees this worker polling). */
+  WORKER_HEALTH_ADDRESS: listenAddress.default('127.0.0.1:9465'),
   /** The payment service (apps/payments), e.g. http://127.0.0.1:4010; unset: the in-process simulator. */
   PAYMENTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   PAYMENTS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -45,7 +61,11 @@ export interface WorkerConfig {
   readonly logLevel: z.output<typeof workerEnvSchema>['WORKER_LOG_LEVEL'];
   readonly shutdownGraceTimeMs: number;
   readonly connectTimeoutMs: number;
+  /** Whether the workflow bundle with the OpenTelemetry workflow interceptors runs (WORKER_WORKFLOW_TRACING). */
+  readonly workflowTracing: boolean;
   readonly workflowBundlePath: string;
+  readonly metricsAddress: string;
+  readonly healthAddress: string;
   readonly payments: {
     readonly url?: string;
     readonly apiKey?: string;
@@ -79,13 +99,20 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
   const vars = parsed.data;
+  const exporting = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
+  const workflowTracing =
+    vars.WORKER_WORKFLOW_TRACING === 'on' || (vars.WORKER_WORKFLOW_TRACING === 'auto' && exporting);
   return {
     connection,
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
     logLevel: vars.WORKER_LOG_LEVEL,
     shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,
     connectTimeoutMs: vars.TEMPORAL_CONNECT_TIMEOUT,
-    workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, 'workflow-bundle.js'),
+    workflowTracing,
+    workflowBundlePath:
+      vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, workflowTracing ? TRACED_WORKFLOW_BUNDLE : WORKFLOW_BUNDLE),
+    metricsAddress: vars.WORKER_METRICS_ADDRESS,
+    healthAddress: vars.WORKER_HEALTH_ADDRESS,
     payments: {
       ...(vars.PAYMENTS_URL ? { url: vars.PAYMENTS_URL } : {}),
       ...(vars.PAYMENTS_API_KEY ? { apiKey: vars.PAYMENTS_API_KEY } : {}),

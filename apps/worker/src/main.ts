@@ -1,27 +1,43 @@
 // The worker process: connect, create, run until SIGINT/SIGTERM, close.
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
+import { pollingReadiness, startHealthServer } from './health';
 import { jsonLogger } from './logger';
+import { runtimeTelemetry, startWorkerObservability } from './telemetry';
 import { connect, createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = jsonLogger(config.logLevel);
+  const observability = startWorkerObservability();
   // The SDK shuts the worker down gracefully on these signals: it stops polling, lets in-flight activities finish
   // within the grace time, and worker.run() resolves.
-  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
-  const connection = await connect(config, logger);
+  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'], telemetryOptions: runtimeTelemetry(config) });
+  // Up before connecting: connecting may take minutes (the server starting), and liveness must answer meanwhile.
+  const health = await startHealthServer(config.healthAddress);
+  logger.info('health endpoints listening', { address: health.address, metricsAddress: config.metricsAddress });
   try {
-    const worker = await createWorker(config, connection);
-    logger.info('worker started', {
-      address: config.connection.connectionOptions.address,
-      namespace: config.connection.namespace,
-      taskQueue: config.taskQueue,
-    });
-    await worker.run();
-    logger.info('worker stopped');
+    const connection = await connect(config, logger);
+    try {
+      const worker = await createWorker(config, connection, observability.workerOptions);
+      health.setReadiness(
+        pollingReadiness(worker, connection, { namespace: config.connection.namespace, taskQueue: config.taskQueue }),
+      );
+      logger.info('worker started', {
+        address: config.connection.connectionOptions.address,
+        namespace: config.connection.namespace,
+        taskQueue: config.taskQueue,
+        identity: worker.options.identity,
+        workflowTracing: config.workflowTracing,
+      });
+      await worker.run();
+      logger.info('worker stopped');
+    } finally {
+      await connection.close();
+    }
   } finally {
-    await connection.close();
+    await health.close();
+    await observability.tracing.shutdown();
   }
 }
 

@@ -6,6 +6,7 @@ import inspector from 'node:inspector';
 import { orderIdOf, orderWorkflowId } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { temporalWorkerTelemetry, workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
 import { ConfigError, loadWorkerConfig } from './config';
 
 async function main(args: string[]): Promise<number> {
@@ -25,10 +26,14 @@ async function main(args: string[]): Promise<number> {
     console.log(
       `Replaying ${workflowId}: ${history.events?.length ?? 0} events from ${config.connection.connectionOptions.address}`,
     );
+    const telemetry = temporalWorkerTelemetry();
     await Worker.runReplayHistory(
       {
-        // Source, not the prebuilt bundle, so a debugger maps breakpoints to the TypeScript files.
+        // Source, not the prebuilt bundle, so a debugger maps breakpoints to the TypeScript files; with the same
+        // tracing interceptors the bundle has, so it replays exactly as the worker runs it.
         workflowsPath: require.resolve('@durable-delivery/workflows/workflows'),
+        ...telemetry,
+        interceptors: { ...telemetry.interceptors, workflowModules: [...workflowInterceptorModules] },
       },
       history,
       // The real id: the order workflow checks that its id matches its order id, and replays as it ran.

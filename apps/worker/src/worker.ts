@@ -7,6 +7,7 @@ import {
   type NotificationsClient,
   type PaymentsClient,
 } from '@durable-delivery/activities';
+import type { WorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
 
@@ -30,8 +31,15 @@ export async function connect(config: WorkerConfig, log: Logger): Promise<Native
   }
 }
 
-/** The worker: the prebuilt workflow bundle (no webpack at start) and the activities with their clients. */
-export async function createWorker(config: WorkerConfig, connection: NativeConnection): Promise<Worker> {
+/**
+ * The worker: the prebuilt workflow bundle (no webpack at start), the activities with their clients, and the
+ * tracing interceptors and sinks (see telemetry.ts; the bundle has the workflow side built in).
+ */
+export async function createWorker(
+  config: WorkerConfig,
+  connection: NativeConnection,
+  telemetry: WorkerTelemetry,
+): Promise<Worker> {
   // The services over HTTP when their URLs are set; otherwise in-process simulators with the same contracts (see the
   // services' contract tests), whose faults are set by env vars.
   const payments: PaymentsClient = config.payments.url
@@ -55,5 +63,6 @@ export async function createWorker(config: WorkerConfig, connection: NativeConne
     workflowBundle: { codePath: config.workflowBundlePath },
     activities: createActivities({ payments, notifications }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
+    ...telemetry,
   });
 }

@@ -23,6 +23,20 @@ describe('worker configuration', () => {
     expect(config.connection.connectionOptions.tls).toBeTruthy();
   });
 
+  it('runs the workflow bundle without tracing interceptors unless spans are exported or tracing is asked for', () => {
+    expect(loadWorkerConfig({})).toMatchObject({ workflowTracing: false });
+    expect(loadWorkerConfig({}).workflowBundlePath).toMatch(/\/workflow-bundle\.js$/);
+    const exporting = loadWorkerConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' });
+    expect(exporting.workflowTracing).toBe(true);
+    expect(exporting.workflowBundlePath).toMatch(/\/workflow-bundle-traced\.js$/);
+    expect(loadWorkerConfig({ WORKER_WORKFLOW_TRACING: 'on' }).workflowTracing).toBe(true);
+    expect(
+      loadWorkerConfig({ WORKER_WORKFLOW_TRACING: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })
+        .workflowTracing,
+    ).toBe(false);
+    expect(() => loadWorkerConfig({ WORKER_WORKFLOW_TRACING: 'sometimes' })).toThrow(/WORKER_WORKFLOW_TRACING/);
+  });
+
   it('parses durations and fault settings', () => {
     const config = loadWorkerConfig({
       WORKER_SHUTDOWN_GRACE_TIME: '30 seconds',

@@ -15,10 +15,20 @@ export interface WorkerProcess {
   waitForLog(message: string): Promise<Record<string, unknown>>;
 }
 
-/** Runs the built worker (`node dist/main.js`) as its own process, the way it is deployed. */
+/**
+ * Runs the built worker (`node dist/main.js`) as its own process, the way it is deployed. Its metrics and health
+ * endpoints take free ports unless the test names them, so workers running side by side never collide.
+ */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const child = spawn(process.execPath, [WORKER_MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', WORKER_LOG_LEVEL: 'INFO', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      WORKER_LOG_LEVEL: 'INFO',
+      WORKER_METRICS_ADDRESS: '127.0.0.1:0',
+      WORKER_HEALTH_ADDRESS: '127.0.0.1:0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: Record<string, unknown>[] = [];

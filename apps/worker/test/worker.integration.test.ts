@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
+import { metricValue } from '@durable-delivery/telemetry';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { eventually, freePort, type DevServer } from '@durable-delivery/temporal-server';
 import {
   checkout,
@@ -97,8 +99,13 @@ describe('the worker on a real Temporal dev server', () => {
       });
       expect(ids).toEqual([handle.workflowId]);
     }
-    // The worker logs carry the order id.
-    expect(worker.logs.some((entry) => entry.orderId === input.orderId && entry.message === 'order paid')).toBe(true);
+    // The worker logs carry the order id, and the trace id: the workflow's and its activities' lines share one.
+    const paid = worker.logs.find((entry) => entry.orderId === input.orderId && entry.message === 'order paid');
+    const charged = worker.logs.find(
+      (entry) => entry.orderId === input.orderId && entry.message === 'charged customer',
+    );
+    expect(paid?.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(charged?.traceId).toBe(paid?.traceId);
   });
 
   it('rejects an invalid order sent with update-with-start, naming the problem, and the workflow fails fast', async () => {
@@ -143,10 +150,47 @@ describe('the worker on a real Temporal dev server', () => {
     expect(final.transitions.map((t) => t.state)).toEqual(['charging', 'paid', 'pickedUp', 'delivered']);
     // And the whole history, written across two processes, replays against the current code.
     await Worker.runReplayHistory(
-      { workflowsPath: require.resolve('@durable-delivery/workflows/workflows') },
+      { workflowBundle: { codePath: resolve(__dirname, '../dist/workflow-bundle.js') }, ...temporalWorkerTelemetry() },
       await handle.fetchHistory(),
       handle.workflowId,
     );
+  });
+
+  it('counts an order once: a worker that replays its history after a crash counts only what happens next', async () => {
+    // Its own task queue, so exactly these two workers (one after the other) run this order.
+    const taskQueue = `replay-metrics-${Date.now()}`;
+    const withMetrics = async () => {
+      const port = await freePort();
+      const worker = spawnWorker({
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        WORKER_METRICS_ADDRESS: `127.0.0.1:${port}`,
+      });
+      workers.push(worker);
+      await worker.waitForLog('worker started');
+      const scrape = async (name: string) =>
+        metricValue(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), name);
+      return { worker, scrape };
+    };
+    const first = await withMetrics();
+    const input = anOrder();
+    expect((await checkout(client, input, { waitUpTo: 30_000, taskQueue })).outcome).toBe('paid');
+    expect(await first.scrape('orders_placed_total')).toBe(1);
+    expect(await first.scrape('orders_paid_total')).toBe(1);
+    expect(await first.scrape('orders_payment_duration_seconds_count')).toBe(1);
+    first.worker.child.kill('SIGKILL');
+    await first.worker.exited;
+
+    // The second worker rebuilds the order by replaying its whole history, then takes the driver's updates.
+    const second = await withMetrics();
+    const handle = client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
+    await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-3' }] });
+    await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-3' }] });
+    expect((await handle.result()).state).toBe('delivered');
+    expect(await second.scrape('orders_delivered_total')).toBe(1);
+    expect(await second.scrape('orders_placed_total')).toBe(0);
+    expect(await second.scrape('orders_paid_total')).toBe(0);
+    expect(await second.scrape('orders_payment_duration_seconds_count')).toBe(0);
   });
 
   it('keeps orders across a dev server restart', async () => {
@@ -171,6 +215,43 @@ describe('the worker on a real Temporal dev server', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(worker.logs.map((entry) => entry.message)).toContain('worker stopped');
+  });
+
+  it('is alive but not ready while it cannot reach Temporal, and ready once the server sees it polling', async () => {
+    const [health, metrics, nowhere] = await Promise.all([freePort(), freePort(), freePort()]);
+    const probe = async (path: string) => {
+      const response = await fetch(`http://127.0.0.1:${health}${path}`);
+      return { status: response.status, body: (await response.json()) as { reason?: string } };
+    };
+    const waiting = spawnWorker({
+      TEMPORAL_ADDRESS: `127.0.0.1:${nowhere}`,
+      WORKER_HEALTH_ADDRESS: `127.0.0.1:${health}`,
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${metrics}`,
+    });
+    workers.push(waiting);
+    await waiting.waitForLog('health endpoints listening');
+    expect((await probe('/healthz')).status).toBe(200);
+    expect(await probe('/readyz')).toEqual({ status: 503, body: expect.objectContaining({ ready: false }) });
+    waiting.child.kill('SIGKILL');
+    await waiting.exited;
+
+    const worker = spawnWorker({
+      TEMPORAL_ADDRESS: server.address,
+      WORKER_HEALTH_ADDRESS: `127.0.0.1:${health}`,
+      WORKER_METRICS_ADDRESS: `127.0.0.1:${metrics}`,
+    });
+    workers.push(worker);
+    await worker.waitForLog('worker started');
+    const ready = await eventually(async () => {
+      const answer = await probe('/readyz').catch(() => undefined);
+      return answer?.status === 200 ? answer : undefined;
+    });
+    expect(ready.body.reason).toBe('polling task queue orders');
+    // The SDK's Prometheus endpoint: its runtime metrics, e.g. the pollers that make it ready.
+    const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+    expect(metricValue(text, 'temporal_num_pollers', { poller_type: 'workflow_task' })).toBeGreaterThan(0);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
   });
 
   it('refuses to start with an invalid environment, naming the variable', async () => {

@@ -6,6 +6,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import type { ApiLog } from './trpc';
 import { TRPCError } from '@trpc/server';
 
 /** One answer for "no such order" and "not yours", so a guessed id reveals nothing. */
@@ -23,10 +24,10 @@ const BAD_REQUEST_TYPES: ReadonlySet<string> = new Set([OrderErrorType.invalidAr
 
 /**
  * Temporal and order errors as tRPC codes, in one place. The workflow's own messages are written for people
- * ("it was already picked up by driver d-7"), so they pass through; anything unexpected is logged here, once, and
- * the client gets a generic message.
+ * ("it was already picked up by driver d-7"), so they pass through; anything unexpected is logged here (to `log`),
+ * once, and the client gets a generic message.
  */
-export function toTRPCError(error: unknown): TRPCError {
+export function toTRPCError(error: unknown, log?: ApiLog): TRPCError {
   if (error instanceof TRPCError) return error;
   if (error instanceof WorkflowNotFoundError) return orderNotFound();
   // An order that failed its input check (only a raw Temporal CLI start can make one) has no status to show.
@@ -41,7 +42,7 @@ export function toTRPCError(error: unknown): TRPCError {
     if (BAD_REQUEST_TYPES.has(failure.type)) return new TRPCError({ code: 'BAD_REQUEST', message: failure.message });
   }
 
-  console.error('order API: unexpected error', error);
+  log?.('ERROR', 'order API: unexpected error', { error });
   return new TRPCError({
     code: 'INTERNAL_SERVER_ERROR',
     message: 'Something went wrong on our side. Please try again.',

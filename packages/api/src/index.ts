@@ -1,6 +1,7 @@
 export { customerAppRouter, driverAppRouter, type CustomerAppRouter, type DriverAppRouter } from './root';
-export { createContext, createCallerFactory, type Context, type Customer, type Driver } from './trpc';
+export { createContext, createCallerFactory, type ApiLog, type Context, type Customer, type Driver } from './trpc';
 export { toTRPCError } from './errors';
+export { apiMetrics, type ApiMetrics } from './metrics';
 export { type CreateOrderResult } from './router/customer-orders';
 export * from './schemas';
 export type { OrderPage, OrderSummary } from './order-list';

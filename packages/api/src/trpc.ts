@@ -1,9 +1,12 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { logJson } from '@durable-delivery/telemetry';
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { OrderWindows } from '@durable-delivery/workflows';
 import type { Client } from '@temporalio/client';
 import { ZodError } from 'zod';
 import { toTRPCError } from './errors';
 import { ID_PATTERN } from './ids';
+import type { ApiMetrics } from './metrics';
 
 export interface Customer {
   readonly id: string;
@@ -20,14 +23,27 @@ export interface Context {
   readonly driver?: Driver;
   /** The windows new orders get, from the app's configuration; unset means the workflow's defaults. */
   readonly orderWindows?: Partial<OrderWindows>;
+  /** Where each call's count and duration go (the app's /api/metrics); unset records nothing. */
+  readonly metrics?: ApiMetrics;
+  /** Where each call's log line goes (JSON lines on stdout in the apps); unset logs nothing. */
+  readonly log?: ApiLog;
 }
+
+export type ApiLog = typeof logJson;
 
 /**
  * The apps create one Temporal client per process and read identity from their signed cookie; each request then
  * gets a context built from both. Nothing here connects or reads the environment.
  */
 export function createContext(deps: Context): Context {
-  return { temporal: deps.temporal, customer: deps.customer, driver: deps.driver, orderWindows: deps.orderWindows };
+  return {
+    temporal: deps.temporal,
+    customer: deps.customer,
+    driver: deps.driver,
+    orderWindows: deps.orderWindows,
+    metrics: deps.metrics,
+    log: deps.log,
+  };
 }
 
 const t = initTRPC.context<Context>().create({
@@ -59,15 +75,56 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 // Every procedure maps what it throws in one place, so a Temporal error never reaches a client raw.
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   // tRPC wraps anything that is not a TRPCError as INTERNAL_SERVER_ERROR, keeping the original as the cause.
   if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR')
-    throw toTRPCError(result.error.cause ?? result.error);
+    throw toTRPCError(result.error.cause ?? result.error, ctx.log);
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+const tracer = trace.getTracer('@durable-delivery/api');
+
+/**
+ * Every call is a span (`trpc orders.create`), active while the procedure runs, so the Temporal client's spans —
+ * and through them the workflow's and the activities' — are its children; counted and timed by result code; and
+ * logged as one line with its order id and trace id when it changes something or fails (reads that succeed are
+ * not logged: an open order page asks every half second). The fault behind a 500 is logged once more, in detail,
+ * by toTRPCError.
+ */
+const observe = t.middleware(({ ctx, path, type, next, getRawInput }) =>
+  tracer.startActiveSpan(`trpc ${path}`, { attributes: { 'rpc.system': 'trpc', 'rpc.method': path } }, async (span) => {
+    const started = process.hrtime.bigint();
+    try {
+      const result = await next();
+      const code = result.ok ? 'OK' : result.error.code;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      span.setAttribute('trpc.code', code);
+      if (code === 'INTERNAL_SERVER_ERROR') span.setStatus({ code: SpanStatusCode.ERROR });
+      ctx.metrics?.observe({ procedure: path, type, code, seconds });
+      if (type === 'mutation' || !result.ok) {
+        const orderId = await getRawInput().then(orderIdIn, () => undefined);
+        if (orderId) span.setAttribute('order.id', orderId);
+        ctx.log?.('INFO', 'api call', {
+          procedure: path,
+          code,
+          durationMs: Math.round(seconds * 1000),
+          ...(orderId ? { orderId } : {}),
+        });
+      }
+      return result;
+    } finally {
+      span.end();
+    }
+  }),
+);
+
+function orderIdIn(input: unknown): string | undefined {
+  const orderId = (input as { orderId?: unknown } | null | undefined)?.orderId;
+  return typeof orderId === 'string' && ID_PATTERN.test(orderId) ? orderId : undefined;
+}
+
+export const publicProcedure = t.procedure.use(observe).use(mapErrors);
 
 // Ids go into visibility queries: an identity outside the id character set is refused rather than escaped.
 export const customerProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -6,6 +6,7 @@ import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { freePort, type DevServer } from '@durable-delivery/temporal-server';
 import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
@@ -43,6 +44,7 @@ export class ApiHarness {
       taskQueue: ORDER_TASK_QUEUE,
       workflowBundle: { codePath },
       activities: createActivities({ payments, notifications: new SimulatedNotifications() }),
+      ...temporalWorkerTelemetry(),
     });
     const running = worker.run();
     return new ApiHarness(server, connection, workerConnection, worker, running, new Client({ connection }), payments);

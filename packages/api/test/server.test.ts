@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Inbox, buildNotificationService } from '@durable-delivery/notifications';
+import { metricValue } from '@durable-delivery/telemetry';
 import {
   CUSTOMER_COOKIE,
   DEVELOPMENT_DRIVER_PASSCODE,
@@ -12,6 +13,7 @@ import {
   loadAppConfig,
   menuApiHandler,
   notificationStreamHandler,
+  operationsHandlers,
   unsealIdentity,
   type AppConfig,
 } from '../src/server';
@@ -171,6 +173,44 @@ describe('driver sign-in and API handler', () => {
       expect(response.status).toBe(401);
       expect(await response.text()).not.toMatch(/ at .*\.js:\d+/);
     }
+  });
+});
+
+describe('operations endpoints (the apps mount them at /api/healthz, /api/readyz, /api/metrics)', () => {
+  const get = () => new Request('http://app.test/api/x');
+
+  it('is alive without configuration, ready while Temporal answers, and not ready naming a bad configuration', async () => {
+    const ops = operationsHandlers(() => config);
+    expect((await ops.healthz(get())).status).toBe(200);
+    const ready = await ops.readyz(get());
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+
+    const misconfigured = operationsHandlers(() => loadAppConfig({}));
+    expect((await misconfigured.healthz(get())).status).toBe(200);
+    const notReady = await misconfigured.readyz(get());
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ ready: false, reason: expect.stringMatching(/SESSION_SECRET/) });
+  });
+
+  it('counts each API call by procedure, type and result code, in Prometheus text', async () => {
+    const ops = operationsHandlers(() => config);
+    const scrape = async () => (await ops.metrics(get())).text();
+    const calls = (text: string, labels: Record<string, string>) => metricValue(text, 'trpc_requests_total', labels);
+    const before = await scrape();
+    const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
+    const handler = menuApiHandler(config);
+    expect((await handler(trpcPost('orders.createOrder', anOrderForm(), alice))).status).toBe(200);
+    expect((await handler(trpcGet('orders.order', { orderId: 'no-such-order' }, alice))).status).toBe(404);
+    const response = await ops.metrics(get());
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const after = await response.text();
+    const ok = { procedure: 'orders.createOrder', type: 'mutation', code: 'OK' };
+    const missing = { procedure: 'orders.order', type: 'query', code: 'NOT_FOUND' };
+    expect(calls(after, ok) - calls(before, ok)).toBe(1);
+    expect(calls(after, missing) - calls(before, missing)).toBe(1);
+    expect(metricValue(after, 'trpc_request_duration_seconds_count', ok)).toBeGreaterThanOrEqual(1);
+    expect(metricValue(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 });
 

@@ -1,4 +1,11 @@
 export { Faults, NO_FAULTS, faultSettingsSchema, type FaultSettings } from './faults';
 export { answeredByFault, faultRoutes, parse, requireApiKey, sendError, useErrorShape } from './http';
-export { openDatabase } from './sqlite';
+export { databaseAnswers, openDatabase } from './sqlite';
 export { loadServiceConfig, type ServiceConfig } from './config';
+export {
+  useObservability,
+  bindLogFields,
+  serviceLogger,
+  type ObservabilityOptions,
+  type ServiceLogging,
+} from './observability';

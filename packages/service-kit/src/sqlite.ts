@@ -15,3 +15,12 @@ export function openDatabase(filename: string, schema: string): Database.Databas
   db.exec(schema);
   return db;
 }
+
+/** Whether a database is open and answers a query: a service's readiness. */
+export function databaseAnswers(db: Database.Database): boolean {
+  try {
+    return db.open && db.prepare<[], { one: number }>('SELECT 1 AS one').get()?.one === 1;
+  } catch {
+    return false;
+  }
+}

@@ -14,6 +14,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { OrderActivities } from '@durable-delivery/activities';
+import { temporalWorkerTelemetry, workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
 import { createTimeSkippingEnv, registerSearchAttributes } from '@durable-delivery/temporal-server';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -436,6 +437,7 @@ async function main(): Promise<void> {
     const namespace = env.namespace ?? 'default';
     await registerSearchAttributes(env.connection, namespace, orderSearchAttributes);
     const client = new TimeSkippingClient({ connection: env.connection, namespace, identity: IDENTITY });
+    const telemetry = temporalWorkerTelemetry();
     const worker = await Worker.create({
       connection: env.nativeConnection,
       namespace,
@@ -443,6 +445,9 @@ async function main(): Promise<void> {
       identity: IDENTITY,
       workflowsPath: require.resolve('../src/workflows'),
       activities,
+      // Recorded as production runs: with the tracing interceptors in the workflow code.
+      ...telemetry,
+      interceptors: { ...telemetry.interceptors, workflowModules: [...workflowInterceptorModules] },
     });
     mkdirSync(HISTORIES_DIR, { recursive: true });
 

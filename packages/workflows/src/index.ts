@@ -20,6 +20,7 @@ export {
   durationSchema,
 } from './client/schema';
 export { notificationMessage, describeDishes } from './order/messages';
+export { ORDER_METRICS, type RefundReason, type PaymentOutcome } from './order/metrics';
 export { orderStartOptions } from './client/start';
 export { checkout, settlementOf, DEFAULT_CHECKOUT_WAIT_MS, type CheckoutOptions } from './client/checkout';
 export { loadTemporalConnection, type TemporalConnection } from './client/connection';

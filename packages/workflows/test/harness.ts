@@ -1,6 +1,7 @@
 import type { OrderActivities } from '@durable-delivery/activities';
 import { createTimeSkippingEnv, registerSearchAttributes } from '@durable-delivery/temporal-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
@@ -87,6 +88,8 @@ export class OrderTestHarness {
       taskQueue,
       workflowBundle: { codePath: this.bundlePath },
       activities,
+      // The activity interceptors and span sink the worker has (the plain bundle makes no workflow spans).
+      ...temporalWorkerTelemetry(),
     });
     const started = new Set<string>();
     const client = this.client;

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { orderWorkflowId, type OrderInput } from '../src';
@@ -53,11 +54,16 @@ function workflowIdOf(history: History): string {
   return orderWorkflowId(defaultPayloadConverter.fromPayload<OrderInput>(payload).orderId);
 }
 
-function replay(history: History): Promise<void> {
-  const codePath = process.env.ORDER_WORKFLOW_BUNDLE;
+/** Replays against one of the worker's bundles: plain, or with the tracing interceptors (see global-setup.js). */
+function replay(history: History, bundle: 'plain' | 'traced' = 'plain'): Promise<void> {
+  const codePath = process.env[bundle === 'plain' ? 'ORDER_WORKFLOW_BUNDLE' : 'ORDER_WORKFLOW_BUNDLE_TRACED'];
   if (!codePath)
-    throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see global-setup.js)');
-  return Worker.runReplayHistory({ workflowBundle: { codePath } }, history, workflowIdOf(history));
+    throw new Error('the workflow bundles are not built: run these tests through jest (see global-setup.js)');
+  return Worker.runReplayHistory(
+    { workflowBundle: { codePath }, ...temporalWorkerTelemetry() },
+    history,
+    workflowIdOf(history),
+  );
 }
 
 beforeAll(() => {
@@ -74,6 +80,10 @@ it('has a recorded history for every path', () => {
 
 it.each(recorded)('replays the recorded "%s" history without non-determinism', async (name) => {
   await expect(replay(historyFromJSON(loadHistory(name)))).resolves.toBeUndefined();
+});
+
+it.each(recorded)('replays the recorded "%s" history with the tracing interceptors too', async (name) => {
+  await expect(replay(historyFromJSON(loadHistory(name)), 'traced')).resolves.toBeUndefined();
 });
 
 /**

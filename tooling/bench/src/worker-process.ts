@@ -52,6 +52,9 @@ export function spawnWorker(address: string): WorkerProcess {
       PAYMENTS_LATENCY_MS: '0',
       NOTIFICATIONS_ERROR_RATE: '0',
       NOTIFICATIONS_LATENCY_MS: '0',
+      // Any free port for the metrics and health endpoints: nothing else on the machine is disturbed (or disturbs).
+      WORKER_METRICS_ADDRESS: '127.0.0.1:0',
+      WORKER_HEALTH_ADDRESS: '127.0.0.1:0',
       // For profiling the worker under load, e.g. BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
     },

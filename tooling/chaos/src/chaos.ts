@@ -80,6 +80,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     NOTIFICATIONS_URL: notificationsUrl,
     PAYMENTS_TIMEOUT: '3s',
     WORKER_LOG_LEVEL: 'ERROR',
+    // Two workers on one machine: their metrics and health endpoints take any free port.
+    WORKER_METRICS_ADDRESS: '127.0.0.1:0',
+    WORKER_HEALTH_ADDRESS: '127.0.0.1:0',
   });
   const workers = [0, 1].map((index) => new ServiceProcess(`worker-${index}`, 'apps/worker/dist/main.js', workerEnv()));
   const faults = { workerKills: 0, serverRestarts: 0, paymentOutages: 0 };

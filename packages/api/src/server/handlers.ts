@@ -1,3 +1,4 @@
+import { logJson } from '@durable-delivery/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { customerAppRouter, driverAppRouter } from '../root';
 import { driverSignInSchema } from '../schemas';
@@ -12,6 +13,7 @@ import {
   passcodeMatches,
   unsealIdentity,
 } from './session';
+import { appMetrics } from './observability';
 import { temporalClient } from './temporal';
 
 /** Where each app mounts its tRPC handler (app/api/trpc/[trpc]/route.ts). */
@@ -34,6 +36,8 @@ export function menuApiHandler(config: AppConfig): Handler {
           temporal: await temporalClient(config.connection),
           customer: await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config),
           orderWindows: config.orderWindows,
+          metrics: appMetrics().api,
+          log: logJson,
         }),
     });
 }
@@ -49,6 +53,8 @@ export function driverApiHandler(config: AppConfig): Handler {
         createContext({
           temporal: await temporalClient(config.connection),
           driver: await unsealIdentity(cookieValue(req.headers.get('cookie'), DRIVER_COOKIE), config),
+          metrics: appMetrics().api,
+          log: logJson,
         }),
     });
 }

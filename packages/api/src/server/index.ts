@@ -4,3 +4,4 @@ export { temporalClient } from './temporal';
 export { CUSTOMER_COOKIE, DRIVER_COOKIE, customerCookie, newCustomerId, unsealIdentity, cookieValue } from './session';
 export { menuApiHandler, driverApiHandler, driverSessionHandlers, TRPC_ENDPOINT } from './handlers';
 export { notificationStreamHandler } from './notifications';
+export { operationsHandlers, appMetrics } from './observability';

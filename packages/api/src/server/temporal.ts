@@ -1,3 +1,4 @@
+import { temporalClientInterceptors } from '@durable-delivery/telemetry/temporal-client';
 import { Client, Connection } from '@temporalio/client';
 import type { AppConfig } from './config';
 
@@ -13,7 +14,9 @@ type Holder = { [CLIENT_KEY]?: Promise<Client> };
 export function temporalClient(connection: AppConfig['connection']): Promise<Client> {
   const holder = globalThis as Holder;
   holder[CLIENT_KEY] ??= Connection.connect(connection.connectionOptions).then(
-    (conn) => new Client({ connection: conn, namespace: connection.namespace }),
+    // Traced: each start, update and query is a span under the API call's, carried to the workflow in headers.
+    (conn) =>
+      new Client({ connection: conn, namespace: connection.namespace, interceptors: temporalClientInterceptors() }),
     (error: unknown) => {
       delete holder[CLIENT_KEY];
       throw error;

@@ -53,6 +53,7 @@ import {
 } from './definitions';
 import { isRecord, validateOrder, type OrderInput, type ValidOrder } from './input';
 import { notificationMessage } from './messages';
+import { orderMetrics, type RefundReason } from './metrics';
 
 // Update arguments arrive as JSON from any caller (the API, the Temporal CLI): checked before use.
 function invalidArgument(message: string): never {
@@ -136,6 +137,10 @@ export async function order(rawInput: OrderInput): Promise<OrderStatus> {
 
 async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderStatus> {
   const { orderId, customerId } = input;
+  // Counted here, not by callers: an order started from the CLI counts too, and a replay never counts again.
+  const metrics = orderMetrics();
+  metrics.placed();
+  const secondsSinceStart = () => (Date.now() - workflowInfo().runStartTime.getTime()) / 1000;
 
   // Charges give up after the payment window; refunds must happen, so they retry until they succeed.
   const payments = proxyActivities<OrderActivities>({
@@ -276,12 +281,13 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     );
   }
 
-  async function refund(reason: string): Promise<void> {
+  async function refund(reason: string, why: RefundReason): Promise<void> {
     const result = await refunds.refundOrder.executeWithOptions(
       { summary: `Refund ${formatCents(priced.totalCents)}: ${reason}` },
       [{ orderId, amountCents: priced.totalCents, reason }],
     );
     refundedCents = result.refundedCents;
+    if (result.refundedCents > 0) metrics.refunded(why);
   }
 
   /** Before the function returns, every notification is settled and every update handler has answered. */
@@ -521,8 +527,12 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
 
   async function cancelAfterPayment(): Promise<OrderStatus> {
     if (state !== 'refunding') enter('refunding');
-    await refund(cancellation?.reason ? `cancelled: ${cancellation.reason}` : 'cancelled by the customer');
+    await refund(
+      cancellation?.reason ? `cancelled: ${cancellation.reason}` : 'cancelled by the customer',
+      'cancelledByCustomer',
+    );
     enter('cancelled');
+    metrics.cancelled('customer');
     notify('cancelled', cancellation?.reason);
     await settle();
     log.info('order cancelled', { orderId });
@@ -532,7 +542,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   async function closeByOperator(): Promise<never> {
     const { operator, reason } = operatorClose ?? { operator: 'unknown', reason: 'refunded by an operator' };
     if (state !== 'refunding') enter('refunding');
-    await refund(`refunded by operator ${operator}: ${reason}`);
+    await refund(`refunded by operator ${operator}: ${reason}`, 'refundedByOperator');
     failure = { code: 'refundedByOperator', message: reason };
     enter('refunded');
     notify('refundedByOperator', reason);
@@ -551,7 +561,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     deadlines.pickUpBy = undefined;
     deadlines.deliverBy = undefined;
     enter('refunding');
-    await refund(message);
+    await refund(message, code);
     enter('refunded');
     notify(code);
     await settle();
@@ -577,6 +587,8 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
         ],
       );
       chargeId = charge.chargeId;
+      metrics.paid();
+      metrics.paymentSettled('paid', secondsSinceStart());
     } catch (error) {
       if (isCancellation(error)) throw error;
       const declined =
@@ -584,10 +596,12 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       failure = declined
         ? { code: 'cardDeclined', message: error.cause.message }
         : { code: 'paymentUnavailable', message: 'the payment service could not be reached; please try again later' };
+      metrics.paymentFailed(declined ? 'declined' : 'unavailable');
+      metrics.paymentSettled(declined ? 'declined' : 'unavailable', secondsSinceStart());
       if (!declined) {
         // The charge may have gone through with its reply lost: refunding by the charge's key settles that either way.
         enter('refunding');
-        await refund('payment outcome unknown');
+        await refund('payment outcome unknown', 'paymentOutcomeUnknown');
       }
       enter('paymentFailed');
       notify('paymentFailed', failure.message);
@@ -617,6 +631,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     );
     if (operatorClose) return closeByOperator();
     if (!deliveredInTime) return refundAndFail('notDeliveredInTime');
+    metrics.delivered();
     notify('delivered');
 
     const ratedBeforePrompt = await condition(
@@ -648,8 +663,9 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       if (state === 'delivered' || state === 'cancelled' || state === 'refunded' || state === 'paymentFailed') return;
       cancellation ??= { reason: 'cancelled by an operator', requestedAt: iso(Date.now()) };
       if (state !== 'refunding') enter('refunding');
-      await refund('order cancelled by an operator');
+      await refund('order cancelled by an operator', 'cancelledByOperator');
       enter('cancelled');
+      metrics.cancelled('operator');
       notify('cancelled', cancellation.reason);
       await Promise.all(pendingNotifications);
     });

@@ -1,0 +1,126 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { temporal } from '@temporalio/proto';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** For a person reading the probe's answer: why it is (not) ready. */
+  readonly reason: string;
+  readonly state?: string;
+  /** When the server last saw this worker poll, by task type. */
+  readonly lastPolled?: { readonly workflow?: string; readonly activity?: string };
+}
+
+/**
+ * How recent the server's record of this worker's last poll must be. A poll is a long poll: an idle worker's waits
+ * up to about a minute on the server before it is answered empty and sent again.
+ */
+const POLL_FRESHNESS_MS = 2 * 60_000;
+/** A readiness probe that cannot ask the server in this time answers "not ready". */
+const PROBE_TIMEOUT_MS = 3_000;
+
+/**
+ * Ready means polling, as the server sees it: the worker is RUNNING and the Temporal server lists this worker's
+ * identity among the recent pollers of its task queue, for workflow tasks and for activity tasks. A worker that
+ * started but cannot reach the server, is still connecting, or is shutting down (SIGTERM: it stops polling at once)
+ * is not ready. Local state alone ("run() was called") would call a worker ready while every poll fails.
+ */
+export function pollingReadiness(
+  worker: Worker,
+  connection: NativeConnection,
+  target: { namespace: string; taskQueue: string },
+): () => Promise<Readiness> {
+  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
+  const identity = worker.options.identity;
+  const lastPoll = async (taskQueueType: temporal.api.enums.v1.TaskQueueType): Promise<Date | undefined> => {
+    const response = await connection.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
+      connection.workflowService.describeTaskQueue({
+        namespace: target.namespace,
+        taskQueue: { name: target.taskQueue },
+        taskQueueType,
+      }),
+    );
+    const seconds = response.pollers?.find((poller) => poller.identity === identity)?.lastAccessTime?.seconds;
+    return seconds === undefined || seconds === null ? undefined : new Date(Number(seconds) * 1000);
+  };
+  return async () => {
+    const state = worker.getState();
+    if (state !== 'RUNNING') return { ready: false, state, reason: `the worker is ${state}` };
+    let workflow: Date | undefined;
+    let activity: Date | undefined;
+    try {
+      [workflow, activity] = await Promise.all([
+        lastPoll(TASK_QUEUE_TYPE_WORKFLOW),
+        lastPoll(TASK_QUEUE_TYPE_ACTIVITY),
+      ]);
+    } catch (error) {
+      return { ready: false, state, reason: `cannot ask the Temporal server: ${String(error)}` };
+    }
+    const lastPolled = { workflow: workflow?.toISOString(), activity: activity?.toISOString() };
+    const fresh = (at: Date | undefined) => at !== undefined && Date.now() - at.getTime() < POLL_FRESHNESS_MS;
+    if (fresh(workflow) && fresh(activity)) {
+      return { ready: true, state, reason: `polling task queue ${target.taskQueue}`, lastPolled };
+    }
+    return {
+      ready: false,
+      state,
+      reason: `the server has no recent poll from ${identity} on task queue ${target.taskQueue} yet`,
+      lastPolled,
+    };
+  };
+}
+
+export interface HealthServer {
+  /** host:port it listens on (the real port when the configured one was 0). */
+  readonly address: string;
+  /** Until this is called, /readyz answers 503 "starting". */
+  setReadiness(check: () => Promise<Readiness>): void;
+  close(): Promise<void>;
+}
+
+/**
+ * GET /healthz: 200 while the process runs (liveness: restart it only if this stops answering).
+ * GET /readyz: 200 while the worker is polling, 503 otherwise, with the reason in a JSON body.
+ */
+export async function startHealthServer(address: string): Promise<HealthServer> {
+  let readiness: () => Promise<Readiness> = () =>
+    Promise.resolve({ ready: false, reason: 'the worker is connecting to Temporal' });
+  const server: Server = createServer((request, response) => {
+    const answer = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      response.end(JSON.stringify(body));
+    };
+    const path = new URL(request.url ?? '/', 'http://worker').pathname;
+    if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, { error: 'GET only' });
+    if (path === '/healthz') return answer(200, { status: 'ok' });
+    if (path === '/readyz') {
+      readiness().then(
+        (report) => answer(report.ready ? 200 : 503, report),
+        (error: unknown) => answer(503, { ready: false, reason: String(error) }),
+      );
+      return;
+    }
+    answer(404, { error: `no such endpoint: ${path} (try /healthz or /readyz)` });
+  });
+  const separator = address.lastIndexOf(':');
+  const host = address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(address.slice(separator + 1));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  return {
+    address: `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`,
+    setReadiness(check) {
+      readiness = check;
+    },
+    close() {
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

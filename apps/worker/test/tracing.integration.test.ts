@@ -1,0 +1,185 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SpanKind } from '@opentelemetry/api';
+import {
+  DRIVER_COOKIE,
+  customerCookie,
+  driverApiHandler,
+  driverSessionHandlers,
+  loadAppConfig,
+  menuApiHandler,
+  newCustomerId,
+  type AppConfig,
+} from '@durable-delivery/api/server';
+import { startProjectDevServer } from '@durable-delivery/dev-server';
+import { Ledger, buildPaymentService } from '@durable-delivery/payments';
+import { inMemorySpans, type ReadableSpan, type Tracing } from '@durable-delivery/telemetry';
+import { eventually, freePort, type DevServer } from '@durable-delivery/temporal-server';
+import { orderWorkflowId } from '@durable-delivery/workflows';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { loadWorkerConfig } from '../src/config';
+import { startWorkerObservability } from '../src/telemetry';
+import { createWorker } from '../src/worker';
+
+/**
+ * One real order, traced from the API call to the payment service: the apps' tRPC handler (as the menu mounts it)
+ * with its traced Temporal client, the real worker (prebuilt bundle with the workflow interceptors, activity
+ * interceptors, the HTTP payment client) and the payment service over HTTP, on a real dev server. All in this
+ * process, so one in-memory exporter sees every span; across processes the same context travels in gRPC headers
+ * and `traceparent`.
+ */
+const spans = inMemorySpans();
+let tracing: Tracing;
+let server: DevServer;
+let ledger: Ledger;
+let payments: FastifyInstance;
+let workerConnection: NativeConnection;
+let worker: Worker;
+let running: Promise<void>;
+let config: AppConfig;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const dir = mkdtempSync(join(tmpdir(), 'worker-tracing-it-'));
+  server = await startProjectDevServer({
+    port: await freePort(),
+    headless: true,
+    dbFilename: join(dir, 'dev.sqlite'),
+    stdio: 'ignore',
+  });
+  ledger = new Ledger(join(dir, 'ledger.sqlite'));
+  payments = buildPaymentService({ ledger });
+  const paymentsUrl = await payments.listen({ host: '127.0.0.1', port: 0 });
+
+  const observability = startWorkerObservability({ spanProcessors: [spans.processor] });
+  tracing = observability.tracing;
+  const workerConfig = loadWorkerConfig({
+    TEMPORAL_ADDRESS: server.address,
+    PAYMENTS_URL: paymentsUrl,
+    // The bundle with the workflow interceptors, as a worker that exports spans runs.
+    WORKER_WORKFLOW_TRACING: 'on',
+  });
+  workerConnection = await NativeConnection.connect(workerConfig.connection.connectionOptions);
+  worker = await createWorker(workerConfig, workerConnection, observability.workerOptions);
+  running = worker.run();
+
+  config = loadAppConfig({
+    SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron',
+    TEMPORAL_ADDRESS: server.address,
+    ORDER_RATE_PROMPT_DELAY: '1 second',
+    ORDER_RATING_WINDOW: '1 second',
+  });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await workerConnection?.close();
+  await payments?.close();
+  ledger?.close();
+  await tracing?.shutdown();
+  await server?.stop();
+});
+
+async function call(handler: (request: Request) => Promise<Response>, path: string, input: unknown, cookie: string) {
+  const response = await handler(
+    new Request(`http://app.test/api/trpc/${path}`, {
+      method: 'POST',
+      body: JSON.stringify(input),
+      headers: { 'content-type': 'application/json', cookie },
+    }),
+  );
+  expect(response.status).toBe(200);
+  return response.json() as Promise<{ result: { data: unknown } }>;
+}
+
+/** The span tree under `root`, one line per span, indented by depth, children in start order: for people. */
+function tree(all: ReadableSpan[], root: ReadableSpan, depth = 0): string[] {
+  const children = all
+    .filter((span) => span.parentSpanId === root.spanContext().spanId)
+    .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
+  const service = String(root.resource.attributes['service.name'] ?? '');
+  return [`${'  '.repeat(depth)}${root.name} [${service}]`, ...children.flatMap((c) => tree(all, c, depth + 1))];
+}
+
+it('traces one order from the checkout API call through the workflow and each activity to the payment service', async () => {
+  const customer = await customerCookie(newCustomerId(), config);
+  const orderId = `traced-${Date.now()}`;
+  const created = await call(
+    menuApiHandler(config),
+    'orders.createOrder',
+    {
+      orderId,
+      items: [{ productId: 'ramen', quantity: 1 }],
+      deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
+      paymentMethod: 'tok_visa',
+    },
+    customer.setCookie.split(';')[0] ?? '',
+  );
+  expect(created.result.data).toMatchObject({ outcome: 'paid' });
+  const driver = await signedInDriver(config);
+  await call(driverApiHandler(config), 'deliveries.pickUp', { orderId }, driver);
+  await call(driverApiHandler(config), 'deliveries.deliver', { orderId }, driver);
+  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  await client.workflow.getHandle(orderWorkflowId(orderId)).result();
+  await client.connection.close();
+
+  // The workflow's span ends with the workflow and leaves the sandbox through the sink, after its last task.
+  const finished = await eventually(async () => {
+    const all = spans.exporter.getFinishedSpans();
+    return all.some((span) => span.name === 'RunWorkflow:order') ? all : undefined;
+  });
+  const byName = (name: string, parent?: ReadableSpan) => {
+    const found = finished.find(
+      (span) => span.name === name && (parent === undefined || span.parentSpanId === parent.spanContext().spanId),
+    );
+    if (!found) throw new Error(`no span "${name}"${parent ? ` under "${parent.name}"` : ''}:\n${names(finished)}`);
+    return found;
+  };
+
+  // API call → update-with-start → workflow → StartActivity → RunActivity → fetch → the payment service's span.
+  const api = byName('trpc orders.createOrder');
+  const start = byName('UpdateWithStartWorkflow:waitForPayment', api);
+  const run = byName('RunWorkflow:order', start);
+  const scheduleCharge = byName('StartActivity:chargeCustomer', run);
+  const charge = byName('RunActivity:chargeCustomer', scheduleCharge);
+  const post = finished.find(
+    (span) => span.kind === SpanKind.CLIENT && span.parentSpanId === charge.spanContext().spanId,
+  );
+  expect(post).toBeDefined();
+  const service = byName('POST /v1/charges', post);
+  expect(service.kind).toBe(SpanKind.SERVER);
+  expect(service.attributes).toMatchObject({ 'http.response.status_code': 201, 'order.id': orderId });
+  // The update the checkout waits on, and the rest of the order, are in the same trace.
+  byName('HandleUpdate:waitForPayment', start);
+  byName('StartActivity:sendPushNotification', run);
+  const traceIds = new Set(
+    [api, start, run, scheduleCharge, charge, post!, service].map((span) => span.spanContext().traceId),
+  );
+  expect(traceIds.size).toBe(1);
+  // Each driver action is its own API call and trace, whose update handler runs in the workflow.
+  byName('HandleUpdate:pickUp', byName('StartWorkflowUpdate:pickUp', byName('trpc deliveries.pickUp')));
+
+  console.log(`The span tree of order ${orderId}:\n${tree(finished, api).join('\n')}`);
+});
+
+function names(all: ReadableSpan[]): string {
+  return all.map((span) => `  ${span.name}`).join('\n');
+}
+
+/** The Cookie header of a driver signed in through the sign-in route. */
+async function signedInDriver(settings: AppConfig): Promise<string> {
+  const response = await driverSessionHandlers(settings).POST(
+    new Request('http://app.test/api/session', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'dana', passcode: settings.driverPasscode }),
+      headers: { 'content-type': 'application/json' },
+    }),
+  );
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  expect(cookie.startsWith(`${DRIVER_COOKIE}=`)).toBe(true);
+  return cookie;
+}
