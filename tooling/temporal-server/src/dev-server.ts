@@ -103,8 +103,37 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // As the SDK does when it starts a dev server: no call home to check for newer server versions.
   args.push('--log-level', 'warn', '--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
 
+  // The CLI picks its own HTTP API and metrics ports; on a busy machine another process can take one between its
+  // pick and its bind. That start fails with "address already in use" while our port is still free: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(cli.path, args, options, address, namespace, uiUrl, log);
+    } catch (error) {
+      const portRace = error instanceof DevServerExitedError && /address already in use/.test(error.message);
+      if (!portRace || attempt >= START_ATTEMPTS || (await isPortInUse(ip, options.port))) throw error;
+      log(`the dev server lost one of its own ports to another process; starting it again (attempt ${attempt + 1})`);
+    }
+  }
+}
+
+const START_ATTEMPTS = 3;
+
+class DevServerExitedError extends Error {
+  override readonly name = 'DevServerExitedError';
+}
+
+/** One start of the CLI's dev server: resolves once it answers, throws (with its last output) if it exits first. */
+async function launch(
+  cliPath: string,
+  args: readonly string[],
+  options: DevServerOptions,
+  address: string,
+  namespace: string,
+  uiUrl: string | undefined,
+  log: (line: string) => void,
+): Promise<DevServer> {
   const stdio = options.stdio ?? 'pipe';
-  const child = spawn(cli.path, args, {
+  const child = spawn(cliPath, args, {
     stdio: ['ignore', stdio === 'inherit' ? 'inherit' : 'pipe', stdio === 'inherit' ? 'inherit' : 'pipe'],
   });
   const tail: string[] = [];
@@ -156,8 +185,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
     if (exitCode !== undefined) {
-      throw new Error(
-        `The Temporal dev server (${cli.path}) exited with ${exitCode ?? 'a signal'} before it was ready. ` +
+      throw new DevServerExitedError(
+        `The Temporal dev server (${cliPath}) exited with ${exitCode ?? 'a signal'} before it was ready. ` +
           `Last output:\n${tail.join('\n')}`,
       );
     }

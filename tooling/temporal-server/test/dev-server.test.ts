@@ -1,3 +1,4 @@
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
@@ -78,6 +79,36 @@ describe('startDevServer', () => {
     await start({ port, headless: true });
     await expect(startDevServer({ port, headless: true, log: quiet })).rejects.toThrow(
       `Cannot start a Temporal dev server on 127.0.0.1:${port}: the port is already in use by a Temporal server`,
+    );
+  });
+
+  it('starts again when the CLI loses one of its own ports to another process before binding it', async () => {
+    // A CLI whose first start fails as the real one does when another process takes the HTTP API port it picked.
+    const real = await resolveTemporalCli();
+    if (real.kind !== 'path') throw new Error('no Temporal CLI here');
+    const dir = tempDir();
+    const marker = join(dir, 'failed-once');
+    const wrapper = join(dir, 'temporal');
+    writeFileSync(
+      wrapper,
+      [
+        '#!/bin/sh',
+        `if [ ! -e '${marker}' ]; then touch '${marker}'`,
+        '  echo \'level=ERROR msg="failed listening for HTTP API on 127.0.0.1:1: bind: address already in use"\' >&2',
+        '  exit 1',
+        'fi',
+        `exec '${real.path}' "$@"`,
+        '',
+      ].join('\n'),
+    );
+    chmodSync(wrapper, 0o755);
+    process.env.TEMPORAL_CLI_PATH = wrapper;
+    const lines: string[] = [];
+    const server = await startDevServer({ port: await freePort(), headless: true, log: (line) => lines.push(line) });
+    servers.push(server);
+    expect(existsSync(marker)).toBe(true);
+    expect(lines).toContain(
+      'the dev server lost one of its own ports to another process; starting it again (attempt 2)',
     );
   });
 
