@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// `npx create-durable-delivery my-app` (or `pnpm create durable-delivery my-app`): a new project from the app this
+// package carries. Exit codes: 0 made, 1 refused or failed, 2 a mistake in the command line, 128 + n on signal n.
+import { spawn } from 'node:child_process';
+import { relative, resolve } from 'node:path';
+import { TargetNotEmptyError, Undo, createProject, targetProblem } from './create';
+import { readManifest, type TemplateManifest } from './manifest';
+import { UsageError, helpText, parseCommandLine, planWithoutQuestions, type ProjectPlan } from './options';
+import { Cancelled, askForPlan } from './prompt';
+
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const manifest = readManifest();
+  const line = parseCommandLine(argv, manifest);
+  if (line.help) {
+    console.log(helpText(manifest));
+    return 0;
+  }
+  if (line.version) {
+    console.log(manifest.version);
+    return 0;
+  }
+  // A folder named on the command line is checked before any question is asked.
+  if (line.directory !== undefined) refuseUnlessEmpty(resolve(line.directory));
+  const plan = canAsk(line.yes) ? await askForPlan(line, manifest) : planWithoutQuestions(line, manifest);
+  const target = resolve(plan.directory);
+  refuseUnlessEmpty(target);
+
+  const undo = new Undo();
+  let phase: 'creating' | 'installing' = 'creating';
+  const onSignal = (signal: keyof typeof SIGNAL_NUMBERS) => {
+    undo.run();
+    console.error(
+      phase === 'creating'
+        ? `\nStopped (${signal}): nothing was created at ${target}.`
+        : `\nStopped (${signal}) while installing. The project at ${target} is complete; finish with: ` +
+            `cd ${shellPath(target)} && npm run setup`,
+    );
+    process.exit(128 + SIGNAL_NUMBERS[signal]);
+  };
+  for (const signal of Object.keys(SIGNAL_NUMBERS) as (keyof typeof SIGNAL_NUMBERS)[]) process.on(signal, onSignal);
+
+  console.log(`Creating ${plan.name} in ${target}`);
+  const made = await createProject(plan, target, manifest, undo, (message) => console.log(`  ${message}`)).catch(
+    (error: unknown) => {
+      undo.run();
+      throw error;
+    },
+  );
+  if (made.gitNote) console.log(`  ${made.gitNote}`);
+
+  phase = 'installing';
+  let installed = true;
+  if (plan.install) {
+    console.log('  Installing pnpm (the pinned version) and the dependencies: npm run setup…');
+    const code = await npmRunSetup(target, undo);
+    installed = code === 0;
+    if (!installed) {
+      console.error(
+        `\nThe project is made, but installing failed (npm run setup exited ${code}). ` +
+          `Try again with: cd ${shellPath(target)} && npm run setup`,
+      );
+    }
+  }
+  console.log(nextSteps(plan, target, manifest, made.git === 'committed'));
+  return installed ? 0 : 1;
+}
+
+/** A terminal to ask in: stdin and stdout are a TTY, not CI, and --yes was not given. */
+function canAsk(yes: boolean): boolean {
+  const ci = process.env.CI !== undefined && !['', '0', 'false'].includes(process.env.CI.toLowerCase());
+  return !yes && !ci && process.stdin.isTTY === true && process.stdout.isTTY === true;
+}
+
+function refuseUnlessEmpty(target: string): void {
+  const problem = targetProblem(target);
+  if (problem) throw new TargetNotEmptyError(problem);
+}
+
+/**
+ * The copy's own bootstrap (its `setup` script) installs its pinned pnpm and then its dependencies with the
+ * lockfile frozen. npm's and npx's variables are left out, so it runs as it would from a fresh shell.
+ */
+function npmRunSetup(cwd: string, undo: Undo): Promise<number> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const windows = process.platform === 'win32';
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(windows ? 'npm.cmd' : 'npm', ['run', '--silent', 'setup'], {
+      cwd,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      shell: windows,
+    });
+    undo.track(child);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      undo.track(undefined);
+      resolvePromise(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal as keyof typeof SIGNAL_NUMBERS] ?? 0) : 0));
+    });
+  });
+}
+
+function nextSteps(plan: ProjectPlan, target: string, manifest: TemplateManifest, committed: boolean): string {
+  const ports = Object.entries(plan.ports)
+    .map(([name, port]) => `${manifest.ports[name]?.description ?? name} ${port}`)
+    .join(', ');
+  return [
+    '',
+    `Made ${plan.name}: packages @${plan.scope}/*, ports: ${ports}${committed ? ', first commit made' : ''}.`,
+    '',
+    'Start it, and test it:',
+    '',
+    `  cd ${shellPath(target)}`,
+    '  npm run dev     # the whole app on this machine, with logs; Ctrl-C stops it',
+    '  npm test        # format, lint, type checks and every test, end-to-end included',
+    '',
+  ].join('\n');
+}
+
+function shellPath(target: string): string {
+  const path = relative(process.cwd(), target) || '.';
+  return /^[\w./@-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    if (error instanceof Cancelled) {
+      console.error(error.message);
+      process.exitCode = 130;
+      return;
+    }
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);
