@@ -10,6 +10,9 @@ import { Cancelled, askForPlan } from './prompt';
 
 const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 
+/** Set once a signal arrived: the signal handler cleans up and exits; nothing else reports. */
+let stopping = false;
+
 async function main(argv: readonly string[]): Promise<number> {
   const manifest = readManifest();
   const line = parseCommandLine(argv, manifest);
@@ -29,8 +32,10 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const undo = new Undo();
   let phase: 'creating' | 'installing' = 'creating';
-  const onSignal = (signal: keyof typeof SIGNAL_NUMBERS) => {
-    undo.run();
+  const onSignal = async (signal: keyof typeof SIGNAL_NUMBERS) => {
+    if (stopping) return;
+    stopping = true;
+    await undo.stop();
     console.error(
       phase === 'creating'
         ? `\nStopped (${signal}): nothing was created at ${target}.`
@@ -39,12 +44,14 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     process.exit(128 + SIGNAL_NUMBERS[signal]);
   };
-  for (const signal of Object.keys(SIGNAL_NUMBERS) as (keyof typeof SIGNAL_NUMBERS)[]) process.on(signal, onSignal);
+  for (const signal of Object.keys(SIGNAL_NUMBERS) as (keyof typeof SIGNAL_NUMBERS)[]) {
+    process.on(signal, (received) => void onSignal(received as keyof typeof SIGNAL_NUMBERS));
+  }
 
   console.log(`Creating ${plan.name} in ${target}`);
   const made = await createProject(plan, target, manifest, undo, (message) => console.log(`  ${message}`)).catch(
     (error: unknown) => {
-      undo.run();
+      if (!stopping) undo.run();
       throw error;
     },
   );
@@ -126,6 +133,7 @@ function shellPath(target: string): string {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
+    if (stopping) return;
     if (error instanceof Cancelled) {
       console.error(error.message);
       process.exitCode = 130;

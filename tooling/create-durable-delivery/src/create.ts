@@ -1,12 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as prettier from 'prettier';
 import * as tar from 'tar';
 import { ARCHIVE_FILE, TEMPLATE_DIR, type TemplateManifest } from './manifest';
 import type { ProjectPlan } from './options';
-import { isText, rewriteText, type Rewrite } from './rewrite';
+import { isText, rewriteText, sortLockfileImporters, type Rewrite } from './rewrite';
 
 /** The target exists and is not an empty folder: the scaffold refuses, and never overwrites. */
 export class TargetNotEmptyError extends Error {}
@@ -27,8 +27,8 @@ export function targetProblem(target: string): string | undefined {
 }
 
 /**
- * Undo steps of what is half-made, run on a signal or an error. They are synchronous so that a signal handler can
- * run them to the end before the process exits.
+ * Undo steps of what is half-made, run on a signal or an error. Every write the steps undo is synchronous, and a
+ * running child (git) is waited for before they run, so that nothing is still writing when the folder is removed.
  */
 export class Undo {
   private readonly steps: (() => void)[] = [];
@@ -39,13 +39,12 @@ export class Undo {
     return () => this.steps.splice(this.steps.indexOf(step), 1);
   }
 
-  /** The child process running now, stopped by run() if the scaffold is stopped. */
+  /** The child process running now: stop() ends it first. */
   track(child: ChildProcess | undefined): void {
     this.child = child;
   }
 
   run(): void {
-    if (this.child && this.child.exitCode === null) this.child.kill('SIGTERM');
     for (const step of this.steps.splice(0).reverse()) {
       try {
         step();
@@ -53,6 +52,19 @@ export class Undo {
         // Best effort: the other steps still run.
       }
     }
+  }
+
+  /** Ends the running child (SIGTERM, then SIGKILL after 5 s), then runs the steps. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const closed = new Promise((resolve) => child.once('close', resolve));
+      child.kill('SIGTERM');
+      const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await closed;
+      clearTimeout(force);
+    }
+    this.run();
   }
 }
 
@@ -71,13 +83,15 @@ export async function createProject(
 ): Promise<{ git: 'committed' | 'skipped'; gitNote?: string }> {
   const parent = dirname(target);
   const done: (() => void)[] = [];
-  const firstCreated = await mkdir(parent, { recursive: true });
+  const firstCreated = mkdirSync(parent, { recursive: true });
   if (firstCreated) done.push(undo.add(() => rmSync(firstCreated, { recursive: true, force: true })));
-  const staging = await mkdtemp(join(parent, `.${basename(target)}-`));
+  // Not mkdtemp: its folders are private (0700), and this one becomes the project.
+  const staging = join(parent, `.${basename(target)}-${randomBytes(4).toString('hex')}`);
+  mkdirSync(staging);
   done.push(undo.add(() => rmSync(staging, { recursive: true, force: true })));
 
   log(`Copying the app (${manifest.files.length} files)…`);
-  await tar.x({ file: join(TEMPLATE_DIR, ARCHIVE_FILE), cwd: staging, strict: true, preserveOwner: false });
+  tar.x({ file: join(TEMPLATE_DIR, ARCHIVE_FILE), cwd: staging, strict: true, preserveOwner: false, sync: true });
   await rewriteProject(staging, plan, manifest);
 
   let git: { git: 'committed' | 'skipped'; gitNote?: string } = { git: 'skipped' };
@@ -101,20 +115,22 @@ async function rewriteProject(dir: string, plan: ProjectPlan, manifest: Template
   const ignorePath = join(dir, '.prettierignore');
   for (const file of manifest.files) {
     const path = join(dir, file);
-    const bytes = await readFile(path);
+    const bytes = readFileSync(path);
     if (!isText(bytes)) continue;
     const before = bytes.toString('utf8');
     let after = rewriteText(before, rewrite);
     if (file === 'package.json') after = renameRootPackage(after, plan.name);
     if (file === 'README.md') after = retitleReadme(after, plan.name, manifest);
+    if (file === 'pnpm-lock.yaml') after = sortLockfileImporters(after);
     if (after === before) continue;
-    await writeFile(path, await formatted(path, after, manifest, ignorePath));
+    const text = await formatted(path, after, manifest, ignorePath);
+    writeFileSync(path, text);
   }
 }
 
 /** A shorter or longer scope or port moves table columns and line breaks; format:check must pass in the copy. */
 async function formatted(path: string, text: string, manifest: TemplateManifest, ignorePath: string): Promise<string> {
-  const info = await prettier.getFileInfo(path, { ignorePath });
+  const info = await prettier.getFileInfo(path, { ignorePath, resolveConfig: false });
   if (info.ignored || !info.inferredParser) return text;
   return prettier.format(text, { ...manifest.prettier, filepath: path });
 }

@@ -189,7 +189,8 @@ export function defaultScope(name: string): string {
 
 export function helpText(manifest: TemplateManifest): string {
   const portLines = Object.entries(manifest.ports).map(
-    ([name, { port, description }]) => `  --${`${portFlag(name)} <n>`.padEnd(26)}${description} (${port})`,
+    ([name, { port, description }]) =>
+      `  --${`${portFlag(name)} <n>`.padEnd(26)}port of ${description} (default: ${port})`,
   );
   return [
     `create-durable-delivery ${manifest.version}: start your own copy of Durable Delivery.`,
@@ -203,7 +204,7 @@ export function helpText(manifest: TemplateManifest): string {
     'Options:',
     '  --name <name>               the root package name (default: the folder name)',
     `  --scope <scope>             the npm scope of every workspace package, @<scope>/… (default: the name;`,
-    `                              today's is @${manifest.scope})`,
+    `                              the app's own is @${manifest.scope})`,
     ...portLines,
     '  -y, --yes                   take the defaults for everything not given, ask nothing',
     '  --no-git                    do not make a git repository with a first commit',

@@ -56,7 +56,7 @@ function pruneLockfile(stage: string): void {
     : { command: 'pnpm', args: [] };
   const result = spawnSync(
     pnpm.command,
-    [...pnpm.args, 'install', '--lockfile-only', '--offline', '--ignore-scripts', '--reporter=silent'],
+    [...pnpm.args, 'install', '--lockfile-only', '--offline', '--ignore-scripts'],
     { cwd: stage, encoding: 'utf8', env: withoutNpmVariables() },
   );
   if (result.status !== 0) {
@@ -76,6 +76,12 @@ async function main(): Promise<void> {
     .filter((path) => path !== '');
   if (ignoredButTracked.length > 0) {
     throw new Error(`These tracked files match .gitignore and would be packed: ${ignoredButTracked.join(', ')}`);
+  }
+  const untracked = git(['ls-files', '--others', '--exclude-standard', '-z'], repo)
+    .split('\0')
+    .filter((path) => path !== '' && !path.startsWith(`${relative(repo, packageDir)}/`));
+  if (untracked.length > 0) {
+    console.warn(`create-durable-delivery: left out of the template, not tracked by git: ${untracked.join(', ')}`);
   }
   const tracked = trackedFiles(repo);
   const stage = mkdtempSync(join(tmpdir(), 'create-durable-delivery-template-'));
@@ -125,7 +131,8 @@ async function main(): Promise<void> {
     rmSync(TEMPLATE_DIR, { recursive: true, force: true });
     mkdirSync(TEMPLATE_DIR, { recursive: true });
     await tar.c({ gzip: true, cwd: stage, file: join(TEMPLATE_DIR, ARCHIVE_FILE), portable: true }, files);
-    writeFileSync(join(TEMPLATE_DIR, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    const manifestJson = await prettier.format(JSON.stringify(manifest), { ...manifest.prettier, parser: 'json' });
+    writeFileSync(join(TEMPLATE_DIR, MANIFEST_FILE), manifestJson);
     console.log(`create-durable-delivery: template of ${files.length} files from ${manifest.commit.slice(0, 12)}`);
   } finally {
     rmSync(stage, { recursive: true, force: true });

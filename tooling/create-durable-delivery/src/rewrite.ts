@@ -42,18 +42,63 @@ function afterRemoteHost(text: string, index: number): boolean {
   return !local && host.includes('.');
 }
 
-/** `text` with the scope and the ports changed; every port is replaced in one pass, so ports may swap. */
+/**
+ * `text` with the scope and the ports changed; every port is replaced in one pass, so ports may swap. A port with
+ * more or fewer digits takes them from (or gives them to) the next run of spaces on its line, so that columns of
+ * plain-text tables and diagrams stay aligned.
+ */
 export function rewriteText(text: string, rewrite: Rewrite): string {
   let result = rewrite.fromScope === rewrite.toScope ? text : renameScope(text, rewrite.fromScope, rewrite.toScope);
-  const occurrences = portOccurrences(
-    result,
-    [...rewrite.ports].filter(([from, to]) => from !== to).map(([from]) => from),
-  );
-  for (const { index, port } of occurrences.reverse()) {
+  const changed = [...rewrite.ports].filter(([from, to]) => from !== to).map(([from]) => from);
+  for (const { index, port } of portOccurrences(result, changed).reverse()) {
     const replacement = String(rewrite.ports.get(port));
-    result = result.slice(0, index) + replacement + result.slice(index + String(port).length);
+    const end = index + String(port).length;
+    result = result.slice(0, index) + replacement + realign(result.slice(end), replacement.length - (end - index));
   }
   return result;
+}
+
+function realign(rest: string, growth: number): string {
+  const lineEnd = rest.indexOf('\n') === -1 ? rest.length : rest.indexOf('\n');
+  const run = / {2,}/.exec(rest.slice(0, lineEnd));
+  if (!run || growth === 0) return rest;
+  const width = Math.max(1, run[0].length - growth);
+  return rest.slice(0, run.index) + ' '.repeat(width) + rest.slice(run.index + run[0].length);
+}
+
+/**
+ * pnpm writes each importer's dependencies sorted by name, and rewrites the file in that order at the next install:
+ * a renamed scope would move its packages there, and the copy's first change of a dependency would carry that
+ * noise. Sorting them here leaves the lockfile as pnpm itself writes it.
+ */
+export function sortLockfileImporters(lockfile: string): string {
+  const lines = lockfile.split('\n');
+  const start = lines.indexOf('importers:');
+  if (start === -1) return lockfile;
+  const after = lines.findIndex((line, index) => index > start && /^\S/.test(line));
+  const end = after === -1 ? lines.length : after;
+  const sorted = lines.slice(0, start + 1);
+  let index = start + 1;
+  while (index < end) {
+    const line = lines[index++]!;
+    sorted.push(line);
+    if (!/^ {4}\S.*:$/.test(line)) continue;
+    const entries: { name: string; lines: string[] }[] = [];
+    while (index < end && /^ {6}\S/.test(lines[index]!)) {
+      const entry = [lines[index++]!];
+      while (index < end && /^ {8}/.test(lines[index]!)) entry.push(lines[index++]!);
+      entries.push({
+        name: entry[0]!
+          .trim()
+          .replace(/:$/, '')
+          .replace(/^'(.*)'$/, '$1'),
+        lines: entry,
+      });
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) sorted.push(...entry.lines);
+  }
+  return [...sorted, ...lines.slice(end)].join('\n');
 }
 
 function renameScope(text: string, from: string, to: string): string {
