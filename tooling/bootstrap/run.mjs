@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start` and `npm run bench`. A fresh machine has only Node and npm, so
-// this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
-// workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
-// the first run pays for it), and hands over to Turborepo.
+// The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start`, `npm run bench`, `npm run setup`,
+// `npm run test:fast` and `npm run test:scaffold`. A fresh machine has only Node and npm, so this file uses nothing
+// but Node: it installs the pinned pnpm into a cache outside the repository, installs the workspace, provisions
+// Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only the first run pays for
+// it), and hands over to Turborepo.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // The packed package, run through npx without a terminal (test/global-setup.ts), and the copy it made.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { isText, portOccurrences } from '../src/rewrite';
 import { cleanEnv, npxCreate, packageDir, pnpmCommand, repo, runToEnd, scaffoldRun } from './processes';
 
@@ -137,6 +137,57 @@ describe('npx create-durable-delivery, refusing and stopping', () => {
     expect(unasked.code).toBe(2);
     expect(unasked.output).toContain('There is no terminal to ask in. Pass --yes to take the defaults');
     expect(existsSync(join(parent, 'shop'))).toBe(false);
+  });
+
+  it('asks in a terminal for the folder, the name, the scope and the ports, and makes what was answered', async () => {
+    // `script` gives the scaffold a pseudo-terminal; each answer is typed once its question is on the screen.
+    const env = cleanEnv();
+    delete env.CI;
+    const command = `stty cols 120 rows 40; npx --yes --package '${run.tarball}' create-durable-delivery --no-install`;
+    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+      cwd: parent,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    let seen = 0;
+    child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    const exited = new Promise<number | null>((resolveExit) => child.once('close', (code) => resolveExit(code)));
+    /** Waits for `question` to appear after what was answered so far, then types `keys`. */
+    const answer = async (question: string, keys: string) => {
+      const deadline = Date.now() + 120_000;
+      while (screen.indexOf(question, seen) === -1 && child.exitCode === null && Date.now() < deadline) {
+        await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+      }
+      const at = screen.indexOf(question, seen);
+      expect({ question, found: at !== -1 }).toEqual({ question, found: true });
+      seen = at + question.length;
+      child.stdin.write(keys);
+    };
+    const erase = '\x7f'.repeat(30);
+    // The first port gets another number; the others keep their defaults.
+    const [first, ...others] = Object.keys(run.manifest.ports);
+    const firstPort = run.manifest.ports[first!]!;
+    await answer('Where should the new project go?', 'asked\r');
+    await answer('Project name', '\r'); // the folder's name, offered
+    await answer('Package scope', `${erase}blue\r`);
+    await answer('Keep the default ports?', 'n');
+    await answer(`Port of ${firstPort.description}`, `${erase}${run.ports[first!]}\r`);
+    for (const name of others) await answer(`Port of ${run.manifest.ports[name]!.description}`, '\r');
+    expect(await exited).toBe(0);
+
+    const project = join(parent, 'asked');
+    expect((JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { name: string }).name).toBe('asked');
+    const portsPackage = join(project, dirname(run.manifest.portsFile), 'package.json');
+    expect((JSON.parse(readFileSync(portsPackage, 'utf8')) as { name: string }).name).toMatch(/^@blue\//);
+    const ports = JSON.parse(readFileSync(join(project, run.manifest.portsFile), 'utf8')) as Record<
+      string,
+      { port: number }
+    >;
+    expect(Object.fromEntries(Object.entries(ports).map(([name, { port }]) => [name, port]))).toEqual({
+      ...Object.fromEntries(Object.entries(run.manifest.ports).map(([name, { port }]) => [name, port])),
+      [first!]: run.ports[first!],
+    });
   });
 
   it('leaves no half-written folder when Ctrl-C lands mid-way (here: during the first commit)', async () => {
