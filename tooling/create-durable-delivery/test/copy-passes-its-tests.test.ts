@@ -63,8 +63,9 @@ describe('the copy made by npx create-durable-delivery', () => {
         // The worker and the apps find Temporal by the same default address: a poller on the copy's dev server
         // proves the worker took the new port, with no TEMPORAL_ADDRESS set.
         const pnpm = pnpmCommand();
+        const poller = /"identity"\s*:\s*"[^"]+"/;
         let pollers = '';
-        while (!/\bworkflow\b/i.test(pollers) && Date.now() < deadline) {
+        while (!poller.test(pollers) && Date.now() < deadline) {
           const described = await runToEnd(
             pnpm.command,
             [
@@ -77,13 +78,15 @@ describe('the copy made by npx create-durable-delivery', () => {
               'orders',
               '--address',
               `127.0.0.1:${run.ports.temporal}`,
+              '--output',
+              'json',
             ],
             { cwd: run.project },
           );
           pollers = described.code === 0 ? described.output : '';
-          if (!pollers) await new Promise((resolve) => setTimeout(resolve, 1_000));
+          if (!poller.test(pollers)) await new Promise((resolve) => setTimeout(resolve, 1_000));
         }
-        expect(pollers).toMatch(/\bworkflow\b/i);
+        expect(pollers).toMatch(poller);
       } finally {
         process.kill(-dev.pid!, 'SIGINT');
         const killed = setTimeout(() => process.kill(-dev.pid!, 'SIGKILL'), 30_000);
