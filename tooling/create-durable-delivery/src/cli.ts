@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // `npx create-durable-delivery my-app` (or `pnpm create durable-delivery my-app`): a new project from the app this
 // package carries. Exit codes: 0 made, 1 refused or failed, 2 a mistake in the command line, 128 + n on signal n.
-import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { TargetNotEmptyError, Undo, createProject, targetProblem } from './create';
 import { readManifest, type TemplateManifest } from './manifest';
 import { UsageError, helpText, parseCommandLine, planWithoutQuestions, type ProjectPlan } from './options';
+import { run, withoutNpmVariables } from './processes';
 import { Cancelled, askForPlan } from './prompt';
 
-const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+const STOP_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM'] as const;
 
 /** Set once a signal arrived: the signal handler cleans up and exits; nothing else reports. */
 let stopping = false;
@@ -32,7 +33,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const undo = new Undo();
   let phase: 'creating' | 'installing' = 'creating';
-  const onSignal = async (signal: keyof typeof SIGNAL_NUMBERS) => {
+  const onSignal = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     await undo.stop();
@@ -42,11 +43,9 @@ async function main(argv: readonly string[]): Promise<number> {
         : `\nStopped (${signal}) while installing. The project at ${target} is complete; finish with: ` +
             `cd ${shellPath(target)} && npm run setup`,
     );
-    process.exit(128 + SIGNAL_NUMBERS[signal]);
+    process.exit(128 + constants.signals[signal]);
   };
-  for (const signal of Object.keys(SIGNAL_NUMBERS) as (keyof typeof SIGNAL_NUMBERS)[]) {
-    process.on(signal, (received) => void onSignal(received as keyof typeof SIGNAL_NUMBERS));
-  }
+  for (const signal of STOP_SIGNALS) process.on(signal, (received) => void onSignal(received));
 
   console.log(`Creating ${plan.name} in ${target}`);
   const made = await createProject(plan, target, manifest, undo, (message) => console.log(`  ${message}`)).catch(
@@ -85,27 +84,15 @@ function refuseUnlessEmpty(target: string): void {
   if (problem) throw new TargetNotEmptyError(problem);
 }
 
-/**
- * The copy's own bootstrap (its `setup` script) installs its pinned pnpm and then its dependencies with the
- * lockfile frozen. npm's and npx's variables are left out, so it runs as it would from a fresh shell.
- */
-function npmRunSetup(cwd: string, undo: Undo): Promise<number> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-  const windows = process.platform === 'win32';
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(windows ? 'npm.cmd' : 'npm', ['run', '--silent', 'setup'], {
-      cwd,
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      shell: windows,
-    });
-    undo.track(child);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      undo.track(undefined);
-      resolvePromise(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal as keyof typeof SIGNAL_NUMBERS] ?? 0) : 0));
-    });
+/** The copy's own bootstrap (its `setup` script): its pinned pnpm, then `pnpm install --frozen-lockfile`. */
+async function npmRunSetup(cwd: string, undo: Undo): Promise<number> {
+  const { code } = await run('npm', ['run', '--silent', 'setup'], {
+    cwd,
+    env: withoutNpmVariables(),
+    output: 'inherit',
+    track: (child) => undo.track(child),
   });
+  return code;
 }
 
 function nextSteps(plan: ProjectPlan, target: string, manifest: TemplateManifest, committed: boolean): string {

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -6,6 +6,7 @@ import * as prettier from 'prettier';
 import * as tar from 'tar';
 import { ARCHIVE_FILE, TEMPLATE_DIR, type TemplateManifest } from './manifest';
 import type { ProjectPlan } from './options';
+import { runOrThrow } from './processes';
 import { isText, rewriteText, sortLockfileImporters, type Rewrite } from './rewrite';
 
 /** The target exists and is not an empty folder: the scaffold refuses, and never overwrites. */
@@ -160,37 +161,17 @@ async function firstCommit(
     return { git: 'skipped', gitNote: 'It is inside another git repository, so no repository of its own was made.' };
   }
   const hasBranchDefault = spawnSync('git', ['config', '--get', 'init.defaultBranch'], { cwd: dir }).status === 0;
-  await run('git', ['init', '--quiet', ...(hasBranchDefault ? [] : ['--initial-branch=main'])], dir, undo);
+  const inStaging = { cwd: dir, track: (child: ChildProcess | undefined) => undo.track(child) };
+  await runOrThrow('git', ['init', '--quiet', ...(hasBranchDefault ? [] : ['--initial-branch=main'])], inStaging);
   // A machine without a git identity (a fresh CI runner) still gets its first commit, under a name that says so.
   const hasIdentity = spawnSync('git', ['config', '--get', 'user.email'], { cwd: dir }).status === 0;
   const identity = hasIdentity ? [] : ['-c', 'user.name=create-durable-delivery', '-c', 'user.email=create@localhost'];
-  await run('git', ['add', '--all'], dir, undo);
-  await run(
-    'git',
-    [...identity, 'commit', '--quiet', '--message', `Start from create-durable-delivery ${manifest.version}`],
-    dir,
-    undo,
-  );
+  await runOrThrow('git', ['add', '--all'], inStaging);
+  const message = `Start from create-durable-delivery ${manifest.version}`;
+  await runOrThrow('git', [...identity, 'commit', '--quiet', '--message', message], inStaging);
   return hasIdentity
     ? { git: 'committed' }
     : { git: 'committed', gitNote: 'git has no user.email here: the first commit is by "create-durable-delivery".' };
-}
-
-/** Runs a command in `cwd`, its output shown only when it fails. */
-export function run(command: string, args: readonly string[], cwd: string, undo: Undo): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    undo.track(child);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      undo.track(undefined);
-      if (code === 0) resolve();
-      else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${output.trim()}`));
-    });
-  });
 }
 
 /**

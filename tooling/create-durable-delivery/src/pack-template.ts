@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import * as prettier from 'prettier';
 import * as tar from 'tar';
+import { withoutNpmVariables } from './processes';
 import { ARCHIVE_FILE, MANIFEST_FILE, TEMPLATE_DIR, type PortDefinition, type TemplateManifest } from './manifest';
 
 /** The app's one ports file (see tooling/ports): the defaults the scaffold offers, and the ports it rewrites. */
@@ -62,11 +63,6 @@ function pruneLockfile(stage: string): void {
   if (result.status !== 0) {
     throw new Error(`pnpm could not update the template's lockfile:\n${result.stdout}${result.stderr}`);
   }
-}
-
-/** `pnpm pack` sets npm_config_* for its own run; the nested pnpm must read the workspace's settings instead. */
-function withoutNpmVariables(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 }
 
 async function main(): Promise<void> {

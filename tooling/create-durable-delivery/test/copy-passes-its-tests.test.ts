@@ -2,6 +2,7 @@
 // tests, and its stack comes up on the ports it was given.
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { eventually } from '@durable-delivery/temporal-server';
 import { cleanEnv, pnpmCommand, runToEnd, scaffoldRun } from './processes';
 
 const run = scaffoldRun();
@@ -51,42 +52,49 @@ describe('the copy made by npx create-durable-delivery', () => {
       const exited = new Promise<void>((resolve) => dev.once('close', () => resolve()));
       try {
         // `npm run dev` builds everything first (the apps' production builds too): minutes on a shared machine.
-        const deadline = Date.now() + 25 * MINUTES;
-        const listening = async () => (await Promise.all(Object.values(run.ports).map(accepts))).every(Boolean);
-        while (!(await listening()) && dev.exitCode === null && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-        }
-        const down = [];
-        for (const [name, port] of Object.entries(run.ports)) if (!(await accepts(port))) down.push(`${name} ${port}`);
-        expect({ down, log: down.length > 0 ? output : '' }).toEqual({ down: [], log: '' });
+        const closedPorts = async () => {
+          const closed: string[] = [];
+          for (const [name, port] of Object.entries(run.ports))
+            if (!(await accepts(port))) closed.push(`${name} ${port}`);
+          return closed;
+        };
+        // Up to 25 minutes, or until `npm run dev` gave up; then the ports still closed, if any, fail the test.
+        const closed = await eventually(
+          async () => {
+            const stillClosed = await closedPorts();
+            return stillClosed.length === 0 || dev.exitCode !== null ? stillClosed : undefined;
+          },
+          1_500,
+          1_000,
+        ).catch(closedPorts);
+        expect({ closed, log: closed.length > 0 ? output : '' }).toEqual({ closed: [], log: '' });
 
         // The worker and the apps find Temporal by the same default address: a poller on the copy's dev server
         // proves the worker took the new port, with no TEMPORAL_ADDRESS set.
-        const pnpm = pnpmCommand();
         const poller = /"identity"\s*:\s*"[^"]+"/;
-        let pollers = '';
-        while (!poller.test(pollers) && Date.now() < deadline) {
-          const described = await runToEnd(
-            pnpm.command,
-            [
-              ...pnpm.args,
-              '-s',
-              'temporal',
-              'task-queue',
-              'describe',
-              '--task-queue',
-              'orders',
-              '--address',
-              `127.0.0.1:${run.ports.temporal}`,
-              '--output',
-              'json',
-            ],
-            { cwd: run.project },
-          );
-          pollers = described.code === 0 ? described.output : '';
-          if (!poller.test(pollers)) await new Promise((resolve) => setTimeout(resolve, 1_000));
-        }
-        expect(pollers).toMatch(poller);
+        const pnpm = pnpmCommand();
+        const describeQueue = [
+          ...pnpm.args,
+          '-s',
+          'temporal',
+          'task-queue',
+          'describe',
+          '--task-queue',
+          'orders',
+          '--address',
+          `127.0.0.1:${run.ports.temporal}`,
+          '--output',
+          'json',
+        ];
+        const described = await eventually(
+          async () => {
+            const { code, output: json } = await runToEnd(pnpm.command, describeQueue, { cwd: run.project });
+            return code === 0 && poller.test(json) ? json : undefined;
+          },
+          300,
+          1_000,
+        );
+        expect(described).toMatch(poller);
       } finally {
         process.kill(-dev.pid!, 'SIGINT');
         const killed = setTimeout(() => process.kill(-dev.pid!, 'SIGKILL'), 30_000);

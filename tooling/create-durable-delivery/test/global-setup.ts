@@ -3,24 +3,12 @@
 // defaults and another scope. The test files read what happened from the file named in CREATE_DURABLE_DELIVERY_RUN.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@durable-delivery/temporal-server';
 import type { TemplateManifest } from '../src/manifest';
 import { portFlag } from '../src/options';
 import { cleanEnv, packageDir, pnpmCommand, type ScaffoldRun } from './processes';
-
-/** A port free on loopback a moment ago: the copy gets ports no other run is using, never fixed ones. */
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 export default async function packAndCreate(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'create-durable-delivery-test-'));
@@ -42,6 +30,7 @@ export default async function packAndCreate(): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(packageDir, 'template', 'manifest.json'), 'utf8')) as TemplateManifest;
 
   const ports: Record<string, number> = {};
+  // Free loopback ports, never fixed ones, so that the copy's stack can run beside anything else.
   for (const name of Object.keys(manifest.ports)) ports[name] = await freePort();
   const flags = Object.entries(ports).flatMap(([name, port]) => [`--${portFlag(name)}`, String(port)]);
   const projectName = 'acme-shop';

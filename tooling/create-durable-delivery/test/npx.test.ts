@@ -2,6 +2,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { eventually } from '@durable-delivery/temporal-server';
 import { isText, portOccurrences } from '../src/rewrite';
 import { cleanEnv, npxCreate, packageDir, pnpmCommand, repo, runToEnd, scaffoldRun } from './processes';
 
@@ -141,7 +142,8 @@ describe('npx create-durable-delivery, refusing and stopping', () => {
 
   it('asks in a terminal for the folder, the name, the scope and the ports, and makes what was answered', async () => {
     // `script` gives the scaffold a pseudo-terminal; each answer is typed once its question is on the screen.
-    const env = cleanEnv();
+    // No CI, and no git identity: the first commit is still made, under the scaffold's own name.
+    const env = cleanEnv({ GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_SYSTEM: '/dev/null' });
     delete env.CI;
     const command = `stty cols 120 rows 40; npx --yes --package '${run.tarball}' create-durable-delivery --no-install`;
     const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
@@ -153,14 +155,12 @@ describe('npx create-durable-delivery, refusing and stopping', () => {
     let seen = 0;
     child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
     const exited = new Promise<number | null>((resolveExit) => child.once('close', (code) => resolveExit(code)));
-    /** Waits for `question` to appear after what was answered so far, then types `keys`. */
+    /** Waits (bounded) for `question` to appear after what was answered so far, then types `keys`. */
     const answer = async (question: string, keys: string) => {
-      const deadline = Date.now() + 120_000;
-      while (screen.indexOf(question, seen) === -1 && child.exitCode === null && Date.now() < deadline) {
-        await new Promise((resolveWait) => setTimeout(resolveWait, 50));
-      }
-      const at = screen.indexOf(question, seen);
-      expect({ question, found: at !== -1 }).toEqual({ question, found: true });
+      const at = await eventually(async () => {
+        const found = screen.indexOf(question, seen);
+        return found === -1 ? undefined : found;
+      }, 1_200);
       seen = at + question.length;
       child.stdin.write(keys);
     };
@@ -177,6 +177,7 @@ describe('npx create-durable-delivery, refusing and stopping', () => {
     expect(await exited).toBe(0);
 
     const project = join(parent, 'asked');
+    expect(git(project, 'log', '--format=%an')).toBe('create-durable-delivery\n');
     expect((JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { name: string }).name).toBe('asked');
     const portsPackage = join(project, dirname(run.manifest.portsFile), 'package.json');
     expect((JSON.parse(readFileSync(portsPackage, 'utf8')) as { name: string }).name).toMatch(/^@blue\//);
@@ -214,11 +215,7 @@ describe('npx create-durable-delivery, refusing and stopping', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolveExit) => child.once('close', (code) => resolveExit(code)));
-    const deadline = Date.now() + 120_000;
-    while (!existsSync(ready) && child.exitCode === null && Date.now() < deadline) {
-      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-    }
-    expect(existsSync(ready)).toBe(true);
+    await eventually(async () => (existsSync(ready) ? true : undefined), 1_200);
     const staging = readdirSync(parent).filter((entry) => entry.startsWith('.stopped-'));
     expect(staging).toHaveLength(1);
     process.kill(-child.pid!, 'SIGINT');

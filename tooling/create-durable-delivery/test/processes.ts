@@ -9,14 +9,15 @@ export const repo = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd:
 
 /**
  * The environment of a person's shell: without what pnpm, Turborepo and jest set for this package's own run (a
- * nested pnpm would read npm_config_* as its settings, the copy's jest would report into this run's counts) and
+ * nested pnpm would read npm_config_* as its settings, NODE_PATH would resolve the copy's modules from this
+ * repository's store, the copy's jest would report into this run's counts) and
  * without this repository's node_modules/.bin on PATH, so the copy uses only what it installs itself.
  */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       ([key]) =>
-        !/^(npm_|pnpm_|jest_|init_cwd$|durable_delivery_test_report_dir$)/i.test(key) &&
+        !/^(npm_|pnpm_|jest_|node_path$|init_cwd$|durable_delivery_test_report_dir$)/i.test(key) &&
         !(key.startsWith('TURBO_') && key !== 'TURBO_TELEMETRY_DISABLED'),
     ),
   );
