@@ -1,7 +1,8 @@
 // The one place that says which loopback port each local process of `pnpm dev` / `pnpm start` listens on: the
 // apps' Next.js servers, the Temporal dev server and its Web UI, the services. Everything that needs a default port
-// reads it from ports.json, so changing a port is one edit (and `create-durable-delivery` rewrites just this file in
-// code). Environment variables (TEMPORAL_DEV_PORT, PAYMENTS_PORT, …) still override them at run time.
+// reads it from ports.json, so changing a port is one edit in code (the docs name the defaults too, which is why
+// create-durable-delivery rewrites every file). Environment variables (TEMPORAL_DEV_PORT, PAYMENTS_PORT, …) still
+// override them for one run.
 const definitions = require('./ports.json');
 
 const ports = Object.freeze(Object.fromEntries(Object.entries(definitions).map(([name, { port }]) => [name, port])));
