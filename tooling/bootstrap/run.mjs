@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start` and `npm run bench`. A fresh machine has only Node and npm, so
-// this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
-// workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
-// the first run pays for it), and hands over to Turborepo.
+// The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start`, `npm run bench`, `npm run setup`,
+// `npm run test:fast` and `npm run test:scaffold`. A fresh machine has only Node and npm, so this file uses nothing
+// but Node: it installs the pinned pnpm into a cache outside the repository, installs the workspace, provisions
+// Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only the first run pays for
+// it), and hands over to Turborepo.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// The local ports, from the one file every process reads (see tooling/ports).
+const ports = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync(join(root, 'tooling/ports/ports.json'), 'utf8'))).map(([name, { port }]) => [
+    name,
+    port,
+  ]),
+);
 const [, pnpmVersion] = rootPackage.packageManager.split('@');
 const cacheDir =
   process.env.DURABLE_DELIVERY_CACHE ??
@@ -28,13 +36,29 @@ const STACK = [
 ];
 
 const commands = {
+  // Only what every command does first: the pinned pnpm and the workspace's dependencies (create-durable-delivery
+  // runs it in a new copy).
+  setup: () => 0,
   // The Temporal dev server (Web UI on 8233), the worker, the payment (4010) and notification (4020) services, the
   // menu (3000) and the driver portal (3001). The worker and the apps wait for the server; the apps run `next dev`.
   dev: () => provisionTemporal() || pnpm(['turbo', 'run', 'dev', ...STACK], localAppEnv('development')),
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
   start: () => provisionTemporal() || pnpm(['turbo', 'run', 'start', ...STACK], localAppEnv('production')),
-  test: () => provisionTemporal() || ensureChromium() || ensurePrometheus() || runTests(),
+  test: () =>
+    provisionTemporal() ||
+    ensureChromium() ||
+    ensurePrometheus() ||
+    runTests(['build', 'format:check', 'lint', 'typecheck', 'test', '--concurrency=2']),
+  // Minutes, not ten: formatting, lint, type checks and each package's `test:fast` (unit and time-skipping workflow
+  // tests), with no browser, no dev-server stack and no chaos; the apps' production builds are not made.
+  'test:fast': () =>
+    provisionTemporal() || runTests(['format:check', 'lint', 'typecheck', 'test:fast', '--concurrency=2']),
+  // create-durable-delivery packed, run through npx, and the new copy's own `test:fast` (see its README).
+  'test:scaffold': () =>
+    provisionTemporal() ||
+    pnpm(['turbo', 'run', 'build', '--filter=create-durable-delivery']) ||
+    pnpm(['--filter', 'create-durable-delivery', 'run', 'test:scaffold', ...args]),
   chaos: () =>
     provisionTemporal() ||
     pnpm(['turbo', 'run', 'build']) ||
@@ -115,8 +139,8 @@ function localAppEnv(mode) {
     env.SESSION_SECRET = readFileSync(file, 'utf8').trim();
   }
   // The worker charges and notifies through the services the same command starts; the menu relays notifications.
-  env.PAYMENTS_URL ??= 'http://127.0.0.1:4010';
-  env.NOTIFICATIONS_URL ??= 'http://127.0.0.1:4020';
+  env.PAYMENTS_URL ??= `http://127.0.0.1:${ports.payments}`;
+  env.NOTIFICATIONS_URL ??= `http://127.0.0.1:${ports.notifications}`;
   if (mode === 'production' && !env.DRIVER_PASSCODE) {
     // The same value as DEVELOPMENT_DRIVER_PASSCODE in packages/api/src/server/config.ts.
     env.DRIVER_PASSCODE = 'drive-safely';
@@ -190,14 +214,11 @@ function pnpm(pnpmArgs, env = process.env) {
   return result.status ?? 1;
 }
 
-// Every check CI cares about, then one closing line that counts the tests jest ran in every package.
-function runTests() {
+// The given Turborepo tasks, then one closing line that counts the tests jest ran in every package.
+function runTests(tasks) {
   const reportDir = mkdtempSync(join(tmpdir(), 'durable-delivery-tests-'));
   const env = { ...process.env, DURABLE_DELIVERY_TEST_REPORT_DIR: reportDir };
-  const status = pnpm(
-    ['turbo', 'run', 'build', 'format:check', 'lint', 'typecheck', 'test', '--concurrency=2', ...args],
-    env,
-  );
+  const status = pnpm(['turbo', 'run', ...tasks, ...args], env);
   let passed = 0;
   let failed = 0;
   for (const file of readdirSync(reportDir)) {

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ports } from '@durable-delivery/ports';
 import { loadServiceConfig, type ServiceConfig } from '@durable-delivery/service-kit';
 
 export type NotificationServiceConfig = ServiceConfig;
@@ -7,7 +8,7 @@ export type NotificationServiceConfig = ServiceConfig;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationServiceConfig {
   return loadServiceConfig(
     'NOTIFICATIONS',
-    { port: 4020, dbFilename: resolve(__dirname, '../../../.data/notifications/inbox.sqlite') },
+    { port: ports.notifications, dbFilename: resolve(__dirname, '../../../.data/notifications/inbox.sqlite') },
     env,
   );
 }

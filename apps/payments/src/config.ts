@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ports } from '@durable-delivery/ports';
 import { loadServiceConfig, type ServiceConfig } from '@durable-delivery/service-kit';
 
 export type PaymentServiceConfig = ServiceConfig;
@@ -7,7 +8,7 @@ export type PaymentServiceConfig = ServiceConfig;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): PaymentServiceConfig {
   return loadServiceConfig(
     'PAYMENTS',
-    { port: 4010, dbFilename: resolve(__dirname, '../../../.data/payments/ledger.sqlite') },
+    { port: ports.payments, dbFilename: resolve(__dirname, '../../../.data/payments/ledger.sqlite') },
     env,
   );
 }

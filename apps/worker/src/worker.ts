@@ -26,7 +26,7 @@ export async function connect(config: WorkerConfig, log: Logger): Promise<Native
       if (attempt === 1 || attempt % 10 === 0) {
         log.warn(`Temporal is not reachable at ${address} yet; retrying`, { error: String(error) });
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 3000)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 3_000)));
     }
   }
 }

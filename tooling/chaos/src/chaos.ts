@@ -122,7 +122,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           log('fault: payment service outage');
           await setPaymentOutage(paymentsUrl, true);
           faults.paymentOutages += 1;
-          await sleep(3000);
+          await sleep(3_000);
           await setPaymentOutage(paymentsUrl, false);
         }
       }

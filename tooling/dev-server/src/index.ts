@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { ports } from '@durable-delivery/ports';
 import { orderSearchAttributes } from '@durable-delivery/workflows';
 import {
   startDevServer,
@@ -32,8 +33,8 @@ export function projectSearchAttributes(): Record<string, SearchAttributeKind> {
 /** Where `pnpm dev` keeps Temporal's state: a git-ignored folder at the repository root. */
 export const DEFAULT_DB_FILENAME = resolve(__dirname, '../../../.data/temporal/dev.sqlite');
 
-export const DEFAULT_PORT = 7233;
-export const DEFAULT_UI_PORT = 8233;
+export const DEFAULT_PORT = ports.temporal;
+export const DEFAULT_UI_PORT = ports.temporalUi;
 
 /** Starts the Temporal dev server the way this project needs it; tests pass their own ports and database file. */
 export function startProjectDevServer(options: Partial<DevServerOptions> = {}): Promise<DevServer> {

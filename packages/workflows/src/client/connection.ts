@@ -1,3 +1,4 @@
+import { ports } from '@durable-delivery/ports';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 
 export type TemporalConnection = ClientConnectConfig & { namespace: string };
@@ -35,7 +36,7 @@ export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
     // The dev server binds 127.0.0.1; "localhost" may resolve to ::1 first.
     connectionOptions: {
       ...connection.connectionOptions,
-      address: connection.connectionOptions.address ?? '127.0.0.1:7233',
+      address: connection.connectionOptions.address ?? `127.0.0.1:${ports.temporal}`,
     },
     namespace: connection.namespace ?? 'default',
   };

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// `next-on-port <port name> <next command> [options]`: runs the Next.js CLI of the app in the current folder with
+// `--port` set to the port of that name in @durable-delivery/ports, so the apps' `dev` and `start` scripts take
+// their ports from the same file as every other local process.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { portOf } from '@durable-delivery/ports';
+
+const [name, ...nextArgs] = process.argv.slice(2);
+if (!name || nextArgs.length === 0) {
+  console.error('usage: next-on-port <port name> <dev|start> [next options]');
+  process.exit(2);
+}
+const port = portOf(name);
+const requireFromApp = createRequire(join(process.cwd(), 'package.json'));
+const nextCli = requireFromApp.resolve('next/dist/bin/next');
+// Next's CLI parses process.argv. Running it in this process, rather than as a child, leaves signals (Ctrl-C,
+// Turborepo's SIGTERM) and the exit code exactly as `next` has them.
+process.argv = [process.argv[0], nextCli, ...nextArgs, '--port', String(port)];
+requireFromApp(nextCli);
