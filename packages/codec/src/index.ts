@@ -1,0 +1,21 @@
+export {
+  EncryptionCodec,
+  PayloadDecryptionError,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA_KEY,
+  encryptionKeyIdOf,
+} from './codec';
+export {
+  parseEncryptionKeys,
+  EncryptionKeysError,
+  ENCRYPTION_KEYS_VARIABLE,
+  EMPTY_KEYRING,
+  type EncryptionKey,
+  type Keyring,
+} from './keys';
+export {
+  loadPayloadEncryption,
+  payloadEncryption,
+  FAILURE_CONVERTER_PATH,
+  type PayloadEncryption,
+} from './data-converter';
