@@ -32,14 +32,13 @@ export class PayloadDecryptionError extends Error {
 export class EncryptionCodec implements PayloadCodec {
   constructor(private readonly keyring: Keyring) {}
 
-  // async although the work is synchronous: a bad payload must reject the promise, not throw at the call.
-  async encode(payloads: Payload[]): Promise<Payload[]> {
+  encode(payloads: Payload[]): Promise<Payload[]> {
     const key = this.keyring.current;
-    return key ? payloads.map((payload) => encrypt(payload, key)) : payloads;
+    return settle(() => (key ? payloads.map((payload) => encrypt(payload, key)) : payloads));
   }
 
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.decrypt(payload));
+  decode(payloads: Payload[]): Promise<Payload[]> {
+    return settle(() => payloads.map((payload) => this.decrypt(payload)));
   }
 
   private decrypt(payload: Payload): Payload {
@@ -73,6 +72,15 @@ export class EncryptionCodec implements PayloadCodec {
     }
     const original = ProtoPayload.decode(plaintext);
     return { metadata: original.metadata, data: original.data };
+  }
+}
+
+/** The work is synchronous; a bad payload must still reject the promise rather than throw at the call. */
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
 
