@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { loadPayloadEncryption, type PayloadEncryption } from '@durable-delivery/codec';
 import {
   ORDER_TASK_QUEUE,
   durationSchema,
@@ -41,6 +42,8 @@ const workerEnvSchema = z.object({
 
 export interface WorkerConfig {
   readonly connection: TemporalConnection;
+  /** PAYLOAD_ENCRYPTION_KEYS: the data converter every history this worker writes and reads goes through. */
+  readonly encryption: PayloadEncryption;
   readonly taskQueue: string;
   readonly logLevel: z.output<typeof workerEnvSchema>['WORKER_LOG_LEVEL'];
   readonly shutdownGraceTimeMs: number;
@@ -73,14 +76,21 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new ConfigError(`Invalid worker environment:\n${problems.join('\n')}`);
   }
   let connection: TemporalConnection;
+  let encryption: PayloadEncryption;
   try {
     connection = loadTemporalConnection(env);
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
   }
+  try {
+    encryption = loadPayloadEncryption(env);
+  } catch (error) {
+    throw new ConfigError(`Invalid worker environment:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
   const vars = parsed.data;
   return {
     connection,
+    encryption,
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
     logLevel: vars.WORKER_LOG_LEVEL,
     shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,

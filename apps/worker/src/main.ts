@@ -10,6 +10,11 @@ async function main(): Promise<void> {
   // The SDK shuts the worker down gracefully on these signals: it stops polling, lets in-flight activities finish
   // within the grace time, and worker.run() resolves.
   Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  if (!config.encryption.encryptingKeyId) {
+    logger.warn(
+      'PAYLOAD_ENCRYPTION_KEYS is not set: this worker writes payloads in plain text (refused in production)',
+    );
+  }
   const connection = await connect(config, logger);
   try {
     const worker = await createWorker(config, connection);
@@ -17,6 +22,7 @@ async function main(): Promise<void> {
       address: config.connection.connectionOptions.address,
       namespace: config.connection.namespace,
       taskQueue: config.taskQueue,
+      encryptionKeyId: config.encryption.encryptingKeyId ?? null,
     });
     await worker.run();
     logger.info('worker stopped');

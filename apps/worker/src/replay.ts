@@ -29,6 +29,8 @@ async function main(args: string[]): Promise<number> {
       {
         // Source, not the prebuilt bundle, so a debugger maps breakpoints to the TypeScript files.
         workflowsPath: require.resolve('@durable-delivery/workflows/workflows'),
+        // The history is fetched as stored: encrypted payloads are decoded here, with the worker's own keys.
+        dataConverter: config.encryption.dataConverter,
       },
       history,
       // The real id: the order workflow checks that its id matches its order id, and replays as it ran.

@@ -55,5 +55,7 @@ export async function createWorker(config: WorkerConfig, connection: NativeConne
     workflowBundle: { codePath: config.workflowBundlePath },
     activities: createActivities({ payments, notifications }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
+    // The codec runs here, outside the sandbox; the failure converter is also in the prebuilt bundle (see build).
+    dataConverter: config.encryption.dataConverter,
   });
 }

@@ -31,7 +31,7 @@ export function menuApiHandler(config: AppConfig): Handler {
       router: customerAppRouter,
       createContext: async () =>
         createContext({
-          temporal: await temporalClient(config.connection),
+          temporal: await temporalClient(config),
           customer: await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config),
           orderWindows: config.orderWindows,
         }),
@@ -47,7 +47,7 @@ export function driverApiHandler(config: AppConfig): Handler {
       router: driverAppRouter,
       createContext: async () =>
         createContext({
-          temporal: await temporalClient(config.connection),
+          temporal: await temporalClient(config),
           driver: await unsealIdentity(cookieValue(req.headers.get('cookie'), DRIVER_COOKIE), config),
         }),
     });
