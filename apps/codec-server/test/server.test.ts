@@ -65,7 +65,12 @@ describe('the codec server', () => {
   });
 
   it('refuses a request without credentials, or with a wrong token, with 401 and a clear message', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-the-token' }, { authorization: TOKEN }]) {
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer not-the-token' },
+      { authorization: TOKEN },
+    ];
+    for (const headers of attempts) {
       const response = await post('/decode', { payloads: [plainPayload] }, headers);
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({
