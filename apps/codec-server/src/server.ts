@@ -20,7 +20,9 @@ const payloadsSchema = z.object({
     .array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }), {
       error: 'must be an array of payloads',
     })
-    .max(10_000, 'at most 10000 payloads per request'),
+    .max(10_000, 'at most 10000 payloads per request')
+    // Proto3 JSON leaves out an empty list: the CLI sends `{}` for no payloads.
+    .default([]),
 });
 type JsonPayload = z.infer<typeof payloadsSchema>['payloads'][number];
 

@@ -88,8 +88,10 @@ describe('the codec server', () => {
     expect(((await malformed.json()) as { error: { message: string } }).error.message).toBe(
       'Invalid payloads: payloads.0.data must be base64.',
     );
-    const missing = await post('/decode', {}, bearer);
-    expect(missing.status).toBe(400);
+    const notAList = await post('/decode', { payloads: 'all of them' }, bearer);
+    expect(notAList.status).toBe(400);
+    // Proto3 JSON leaves an empty list out.
+    expect(await (await post('/decode', {}, bearer)).json()).toEqual({ payloads: [] });
     const foreign = {
       metadata: { encoding: b64('binary/encrypted'), 'encryption-key-id': b64('2025-01') },
       data: b64('x'.repeat(40)),
