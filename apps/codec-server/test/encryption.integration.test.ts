@@ -238,9 +238,15 @@ describe('payload encryption on the real stack', () => {
     });
     expect(response.status).toBe(200);
     const { payloads } = (await response.json()) as { payloads: { data: string }[] };
-    const [input, memo] = payloads.map((payload) => JSON.parse(Buffer.from(payload.data, 'base64').toString()));
-    expect(input).toMatchObject({ orderId: paidOrder, customerName: 'Ada Lovelace', paymentMethod: 'tok_visa' });
-    expect(input.deliveryAddress).toMatchObject({ street: '1 Main St', city: 'Springfield' });
+    const [input, memo] = payloads.map(
+      (payload) => JSON.parse(Buffer.from(payload.data, 'base64').toString()) as Record<string, unknown>,
+    );
+    expect(input).toMatchObject({
+      orderId: paidOrder,
+      customerName: 'Ada Lovelace',
+      paymentMethod: 'tok_visa',
+      deliveryAddress: { street: '1 Main St', city: 'Springfield' },
+    });
     expect(memo).toMatchObject({ dishes: '2× Burrata, Poke', customerName: 'Ada Lovelace' });
 
     const refused = await fetch(`${codecUrl}/decode`, {
