@@ -7,6 +7,7 @@ export {
 } from './codec';
 export {
   parseEncryptionKeys,
+  randomEncryptionKeys,
   EncryptionKeysError,
   ENCRYPTION_KEYS_VARIABLE,
   EMPTY_KEYRING,

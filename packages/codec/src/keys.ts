@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /** The variable that holds the keys: `id=<base64 of 32 bytes>`, comma-separated, the first one encrypting. */
 export const ENCRYPTION_KEYS_VARIABLE = 'PAYLOAD_ENCRYPTION_KEYS';
 
@@ -63,4 +65,9 @@ export function parseEncryptionKeys(value: string, variable = ENCRYPTION_KEYS_VA
     byId.set(id, parsed);
   }
   return { current: keys[0], byId };
+}
+
+/** A fresh one-key list for a test stack: `<id>=<32 random bytes in base64>`. */
+export function randomEncryptionKeys(id = 'test'): string {
+  return `${id}=${randomBytes(KEY_BYTES).toString('base64')}`;
 }
