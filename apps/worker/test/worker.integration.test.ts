@@ -171,6 +171,15 @@ describe('the worker on a real Temporal dev server', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(worker.logs.map((entry) => entry.message)).toContain('worker stopped');
+    // Started without PAYLOAD_ENCRYPTION_KEYS (allowed outside production): it says so, once.
+    const warnings = worker.logs.filter((entry) => String(entry.message).includes('PAYLOAD_ENCRYPTION_KEYS'));
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message:
+          'PAYLOAD_ENCRYPTION_KEYS is not set: this worker writes payloads in plain text (refused in production)',
+      }),
+    ]);
   });
 
   it('refuses to start with an invalid environment, naming the variable', async () => {
