@@ -15,7 +15,7 @@ import {
 import { loadAppConfig, temporalClient, type AppConfig } from '@durable-delivery/api/server';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { freePort, resolveTemporalCli, type DevServer } from '@durable-delivery/temporal-server';
-import { getStatusQuery, orderWorkflowId } from '@durable-delivery/workflows';
+import { ORDER_WORKFLOW_TYPE, getStatusQuery, orderStartOptions, orderWorkflowId } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -183,6 +183,7 @@ const orderForm = (orderId: string, paymentMethod: string) => ({
 describe('payload encryption on the real stack', () => {
   const paidOrder = `enc-${Date.now()}-paid`;
   const declinedOrder = `enc-${Date.now()}-declined`;
+  const summarizedOrder = `enc-${Date.now()}-summarized`;
   let oldConfig: AppConfig;
   let worker: ChildProcess;
 
@@ -199,8 +200,16 @@ describe('payload encryption on the real stack', () => {
     );
     expect(declined.outcome).toBe('declined');
     expect(declined.reason).toMatch(/insufficient funds/i);
+    // Workflow user metadata (the Web UI's summary and details) goes through the codec too.
+    await (
+      await temporalClient(oldConfig)
+    ).workflow.start(ORDER_WORKFLOW_TYPE, {
+      ...orderStartOptions({ ...orderForm(summarizedOrder, 'tok_visa'), customerId: customer.id }),
+      staticSummary: '2× Burrata · $24.00 · Ada Lovelace',
+      staticDetails: 'Deliver to 1 Main St, Springfield',
+    });
 
-    for (const orderId of [paidOrder, declinedOrder]) {
+    for (const orderId of [paidOrder, declinedOrder, summarizedOrder]) {
       const history = await raw.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
       const exported = exportHistory(history);
       for (const text of PRIVATE) expect(exported).not.toContain(text);
@@ -212,6 +221,11 @@ describe('payload encryption on the real stack', () => {
       // Search attributes stay readable (they hold no personal data), so lists and queries still work.
       expect(exported).toContain(customer.id);
     }
+    const summarized = await raw.workflow.getHandle(orderWorkflowId(summarizedOrder)).fetchHistory();
+    const userMetadata = summarized.events?.[0]?.userMetadata;
+    expect(
+      [userMetadata?.summary, userMetadata?.details].map((payload) => payload && encryptionKeyIdOf(payload)),
+    ).toEqual(['2026-06', '2026-06']);
     const declinedHistory = exportHistory(await raw.workflow.getHandle(orderWorkflowId(declinedOrder)).fetchHistory());
     expect(declinedHistory).toContain('Encoded failure');
 
