@@ -66,7 +66,7 @@ describe('worker configuration', () => {
     expect(config.encryption.dataConverter.payloadCodecs).toHaveLength(1);
     expect(loadWorkerConfig({}).encryption.encryptingKeyId).toBeUndefined();
     expect(() => loadWorkerConfig({ NODE_ENV: 'production' })).toThrow(
-      /^Invalid worker environment:\n  PAYLOAD_ENCRYPTION_KEYS: is required in production/,
+      /^Invalid worker environment:\n {2}PAYLOAD_ENCRYPTION_KEYS: is required in production/,
     );
     expect(() => loadWorkerConfig({ PAYLOAD_ENCRYPTION_KEYS: 'k=c2hvcnQ=' })).toThrow(
       /PAYLOAD_ENCRYPTION_KEYS: key "k" is 5 bytes; AES-256 needs exactly 32/,
