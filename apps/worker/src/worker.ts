@@ -7,6 +7,7 @@ import {
   type NotificationsClient,
   type PaymentsClient,
 } from '@durable-delivery/activities';
+import { workerDataConverter } from '@durable-delivery/codec';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
 
@@ -56,6 +57,6 @@ export async function createWorker(config: WorkerConfig, connection: NativeConne
     activities: createActivities({ payments, notifications }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     // The codec runs here, outside the sandbox; the failure converter is also in the prebuilt bundle (see build).
-    dataConverter: config.encryption.dataConverter,
+    dataConverter: workerDataConverter(config.encryption),
   });
 }

@@ -8,28 +8,42 @@ import {
   type Keyring,
 } from './keys';
 
-/**
- * The failure converter's module, by path: the workflow bundle (apps/worker's build) and every client and worker
- * load it from here, so workflow code, activities and callers all encode failures alike.
- */
-export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
-
 /** How this process reads and writes payloads, from one place, so the worker and the apps cannot disagree. */
 export interface PayloadEncryption {
   readonly keyring: Keyring;
-  /** For `Worker.create`, `new Client(...)` and `Worker.runReplayHistory`. */
+  /**
+   * For clients (`new Client(...)`): the encryption codec. Clients write payloads but no failures, and every failure
+   * converter reads a failure's encrypted message back, so this is all they need; it has no file path in it, so it
+   * works from the apps' bundled server code too. Workers take {@link workerDataConverter}.
+   */
   readonly dataConverter: DataConverter;
   /** The key new payloads are encrypted with; undefined when no key is set and payloads are written in plain. */
   readonly encryptingKeyId?: string;
 }
 
-/** The data converter for a keyring: the encryption codec (runs outside the workflow sandbox) and the failure converter. */
+/** The payload encryption of a keyring (the codec runs outside the workflow sandbox: nothing to bundle). */
 export function payloadEncryption(keyring: Keyring): PayloadEncryption {
   return {
     keyring,
-    dataConverter: { payloadCodecs: [new EncryptionCodec(keyring)], failureConverterPath: FAILURE_CONVERTER_PATH },
+    dataConverter: { payloadCodecs: [new EncryptionCodec(keyring)] },
     ...(keyring.current ? { encryptingKeyId: keyring.current.id } : {}),
   };
+}
+
+/**
+ * The failure converter's module, by path, for the workflow bundle (apps/worker's build) and the workers: failures
+ * raised by workflow code are converted inside the sandbox, those of activities in the worker.
+ */
+export function failureConverterPath(): string {
+  return require.resolve('./failure-converter');
+}
+
+/**
+ * For `Worker.create` and `Worker.runReplayHistory`: the codec, and the failure converter that moves failure
+ * messages and stack traces into (encrypted) payloads.
+ */
+export function workerDataConverter(encryption: PayloadEncryption): DataConverter {
+  return { ...encryption.dataConverter, failureConverterPath: failureConverterPath() };
 }
 
 /**

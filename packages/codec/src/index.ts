@@ -17,6 +17,7 @@ export {
 export {
   loadPayloadEncryption,
   payloadEncryption,
-  FAILURE_CONVERTER_PATH,
+  workerDataConverter,
+  failureConverterPath,
   type PayloadEncryption,
 } from './data-converter';

@@ -10,6 +10,7 @@ import {
   encryptionKeyIdOf,
   loadPayloadEncryption,
   parseEncryptionKeys,
+  workerDataConverter,
 } from '../src';
 import { failureConverter } from '../src/failure-converter';
 
@@ -201,11 +202,13 @@ describe('PAYLOAD_ENCRYPTION_KEYS', () => {
     );
   });
 
-  it('gives the worker and the clients the same data converter: the codec and the encoding failure converter', () => {
-    const { dataConverter } = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: OLD });
-    expect(dataConverter.payloadCodecs).toEqual([expect.any(EncryptionCodec)]);
+  it('gives the clients the codec, and the workers the same codec and the encoding failure converter', () => {
+    const encryption = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: OLD });
+    expect(encryption.dataConverter).toEqual({ payloadCodecs: [expect.any(EncryptionCodec)] });
+    const worker = workerDataConverter(encryption);
+    expect(worker.payloadCodecs).toBe(encryption.dataConverter.payloadCodecs);
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK loads it by path the same way
-    expect(require(dataConverter.failureConverterPath!)).toMatchObject({
+    expect(require(worker.failureConverterPath!)).toMatchObject({
       failureConverter: { options: { encodeCommonAttributes: true } },
     });
   });
