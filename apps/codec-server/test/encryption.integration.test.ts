@@ -14,7 +14,7 @@ import {
 } from '@durable-delivery/api';
 import { loadAppConfig, temporalClient, type AppConfig } from '@durable-delivery/api/server';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
-import { freePort, resolveTemporalCli, type DevServer } from '@durable-delivery/temporal-server';
+import { eventually, freePort, resolveTemporalCli, type DevServer } from '@durable-delivery/temporal-server';
 import { ORDER_WORKFLOW_TYPE, getStatusQuery, orderStartOptions, orderWorkflowId } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
@@ -299,6 +299,16 @@ describe('payload encryption on the real stack', () => {
     const rotated = appConfig(`${NEW},${OLD}`);
     const rotatedClient = new Client({ connection, dataConverter: rotated.encryption.dataConverter });
     const api = callers(rotatedClient, rotated);
+    // The driver list reads the (encrypted) memo straight from visibility, and shows it decrypted.
+    const waiting = await eventually(async () => {
+      const page = await api.driver.deliveries.waiting({ limit: 50 });
+      return page.orders.find((order) => order.orderId === paidOrder);
+    });
+    expect(waiting).toMatchObject({
+      dishes: '2× Burrata, Poke',
+      customerName: 'Ada Lovelace',
+      deliveryAddress: { street: '1 Main St' },
+    });
     await api.driver.deliveries.pickUp({ orderId: paidOrder });
     // The API's error mapping still reads the workflow's (encrypted) rejection: a second pick-up is a CONFLICT.
     await expect(api.driver.deliveries.pickUp({ orderId: paidOrder })).rejects.toMatchObject({ code: 'CONFLICT' });
