@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { randomEncryptionKeys } from '@durable-delivery/codec';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { freePort, type DevServer } from '@durable-delivery/temporal-server';
 import { logFile, startProcess, waitForHttp, type StackProcess } from './processes';
@@ -48,7 +49,8 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       stdio: 'pipe',
       log: (line) => log.write(`[temporal] ${line}\n`),
     });
-    const temporal = { TEMPORAL_ADDRESS: server.address };
+    // Encrypted, as in production: the worker and both apps share one key, made for this run.
+    const temporal = { TEMPORAL_ADDRESS: server.address, PAYLOAD_ENCRYPTION_KEYS: randomEncryptionKeys('e2e') };
 
     // Both services read <PREFIX>_PORT and <PREFIX>_DB, and answer /healthz once they listen.
     const service = async (name: 'payments' | 'notifications', database: string) => {

@@ -31,6 +31,7 @@ const STACK = [
   '--filter=@durable-delivery/worker',
   '--filter=@durable-delivery/payments',
   '--filter=@durable-delivery/notifications',
+  '--filter=@durable-delivery/codec-server',
   '--filter=@durable-delivery/menu',
   '--filter=@durable-delivery/driver',
 ];
@@ -39,8 +40,9 @@ const commands = {
   // Only what every command does first: the pinned pnpm and the workspace's dependencies (create-durable-delivery
   // runs it in a new copy).
   setup: () => 0,
-  // The Temporal dev server (Web UI on 8233), the worker, the payment (4010) and notification (4020) services, the
-  // menu (3000) and the driver portal (3001). The worker and the apps wait for the server; the apps run `next dev`.
+  // The Temporal dev server (Web UI on 8233, decoding through the codec server on 4040), the worker, the payment
+  // (4010) and notification (4020) services, the menu (3000) and the driver portal (3001). The worker and the apps
+  // wait for the server; the apps run `next dev`.
   dev: () => provisionTemporal() || pnpm(['turbo', 'run', 'dev', ...STACK], localAppEnv('development')),
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
@@ -124,23 +126,28 @@ function provisionTemporal() {
 }
 
 /**
- * The apps' secrets for a run on this machine, from the environment when set. Otherwise the session secret is made
- * once, at random, into .data/ (ignored by git; never a value written in the repository), so sessions survive a
- * restart; the driver passcode falls back to the development one that README.md names.
+ * The stack's secrets for a run on this machine, from the environment when set. Otherwise each is made once, at
+ * random, into .data/ (ignored by git; never a value written in the repository), so sessions survive a restart and
+ * orders written yesterday still decrypt today: the session secret, the payload encryption key (one key, id
+ * `local`), and the codec server's token. The driver passcode falls back to the development one that README.md names.
  */
 function localAppEnv(mode) {
   const env = { ...process.env };
-  if (!env.SESSION_SECRET) {
-    const file = join(root, '.data', 'session-secret');
-    if (!existsSync(file)) {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
-    }
-    env.SESSION_SECRET = readFileSync(file, 'utf8').trim();
-  }
+  env.SESSION_SECRET ||= localSecret('session-secret', () => randomBytes(32).toString('base64'));
+  env.PAYLOAD_ENCRYPTION_KEYS ||= localSecret(
+    'payload-encryption-keys',
+    () => `local=${randomBytes(32).toString('base64')}`,
+  );
+  env.CODEC_SERVER_TOKEN ||= localSecret('codec-server-token', () => randomBytes(32).toString('base64url'));
   // The worker charges and notifies through the services the same command starts; the menu relays notifications.
   env.PAYMENTS_URL ??= `http://127.0.0.1:${ports.payments}`;
   env.NOTIFICATIONS_URL ??= `http://127.0.0.1:${ports.notifications}`;
+  // The dev server's Web UI decodes payloads through the codec server this command starts.
+  env.TEMPORAL_DEV_UI_CODEC_ENDPOINT ??= `http://127.0.0.1:${env.CODEC_SERVER_PORT || ports.codecServer}`;
+  console.log(
+    `Payloads are encrypted (key in .data/payload-encryption-keys). To read them in the Web UI, sign in at ` +
+      `${env.TEMPORAL_DEV_UI_CODEC_ENDPOINT} with the token in .data/codec-server-token (see README, "Payload encryption").`,
+  );
   if (mode === 'production' && !env.DRIVER_PASSCODE) {
     // The same value as DEVELOPMENT_DRIVER_PASSCODE in packages/api/src/server/config.ts.
     env.DRIVER_PASSCODE = 'drive-safely';
@@ -149,7 +156,20 @@ function localAppEnv(mode) {
   return env;
 }
 
-/** The end-to-end tests drive Debian's Chromium (never a browser downloaded by a test tool). */
+/** A secret kept in .data/<name> (mode 600), made by `make` on first use. */
+function localSecret(name, make) {
+  const file = join(root, '.data', name);
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, make(), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * The end-to-end tests drive Debian's Chromium (never a browser downloaded by a test tool). Installed with apt-get
+ * when missing: directly as root (CI containers), through passwordless sudo otherwise.
+ */
 function ensureChromium() {
   return ensureDebianPackage({
     name: 'chromium',

@@ -9,9 +9,11 @@ export function nextConfig() {
     reactStrictMode: true,
     poweredByHeader: false,
     // The Temporal client (gRPC, protobufs) and our server packages load from node_modules at run time instead of
-    // being bundled: they are server-only and CommonJS, and none of them may reach a browser bundle.
+    // being bundled: they are server-only and CommonJS, and none of them may reach a browser bundle. (The codec also
+    // hands the SDK its failure converter by file path, which only works from node_modules.)
     serverExternalPackages: [
       '@durable-delivery/api',
+      '@durable-delivery/codec',
       '@durable-delivery/telemetry',
       '@durable-delivery/workflows',
       '@temporalio/client',

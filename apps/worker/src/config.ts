@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { loadPayloadEncryption, type PayloadEncryption } from '@durable-delivery/codec';
 import {
   ORDER_TASK_QUEUE,
   durationSchema,
@@ -57,6 +58,8 @@ const workerEnvSchema = z.object({
 
 export interface WorkerConfig {
   readonly connection: TemporalConnection;
+  /** PAYLOAD_ENCRYPTION_KEYS: the data converter every history this worker writes and reads goes through. */
+  readonly encryption: PayloadEncryption;
   readonly taskQueue: string;
   readonly logLevel: z.output<typeof workerEnvSchema>['WORKER_LOG_LEVEL'];
   readonly shutdownGraceTimeMs: number;
@@ -93,10 +96,16 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new ConfigError(`Invalid worker environment:\n${problems.join('\n')}`);
   }
   let connection: TemporalConnection;
+  let encryption: PayloadEncryption;
   try {
     connection = loadTemporalConnection(env);
   } catch (error) {
     throw new ConfigError(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    encryption = loadPayloadEncryption(env);
+  } catch (error) {
+    throw new ConfigError(`Invalid worker environment:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
   const vars = parsed.data;
   const exporting = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
@@ -104,6 +113,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     vars.WORKER_WORKFLOW_TRACING === 'on' || (vars.WORKER_WORKFLOW_TRACING === 'auto' && exporting);
   return {
     connection,
+    encryption,
     taskQueue: vars.TEMPORAL_TASK_QUEUE,
     logLevel: vars.WORKER_LOG_LEVEL,
     shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,

@@ -13,6 +13,11 @@ async function main(): Promise<void> {
   // The SDK shuts the worker down gracefully on these signals: it stops polling, lets in-flight activities finish
   // within the grace time, and worker.run() resolves.
   Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'], telemetryOptions: runtimeTelemetry(config) });
+  if (!config.encryption.encryptingKeyId) {
+    logger.warn(
+      'PAYLOAD_ENCRYPTION_KEYS is not set: this worker writes payloads in plain text (refused in production)',
+    );
+  }
   // Up before connecting: connecting may take minutes (the server starting), and liveness must answer meanwhile.
   const health = await startHealthServer(config.healthAddress);
   logger.info('health endpoints listening', { address: health.address, metricsAddress: config.metricsAddress });
@@ -29,6 +34,7 @@ async function main(): Promise<void> {
         taskQueue: config.taskQueue,
         identity: worker.options.identity,
         workflowTracing: config.workflowTracing,
+        encryptionKeyId: config.encryption.encryptingKeyId ?? null,
       });
       await worker.run();
       logger.info('worker stopped');

@@ -3,6 +3,7 @@
 // non-determinism error names the event where the new code diverges. Under a debugger (see README), breakpoints
 // in packages/workflows/src are hit as the history replays, with workflow time frozen at each event.
 import inspector from 'node:inspector';
+import { workerDataConverter } from '@durable-delivery/codec';
 import { orderIdOf, orderWorkflowId } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -34,6 +35,8 @@ async function main(args: string[]): Promise<number> {
         workflowsPath: require.resolve('@durable-delivery/workflows/workflows'),
         ...telemetry,
         interceptors: { ...telemetry.interceptors, workflowModules: [...workflowInterceptorModules] },
+        // The history is fetched as stored: encrypted payloads are decoded here, with the worker's own keys.
+        dataConverter: workerDataConverter(config.encryption),
       },
       history,
       // The real id: the order workflow checks that its id matches its order id, and replays as it ran.

@@ -8,6 +8,7 @@ import {
   type PaymentsClient,
 } from '@durable-delivery/activities';
 import type { WorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
+import { workerDataConverter } from '@durable-delivery/codec';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
 
@@ -64,5 +65,7 @@ export async function createWorker(
     activities: createActivities({ payments, notifications }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     ...telemetry,
+    // The codec runs here, outside the sandbox; the failure converter is also in the prebuilt bundle (see build).
+    dataConverter: workerDataConverter(config.encryption),
   });
 }

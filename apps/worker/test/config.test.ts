@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadWorkerConfig } from '../src/config';
 
 describe('worker configuration', () => {
@@ -69,6 +70,20 @@ describe('worker configuration', () => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(
       /PAYMENTS_ERROR_RATE[\s\S]*WORKER_SHUTDOWN_GRACE_TIME|WORKER_SHUTDOWN_GRACE_TIME[\s\S]*PAYMENTS_ERROR_RATE/,
+    );
+  });
+
+  it('encrypts with the first of PAYLOAD_ENCRYPTION_KEYS, and refuses to start in production without keys', () => {
+    const keys = `2026-12=${randomBytes(32).toString('base64')},2026-06=${randomBytes(32).toString('base64')}`;
+    const config = loadWorkerConfig({ PAYLOAD_ENCRYPTION_KEYS: keys });
+    expect(config.encryption.encryptingKeyId).toBe('2026-12');
+    expect(config.encryption.dataConverter.payloadCodecs).toHaveLength(1);
+    expect(loadWorkerConfig({}).encryption.encryptingKeyId).toBeUndefined();
+    expect(() => loadWorkerConfig({ NODE_ENV: 'production' })).toThrow(
+      /^Invalid worker environment:\n {2}PAYLOAD_ENCRYPTION_KEYS: is required in production/,
+    );
+    expect(() => loadWorkerConfig({ PAYLOAD_ENCRYPTION_KEYS: 'k=c2hvcnQ=' })).toThrow(
+      /PAYLOAD_ENCRYPTION_KEYS: key "k" is 5 bytes; AES-256 needs exactly 32/,
     );
   });
 });

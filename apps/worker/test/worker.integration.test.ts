@@ -215,6 +215,15 @@ describe('the worker on a real Temporal dev server', () => {
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(worker.logs.map((entry) => entry.message)).toContain('worker stopped');
+    // Started without PAYLOAD_ENCRYPTION_KEYS (allowed outside production): it says so, once.
+    const warnings = worker.logs.filter((entry) => String(entry.message).includes('PAYLOAD_ENCRYPTION_KEYS'));
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message:
+          'PAYLOAD_ENCRYPTION_KEYS is not set: this worker writes payloads in plain text (refused in production)',
+      }),
+    ]);
   });
 
   it('is alive but not ready while it cannot reach Temporal, and ready once the server sees it polling', async () => {

@@ -7,7 +7,7 @@ import {
   type OrderMemo,
   type OrderState,
 } from '@durable-delivery/workflows';
-import { defaultPayloadConverter, type Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Client, type Payload } from '@temporalio/client';
 import { keyword } from './ids';
 
 /** One line of a list, straight from visibility: no per-order query, so a page costs one server call. */
@@ -53,25 +53,40 @@ export async function listOrders(
     pageSize: page.limit,
     nextPageToken: page.cursor ? Buffer.from(page.cursor, 'base64') : undefined,
   });
-  const orders = response.executions.map((execution): OrderSummary => {
-    const fields = execution.searchAttributes?.indexedFields ?? {};
-    const attribute = <T>(name: string): T | undefined => {
-      const payload = fields[name];
-      return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
-    };
-    const memoPayload = execution.memo?.fields?.[ORDER_MEMO_KEY];
-    const memo = memoPayload ? defaultPayloadConverter.fromPayload<OrderMemo>(memoPayload) : undefined;
-    const seconds = execution.startTime?.seconds;
-    return {
-      orderId: orderIdOf(execution.execution?.workflowId ?? '') ?? '',
-      state: attribute<OrderState>(OrderStateAttribute.name),
-      totalCents: attribute<number>(OrderTotalCentsAttribute.name),
-      startedAt: seconds ? isoFromTimestamp(seconds, execution.startTime?.nanos ?? 0) : undefined,
-      ...(memo ? { dishes: memo.dishes, deliveryAddress: memo.deliveryAddress, customerName: memo.customerName } : {}),
-    };
-  });
+  const orders = await Promise.all(
+    response.executions.map(async (execution): Promise<OrderSummary> => {
+      const fields = execution.searchAttributes?.indexedFields ?? {};
+      const attribute = <T>(name: string): T | undefined => {
+        const payload = fields[name];
+        return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
+      };
+      const memoPayload = execution.memo?.fields?.[ORDER_MEMO_KEY];
+      const memo = memoPayload ? await decodeMemo<OrderMemo>(client, memoPayload) : undefined;
+      const seconds = execution.startTime?.seconds;
+      return {
+        orderId: orderIdOf(execution.execution?.workflowId ?? '') ?? '',
+        state: attribute<OrderState>(OrderStateAttribute.name),
+        totalCents: attribute<number>(OrderTotalCentsAttribute.name),
+        startedAt: seconds ? isoFromTimestamp(seconds, execution.startTime?.nanos ?? 0) : undefined,
+        ...(memo
+          ? { dishes: memo.dishes, deliveryAddress: memo.deliveryAddress, customerName: memo.customerName }
+          : {}),
+      };
+    }),
+  );
   const token = response.nextPageToken;
   return { orders, ...(token && token.length > 0 ? { nextCursor: Buffer.from(token).toString('base64') } : {}) };
+}
+
+/**
+ * The raw service call skips the client's data converter, and the memo is encrypted (search attributes never are):
+ * run the client's codecs, last first as the SDK does, then its payload converter.
+ */
+async function decodeMemo<T>(client: Client, payload: Payload): Promise<T> {
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  let decoded = payload;
+  for (const codec of [...payloadCodecs].reverse()) [decoded = decoded] = await codec.decode([decoded]);
+  return payloadConverter.fromPayload<T>(decoded);
 }
 
 /** A protobuf timestamp (seconds may be a Long) as ISO-8601. */

@@ -79,8 +79,25 @@ describe('app configuration', () => {
     expect(() => loadAppConfig({ ...secret, NODE_ENV: 'production' })).toThrow(
       /DRIVER_PASSCODE: is required in production/,
     );
-    const production = loadAppConfig({ ...secret, NODE_ENV: 'production', DRIVER_PASSCODE: 'a-real-passcode' });
+    const production = loadAppConfig({
+      ...secret,
+      NODE_ENV: 'production',
+      DRIVER_PASSCODE: 'a-real-passcode',
+      PAYLOAD_ENCRYPTION_KEYS: `k1=${Buffer.alloc(32, 7).toString('base64')}`,
+    });
     expect(production).toMatchObject({ driverPasscode: 'a-real-passcode', secureCookies: true });
+  });
+
+  it('refuses to start in production without payload encryption keys, and encrypts with the first key', () => {
+    const production = { SESSION_SECRET: 'x'.repeat(32), NODE_ENV: 'production', DRIVER_PASSCODE: 'a-real-passcode' };
+    expect(() => loadAppConfig(production)).toThrow(
+      /^Invalid app environment:\n {2}PAYLOAD_ENCRYPTION_KEYS: is required in production/,
+    );
+    const keys = `new=${Buffer.alloc(32, 1).toString('base64')},old=${Buffer.alloc(32, 2).toString('base64')}`;
+    expect(loadAppConfig({ ...production, PAYLOAD_ENCRYPTION_KEYS: keys }).encryption.encryptingKeyId).toBe('new');
+    expect(() => loadAppConfig({ ...production, PAYLOAD_ENCRYPTION_KEYS: 'new=not base64!' })).toThrow(
+      /PAYLOAD_ENCRYPTION_KEYS: key "new" is not valid base64/,
+    );
   });
 
   it('reads order windows as durations and leaves the rest to the workflow', () => {

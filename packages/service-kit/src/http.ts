@@ -43,16 +43,27 @@ export function useErrorShape(app: FastifyInstance): void {
   });
 }
 
+/**
+ * A check of `Authorization: Bearer <secret>` in constant time (both sides hashed first, so neither the length nor
+ * any prefix of the secret leaks through timing).
+ */
+export function bearerCheck(secret: string): (authorization: string | undefined) => boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const expected = digest(secret);
+  return (authorization) => {
+    const header = authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    return timingSafeEqual(digest(given), expected);
+  };
+}
+
 /** When a key is configured, every /v1 request must carry `Authorization: Bearer <key>` (compared in constant time). */
 export function requireApiKey(app: FastifyInstance, apiKey: string | undefined): void {
   if (!apiKey) return;
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  const expected = digest(apiKey);
+  const matches = bearerCheck(apiKey);
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/')) return;
-    const header = request.headers.authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    if (!timingSafeEqual(digest(given), expected)) {
+    if (!matches(request.headers.authorization)) {
       return sendError(reply, 401, {
         type: 'authentication_error',
         message: 'Missing or wrong API key (Authorization: Bearer …).',

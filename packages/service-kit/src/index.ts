@@ -1,5 +1,5 @@
 export { Faults, NO_FAULTS, faultSettingsSchema, type FaultSettings } from './faults';
-export { answeredByFault, faultRoutes, parse, requireApiKey, sendError, useErrorShape } from './http';
+export { answeredByFault, bearerCheck, faultRoutes, parse, requireApiKey, sendError, useErrorShape } from './http';
 export { databaseAnswers, openDatabase } from './sqlite';
 export { loadServiceConfig, type ServiceConfig } from './config';
 export {

@@ -28,6 +28,7 @@ import { startApp, waitForHttp, type AppServer } from './app-servers';
 import { evaluateAppsTargets, type AppsReport, type ListLevelResult, type RateResult } from './apps-report';
 import { cpuMs } from './proc';
 import { fixed, latencyStats } from './report';
+import { loadPayloadEncryption, randomEncryptionKeys } from '@durable-delivery/codec';
 import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
 
 export interface AppsOptions {
@@ -98,11 +99,14 @@ export async function appsBench(
   const { address } = resources.server;
   const serverPid = resources.server.pid;
   resources.connection = await Connection.connect({ address });
-  const client = new Client({ connection: resources.connection });
+  // Encrypted, as in production: the codec's cost is part of what is measured.
+  const encryptionKeys = randomEncryptionKeys('bench');
+  const { dataConverter } = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
+  const client = new Client({ connection: resources.connection, dataConverter });
   const { serverVersion } = await resources.connection.workflowService.getSystemInfo({});
 
   progress(`starting the worker: node ${workerMainPath()}`);
-  const orderWorker = spawnWorker(address);
+  const orderWorker = spawnWorker(address, encryptionKeys);
   resources.orderWorker = orderWorker;
   void orderWorker.exited.then((code) =>
     fail(new Error(`the worker exited (code ${code}):\n${orderWorker.lastLines().join('\n')}`)),
@@ -112,6 +116,7 @@ export async function appsBench(
   const driverPasscode = randomBytes(12).toString('base64url');
   const appEnv = {
     TEMPORAL_ADDRESS: address,
+    PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     SESSION_SECRET: randomBytes(32).toString('base64'),

@@ -32,6 +32,7 @@ import { runPhase, type PhaseContext, type PhaseResult } from './phase';
 import { RssSampler } from './proc';
 import { evaluateTargets, formatHistories, formatReport, type BenchReport, type ConcurrencyResult } from './report';
 import { DEFAULT_RATE_PROMPT, benchWindows, ceiling, fullOrder, type Scenario } from './scenarios';
+import { loadPayloadEncryption, randomEncryptionKeys } from '@durable-delivery/codec';
 import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -160,7 +161,10 @@ async function bench(
   });
   const { address } = resources.server;
   resources.connection = await Connection.connect({ address });
-  const client = new Client({ connection: resources.connection });
+  // Encrypted, as in production: the codec's cost is part of what is measured.
+  const encryptionKeys = randomEncryptionKeys('bench');
+  const { dataConverter } = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
+  const client = new Client({ connection: resources.connection, dataConverter });
   const { serverVersion } = await resources.connection.workflowService.getSystemInfo({});
 
   // The ceiling's worker runs here; bundling it takes a few seconds, outside every measurement.
@@ -173,13 +177,15 @@ async function bench(
     taskQueue: NOOP_TASK_QUEUE,
     workflowBundle,
     activities: noopActivities,
+    // The ceiling pays for the same codec as the order, so the ratio compares workflow work only.
+    dataConverter,
   });
   const running = worker.run();
   running.catch((error: unknown) => fail(new Error(`the ceiling worker failed: ${String(error)}`)));
   resources.ceilingWorker = { worker, running };
 
   progress(`starting the worker: node ${workerMain}`);
-  const orderWorker = spawnWorker(address);
+  const orderWorker = spawnWorker(address, encryptionKeys);
   resources.orderWorker = orderWorker;
   void orderWorker.exited.then((code) =>
     fail(new Error(`the worker exited (code ${code}):\n${orderWorker.lastLines().join('\n')}`)),

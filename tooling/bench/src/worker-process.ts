@@ -38,7 +38,8 @@ export function workerMainPath(): string {
   return main;
 }
 
-export function spawnWorker(address: string): WorkerProcess {
+/** `encryptionKeys`: PAYLOAD_ENCRYPTION_KEYS, so the order worker encrypts every payload as in production. */
+export function spawnWorker(address: string, encryptionKeys: string): WorkerProcess {
   const child: ChildProcess = spawn(process.execPath, [workerMainPath()], {
     // A clean environment: nothing from the caller's shell (a TEMPORAL_PROFILE, fault rates) changes what is measured.
     env: {
@@ -46,6 +47,7 @@ export function spawnWorker(address: string): WorkerProcess {
       HOME: process.env.HOME ?? '',
       TEMPORAL_ADDRESS: address,
       TEMPORAL_NAMESPACE: 'default',
+      PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
       // At INFO the worker writes several lines per order; that is I/O a benchmark should not measure.
       WORKER_LOG_LEVEL: 'WARN',
       PAYMENTS_ERROR_RATE: '0',

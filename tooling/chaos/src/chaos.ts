@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { loadPayloadEncryption, randomEncryptionKeys, workerDataConverter } from '@durable-delivery/codec';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { freePort, type DevServer } from '@durable-delivery/temporal-server';
 import {
@@ -15,6 +16,7 @@ import {
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { planOrders, EXPECTED_STATE, type PlannedOrder } from './plan';
 import { ServiceProcess, sleep } from './processes';
@@ -74,8 +76,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     `${notificationsUrl}/healthz`,
   );
   let server: DevServer | undefined;
+  // The stack runs encrypted, as in production; this process reads statuses and histories with the same key.
+  const encryptionKeys = randomEncryptionKeys('chaos');
+  const encryption = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
   const workerEnv = () => ({
     TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+    PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
     PAYMENTS_URL: paymentsUrl,
     NOTIFICATIONS_URL: notificationsUrl,
     PAYMENTS_TIMEOUT: '3s',
@@ -95,7 +101,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await Promise.all([payments.start(), notifications.start()]);
     await Promise.all(workers.map((worker) => worker.start()));
     connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: encryption.dataConverter });
     log(
       `stack up: dev server ${server.address}, payments ${paymentsUrl}, notifications ${notificationsUrl}, 2 workers`,
     );
@@ -146,7 +152,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await faultLoop;
     // Reconcile on a quiet stack: no fault may be mid-flight while the records are read.
     await setPaymentOutage(paymentsUrl, false);
-    const report = await reconcile(client, plan, paymentsUrl, notificationsUrl);
+    const report = await reconcile(client, plan, paymentsUrl, notificationsUrl, workerDataConverter(encryption));
     return { ...report, orders: plan.length, seconds: Math.round((Date.now() - started) / 1000), faults };
   } finally {
     stopFaults = true;
@@ -276,6 +282,7 @@ async function reconcile(
   plan: readonly PlannedOrder[],
   paymentsUrl: string,
   notificationsUrl: string,
+  replayDataConverter: DataConverter,
 ): Promise<Omit<ChaosReport, 'orders' | 'seconds' | 'faults'>> {
   const mismatches: string[] = [];
   const finalStates: Record<string, number> = {};
@@ -335,7 +342,11 @@ async function reconcile(
   }
   let replayFailures = 0;
   const replays = Worker.runReplayHistories(
-    { workflowBundle: { codePath: resolve(REPO, 'apps/worker/dist/workflow-bundle.js') } },
+    // Histories are fetched as stored, encrypted; the replay decodes them with the stack's key.
+    {
+      workflowBundle: { codePath: resolve(REPO, 'apps/worker/dist/workflow-bundle.js') },
+      dataConverter: replayDataConverter,
+    },
     histories,
   );
   for await (const result of replays) {

@@ -18,10 +18,17 @@ async function main(): Promise<number> {
     port: portFromEnv('TEMPORAL_DEV_PORT', DEFAULT_PORT),
     uiPort: portFromEnv('TEMPORAL_DEV_UI_PORT', DEFAULT_UI_PORT),
     dbFilename: process.env.TEMPORAL_DEV_DB || DEFAULT_DB_FILENAME,
+    // `pnpm dev` points the Web UI at the codec server it starts, so operators can read encrypted payloads.
+    ...(process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT
+      ? { uiCodecEndpoint: process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT }
+      : {}),
     log: (line) => console.log(line),
   });
   console.log(`Temporal dev server ready at ${server.address} (namespace "default")`);
   if (server.uiUrl) console.log(`Temporal Web UI: ${server.uiUrl}`);
+  if (server.uiUrl && process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT) {
+    console.log(`Web UI decodes payloads with the codec server at ${process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT}`);
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void server.stop());
   }

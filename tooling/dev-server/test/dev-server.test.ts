@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@durable-delivery/temporal-server';
+import { eventually, freePort } from '@durable-delivery/temporal-server';
 import { orderSearchAttributes } from '@durable-delivery/workflows';
 import { Connection } from '@temporalio/client';
 import { projectSearchAttributes, startProjectDevServer } from '../src';
@@ -24,6 +24,28 @@ describe('the project dev server', () => {
       } finally {
         await connection.close();
       }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('points the Web UI at the codec server, so operators can read encrypted payloads', async () => {
+    const port = await freePort();
+    const uiPort = await freePort();
+    const server = await startProjectDevServer({
+      port,
+      uiPort,
+      uiCodecEndpoint: 'http://127.0.0.1:4040',
+      dbFilename: join(mkdtempSync(join(tmpdir(), 'dev-server-')), 'dev.sqlite'),
+      stdio: 'ignore',
+    });
+    try {
+      // The settings the UI's pages load at start; the codec endpoint is what its data encoder calls.
+      const settings = await eventually(async () => {
+        const response = await fetch(`${server.uiUrl}/api/v1/settings`).catch(() => undefined);
+        return response?.ok ? ((await response.json()) as { Codec?: { Endpoint?: string } }) : undefined;
+      });
+      expect(settings.Codec?.Endpoint).toBe('http://127.0.0.1:4040');
     } finally {
       await server.stop();
     }

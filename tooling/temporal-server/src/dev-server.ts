@@ -23,6 +23,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** No Web UI. */
   headless?: boolean;
+  /** The codec server the Web UI decodes payloads with (`--ui-codec-endpoint`), e.g. http://127.0.0.1:4040. */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps state across restarts (its directory is created); default in memory. */
   dbFilename?: string;
   /** Created at start; default 'default' (which always exists). */
@@ -97,6 +99,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--namespace', namespace];
   if (options.headless) args.push('--headless');
   else if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));
+  if (!options.headless && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   for (const [name, kind] of Object.entries(options.searchAttributes ?? {}))
     args.push('--search-attribute', `${name}=${kind}`);
@@ -253,6 +256,9 @@ async function startWithSdk(
       uiPort: options.headless ? undefined : (options.uiPort ?? options.port + 1000),
       dbFilename: options.dbFilename,
       namespace,
+      ...(!options.headless && options.uiCodecEndpoint
+        ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] }
+        : {}),
       searchAttributes: Object.entries(options.searchAttributes ?? {}).map(([name, kind]) =>
         defineSearchAttributeKey(name, sdkSearchAttributeTypes[kind]),
       ),

@@ -5,6 +5,7 @@
 // and no event, so both replay the same histories (the workflow package's replay tests run each one).
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { failureConverterPath } from '@durable-delivery/codec';
 import { workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { TRACED_WORKFLOW_BUNDLE, WORKFLOW_BUNDLE } from '../bundles';
@@ -15,7 +16,12 @@ async function bundle(): Promise<void> {
     [WORKFLOW_BUNDLE, []],
     [TRACED_WORKFLOW_BUNDLE, workflowInterceptorModules],
   ] as const) {
-    const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [...interceptors] });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules: [...interceptors],
+      // Failures the workflow raises are converted inside the sandbox, so the encoding failure converter is bundled.
+      failureConverterPath: failureConverterPath(),
+    });
     const codePath = resolve(__dirname, '..', file);
     await writeFile(codePath, code);
     console.log(`workflow bundle written to ${codePath}`);

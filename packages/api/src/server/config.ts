@@ -4,6 +4,7 @@ import {
   type OrderWindows,
   type TemporalConnection,
 } from '@durable-delivery/workflows';
+import { loadPayloadEncryption, type PayloadEncryption } from '@durable-delivery/codec';
 import { z } from 'zod';
 
 /**
@@ -14,6 +15,8 @@ import { z } from 'zod';
  */
 export interface AppConfig {
   readonly connection: TemporalConnection;
+  /** PAYLOAD_ENCRYPTION_KEYS, required in production: the same data converter as the worker's. */
+  readonly encryption: PayloadEncryption;
   /** Seals the session cookies; at least 32 characters, from the environment only. */
   readonly sessionSecret: string;
   /** Whether cookies are sent over HTTPS only. */
@@ -61,10 +64,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new AppConfigError('Invalid app environment:\n  DRIVER_PASSCODE: is required in production');
   }
   let connection: TemporalConnection;
+  let encryption: PayloadEncryption;
   try {
     connection = loadTemporalConnection(env);
   } catch (error) {
     throw new AppConfigError(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    encryption = loadPayloadEncryption(env);
+  } catch (error) {
+    throw new AppConfigError(`Invalid app environment:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
   const windows: Partial<Record<keyof OrderWindows, number | undefined>> = {
     pickup: vars.ORDER_PICKUP_WINDOW,
@@ -74,6 +83,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   return {
     connection,
+    encryption,
     sessionSecret: vars.SESSION_SECRET,
     secureCookies: vars.COOKIE_SECURE ? vars.COOKIE_SECURE === 'true' : production,
     driverPasscode: vars.DRIVER_PASSCODE ?? DEVELOPMENT_DRIVER_PASSCODE,

@@ -33,7 +33,7 @@ export function menuApiHandler(config: AppConfig): Handler {
       router: customerAppRouter,
       createContext: async () =>
         createContext({
-          temporal: await temporalClient(config.connection),
+          temporal: await temporalClient(config),
           customer: await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config),
           orderWindows: config.orderWindows,
           metrics: appMetrics().api,
@@ -51,7 +51,7 @@ export function driverApiHandler(config: AppConfig): Handler {
       router: driverAppRouter,
       createContext: async () =>
         createContext({
-          temporal: await temporalClient(config.connection),
+          temporal: await temporalClient(config),
           driver: await unsealIdentity(cookieValue(req.headers.get('cookie'), DRIVER_COOKIE), config),
           metrics: appMetrics().api,
           log: logJson,

@@ -47,7 +47,7 @@ export function operationsHandlers(config: () => AppConfig): { healthz: Handler;
           timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
         });
         const reachTemporal = async () => {
-          const client = await temporalClient(settings.connection);
+          const client = await temporalClient(settings);
           await client.workflowService.getSystemInfo({});
         };
         await Promise.race([reachTemporal(), timeout]);

@@ -11,12 +11,19 @@ type Holder = { [CLIENT_KEY]?: Promise<Client> };
  * The process's Temporal client, connected on first use. A failed connect is not cached: the next request tries
  * again, so an app started before the Temporal server comes up recovers by itself.
  */
-export function temporalClient(connection: AppConfig['connection']): Promise<Client> {
+export function temporalClient(config: Pick<AppConfig, 'connection' | 'encryption'>): Promise<Client> {
   const holder = globalThis as Holder;
-  holder[CLIENT_KEY] ??= Connection.connect(connection.connectionOptions).then(
-    // Traced: each start, update and query is a span under the API call's, carried to the workflow in headers.
+  holder[CLIENT_KEY] ??= Connection.connect(config.connection.connectionOptions).then(
     (conn) =>
-      new Client({ connection: conn, namespace: connection.namespace, interceptors: temporalClientInterceptors() }),
+      new Client({
+        connection: conn,
+        namespace: config.connection.namespace,
+        // The same codec as the worker's: what the API writes (order input, memo, updates) is encrypted, and what it
+        // reads (statuses, failures) is decrypted here, on the server.
+        dataConverter: config.encryption.dataConverter,
+        // Traced: each start, update and query is a span under the API call's, carried to the workflow in headers.
+        interceptors: temporalClientInterceptors(),
+      }),
     (error: unknown) => {
       delete holder[CLIENT_KEY];
       throw error;

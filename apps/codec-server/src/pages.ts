@@ -1,0 +1,41 @@
+// The sign-in page for operators who use the Temporal Web UI: the UI cannot be told to send a token, but it can
+// send this server's cookie ("Include cross-origin credentials" in its codec settings). No script, no external asset.
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2328}
+input{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}button{font:inherit;padding:.4rem 1rem;margin-top:.75rem}
+.error{color:#b42318}code{background:#f3f4f6;padding:0 .2rem}`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
+}
+
+export function signInPage(error?: string): string {
+  return page(
+    'Codec server — sign in',
+    `<h1>Durable Delivery codec server</h1>
+<p>Operators sign in here so the Temporal Web UI can show decrypted payloads.</p>
+${error ? `<p class="error" role="alert">${error}</p>` : ''}
+<form method="post" action="/signin">
+<label for="token">Codec server token (<code>CODEC_SERVER_TOKEN</code>)</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+export function signedInPage(allowedOrigins: readonly string[]): string {
+  const origins = allowedOrigins.map((origin) => `<code>${escapeHtml(origin)}</code>`).join(', ');
+  return page(
+    'Codec server — signed in',
+    `<h1>Signed in</h1>
+<p>This browser may now decode payloads for the Temporal Web UI at ${origins}, for 12 hours.</p>
+<p>In the Web UI, open the codec server settings (the data-encoder icon at the top), use your browser setting, set
+the endpoint to this server's address and turn on <strong>Include cross-origin credentials</strong>. Open the UI under
+the same host name as this page (for example both on 127.0.0.1): the session cookie is sent to the same site only.</p>
+<form method="post" action="/signout"><button type="submit">Sign out</button></form>`,
+  );
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
