@@ -4,7 +4,7 @@ import { join } from 'node:path';
 // --experimental-vm-modules), and other packages' tests load this one.
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { runTool } from './run-tool';
-import { type BinaryResolution, type BinarySpec, type ResolveOptions, resolveBinary } from './resolve';
+import { type BinaryResolution, type BinarySpec, type ResolveOptions, defaultLog, resolveBinary } from './resolve';
 
 /**
  * The time-skipping test server ships as a Java artifact on Maven Central, which is reachable where its GitHub
@@ -101,13 +101,26 @@ export function resolveTestServer(options?: ResolveOptions): Promise<BinaryResol
   return resolveBinary(spec, options);
 }
 
+const TEST_SERVER_START_ATTEMPTS = 3;
+
 /** A time-skipping {@link TestWorkflowEnvironment} on a random port. Call `teardown()` when done. */
 export async function createTimeSkippingEnv(options?: ResolveOptions): Promise<TestWorkflowEnvironment> {
   const resolution = await resolveTestServer(options);
   if (resolution.kind === 'path') {
-    return TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: resolution.path } },
-    });
+    // The SDK's core gives the server five seconds to listen (a fixed limit); the JVM needs about 1.5 s, but more
+    // than five on a machine busy with other builds. The core kills a server that missed it: start another one.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await TestWorkflowEnvironment.createTimeSkipping({
+          server: { executable: { type: 'existing-path', path: resolution.path } },
+        });
+      } catch (error) {
+        if (attempt >= TEST_SERVER_START_ATTEMPTS || !/time(d)? ?out/i.test(String(error))) throw error;
+        (options?.log ?? defaultLog)(
+          `the time-skipping test server did not listen within the SDK's 5 s; starting it again (attempt ${attempt + 1})`,
+        );
+      }
+    }
   }
   try {
     return await TestWorkflowEnvironment.createTimeSkipping();
