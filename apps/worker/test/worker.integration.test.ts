@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
-import { eventually, freePort, type DevServer } from '@durable-delivery/temporal-server';
+import { parseServerKind, startProjectTemporal, type ProjectTemporal } from '@durable-delivery/temporal-cluster';
+import { eventually } from '@durable-delivery/temporal-server';
 import {
   checkout,
   deliverUpdate,
@@ -18,18 +18,19 @@ import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedErr
 import { Worker } from '@temporalio/worker';
 import { spawnWorker, type WorkerProcess } from './processes';
 
-// One real dev server (file-backed, as under `pnpm dev`) and real worker processes, all on loopback.
-let server: DevServer;
+// One real Temporal server — the dev server (file-backed, as under `pnpm dev`), or the full server on PostgreSQL
+// (TEST_TEMPORAL_SERVER=postgres) — and real worker processes, all on loopback. The worker learns which server only
+// from TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE; the namespace is not "default", so that setting is exercised too.
+const kind = parseServerKind(process.env.TEST_TEMPORAL_SERVER);
+let server: ProjectTemporal;
 let connection: Connection;
 let client: Client;
-let dbFilename: string;
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  dbFilename = join(mkdtempSync(join(tmpdir(), 'worker-it-')), 'dev.sqlite');
-  server = await startProjectDevServer({ port: await freePort(), headless: true, dbFilename, stdio: 'ignore' });
+  server = await startProjectTemporal({ kind, dir: mkdtempSync(join(tmpdir(), 'worker-it-')), namespace: 'orders' });
   connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection });
+  client = new Client({ connection, namespace: server.namespace });
 });
 
 afterAll(async () => {
@@ -39,7 +40,7 @@ afterAll(async () => {
 });
 
 async function startWorker(): Promise<WorkerProcess> {
-  const worker = spawnWorker({ TEMPORAL_ADDRESS: server.address });
+  const worker = spawnWorker({ ...server.env });
   workers.push(worker);
   await worker.waitForLog('worker started');
   return worker;
@@ -63,7 +64,7 @@ function placeOrder(input: OrderInput) {
   return checkout(client, input, { waitUpTo: 30_000 });
 }
 
-describe('the worker on a real Temporal dev server', () => {
+describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'server on PostgreSQL'}`, () => {
   it('runs an order end to end, and the order is found by a visibility query on each search attribute', async () => {
     const worker = await startWorker();
     const input = anOrder();
@@ -149,14 +150,12 @@ describe('the worker on a real Temporal dev server', () => {
     );
   });
 
-  it('keeps orders across a dev server restart', async () => {
+  it('keeps orders across a Temporal server restart', async () => {
     await startWorker();
     const input = anOrder({ windows: { pickup: '10 minutes', ratePrompt: '1 second', rating: '1 second' } });
     expect((await placeOrder(input)).outcome).toBe('paid');
 
-    const port = Number(server.address.split(':')[1]);
-    await server.stop();
-    server = await startProjectDevServer({ port, headless: true, dbFilename, stdio: 'ignore' });
+    await server.restart();
 
     const handle = client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
     const status = await eventually(() => handle.query(getStatusQuery).catch(() => undefined));
@@ -175,7 +174,7 @@ describe('the worker on a real Temporal dev server', () => {
 
   it('refuses to start with an invalid environment, naming the variable', async () => {
     const worker = spawnWorker({
-      TEMPORAL_ADDRESS: server.address,
+      ...server.env,
       PAYMENTS_ERROR_RATE: '2',
       WORKER_LOG_LEVEL: 'LOUD',
     });
