@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start` and `npm run bench`. A fresh machine has only Node and npm, so
+// The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start`, `npm run bench` and
+// `npm run stack:postgres`. A fresh machine has only Node and npm, so
 // this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
 // workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
 // the first run pays for it), and hands over to Turborepo.
@@ -17,9 +18,10 @@ const cacheDir =
   process.env.DURABLE_DELIVERY_CACHE ??
   join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'durable-delivery');
 
-// What `pnpm dev` and `pnpm start` run side by side, with prefixed logs; Ctrl-C stops them all.
+// What `pnpm dev` and `pnpm start` run side by side, with prefixed logs; Ctrl-C stops them all. With TEMPORAL_ADDRESS
+// set, the app runs on that server (`pnpm stack:postgres`'s, a cluster, Temporal Cloud) and no dev server starts.
 const STACK = [
-  '--filter=@durable-delivery/dev-server',
+  ...(process.env.TEMPORAL_ADDRESS ? [] : ['--filter=@durable-delivery/dev-server']),
   '--filter=@durable-delivery/worker',
   '--filter=@durable-delivery/payments',
   '--filter=@durable-delivery/notifications',
@@ -34,16 +36,37 @@ const commands = {
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
   start: () => provisionTemporal() || pnpm(['turbo', 'run', 'start', ...STACK], localAppEnv('production')),
-  test: () => provisionTemporal() || ensureChromium() || runTests(),
+  // The tests run on the dev server and on the full server on PostgreSQL; the compose file is checked with
+  // docker-compose; the end-to-end tests drive Chromium.
+  test: () =>
+    provisionTemporal() ||
+    provisionTemporalServer() ||
+    ensureDebianPackages(['chromium', 'postgresql', 'docker-compose']) ||
+    runTests(),
   chaos: () =>
     provisionTemporal() ||
+    (onPostgres() && (provisionTemporalServer() || ensureDebianPackages(['postgresql']))) ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/chaos', 'run', 'chaos', ...args]),
   bench: () =>
     provisionTemporal() ||
+    (onPostgres() && (provisionTemporalServer() || ensureDebianPackages(['postgresql']))) ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/bench', 'run', 'bench', ...args]),
+  // The full Temporal server on a private PostgreSQL cluster, in the foreground (see tooling/temporal-cluster).
+  'stack:postgres': () =>
+    provisionTemporalServer() ||
+    ensureDebianPackages(['postgresql']) ||
+    pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-cluster']) ||
+    pnpm(['--filter', '@durable-delivery/temporal-cluster', 'run', 'start']),
 };
+
+/** Whether `--server` asks for the PostgreSQL-backed server (`--server postgres`, `--server=dev,postgres`). */
+function onPostgres() {
+  return args.some(
+    (arg, index) => /^--server=.*postgres/.test(arg) || (args[index - 1] === '--server' && /postgres/.test(arg)),
+  );
+}
 
 const [command, ...args] = process.argv.slice(2);
 if (!command || !(command in commands)) {
@@ -99,6 +122,14 @@ function provisionTemporal() {
   );
 }
 
+// The same for the full Temporal server and its SQL tool (about ten minutes the first time on two cores).
+function provisionTemporalServer() {
+  return (
+    pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']) ||
+    run('node', ['tooling/temporal-server/dist/cli.js', 'provision-server'])
+  );
+}
+
 /**
  * The apps' secrets for a run on this machine, from the environment when set. Otherwise the session secret is made
  * once, at random, into .data/ (ignored by git; never a value written in the repository), so sessions survive a
@@ -126,34 +157,75 @@ function localAppEnv(mode) {
 }
 
 /**
- * The end-to-end tests drive Debian's Chromium (never a browser downloaded by a test tool). Installed with apt-get
- * when missing: directly as root (CI containers), through passwordless sudo otherwise.
+ * Debian packages some commands need, each installed with apt-get when missing: Chromium for the end-to-end tests
+ * (never a browser downloaded by a test tool), PostgreSQL for the PostgreSQL-backed Temporal server, docker-compose to
+ * check docker-compose.yml (no Docker engine needed). Directly as root (CI containers), through passwordless sudo
+ * otherwise. Installing `postgresql` creates Debian's own cluster; this project never uses it (it runs its own, on
+ * its own port).
  */
-function ensureChromium() {
-  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (existsSync(path)) return 0;
-  if (process.env.CHROMIUM_PATH) {
-    console.error(`CHROMIUM_PATH is ${path}, which does not exist.`);
-    return 1;
+function debianPackages() {
+  return {
+    chromium: {
+      present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
+      check: () => {
+        if (process.env.CHROMIUM_PATH && !existsSync(process.env.CHROMIUM_PATH)) {
+          return `CHROMIUM_PATH is ${process.env.CHROMIUM_PATH}, which does not exist.`;
+        }
+      },
+      why: 'The end-to-end tests need Chromium (or set CHROMIUM_PATH)',
+    },
+    postgresql: {
+      // Where tooling/temporal-cluster looks (POSTGRES_BIN_DIR, PATH, Debian's /usr/lib/postgresql/<version>/bin).
+      present: () =>
+        (process.env.POSTGRES_BIN_DIR && existsSync(join(process.env.POSTGRES_BIN_DIR, 'initdb'))) ||
+        onPath('initdb') ||
+        (existsSync('/usr/lib/postgresql') &&
+          readdirSync('/usr/lib/postgresql').some((version) =>
+            existsSync(join('/usr/lib/postgresql', version, 'bin', 'initdb')),
+          )),
+      why: 'The PostgreSQL-backed Temporal server needs PostgreSQL (or set POSTGRES_BIN_DIR)',
+    },
+    'docker-compose': {
+      present: () => onPath('docker-compose'),
+      why: 'Checking docker-compose.yml needs docker-compose',
+    },
+  };
+}
+
+function ensureDebianPackages(names) {
+  const packages = debianPackages();
+  for (const name of names) {
+    const problem = packages[name].check?.();
+    if (problem) {
+      console.error(problem);
+      return 1;
+    }
   }
+  const missing = names.filter((name) => !packages[name].present());
+  if (missing.length === 0) return 0;
   const asRoot = process.getuid?.() === 0;
   const sudo = asRoot ? [] : ['sudo', '-n'];
   if (!asRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) {
-    console.error('The end-to-end tests need Chromium: run `sudo apt-get install chromium` (or set CHROMIUM_PATH).');
+    for (const name of missing) console.error(`${packages[name].why}: run \`sudo apt-get install ${name}\`.`);
     return 1;
   }
-  console.log("Installing Debian's chromium for the end-to-end tests (once)…");
+  console.log(`Installing Debian's ${missing.join(', ')} (once)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (aptArgs) => {
     const [command, ...rest] = [...sudo, 'apt-get', ...aptArgs];
     return run(command, rest, env);
   };
-  const status = apt(['update', '-qq']) || apt(['install', '-y', '-qq', 'chromium']);
-  if (status !== 0 || !existsSync(path)) {
-    console.error(`Could not install chromium with apt-get (exit ${status}).`);
+  const status = apt(['update', '-qq']) || apt(['install', '-y', '-qq', ...missing]);
+  const stillMissing = missing.filter((name) => !packages[name].present());
+  if (status !== 0 || stillMissing.length > 0) {
+    console.error(`Could not install ${stillMissing.join(', ') || missing.join(', ')} with apt-get (exit ${status}).`);
     return status || 1;
   }
   return 0;
+}
+
+function onPath(name) {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
 }
 
 function run(command, commandArgs, env = process.env) {

@@ -1,8 +1,12 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
-import { freePort, type DevServer } from '@durable-delivery/temporal-server';
+import {
+  startProjectTemporal,
+  type ProjectTemporal,
+  type TemporalServerKind,
+} from '@durable-delivery/temporal-cluster';
+import { freePort } from '@durable-delivery/temporal-server';
 import {
   cancelUpdate,
   checkout,
@@ -20,6 +24,8 @@ import { planOrders, EXPECTED_STATE, type PlannedOrder } from './plan';
 import { ServiceProcess, sleep } from './processes';
 
 export interface ChaosOptions {
+  /** The dev server, or the full Temporal server on PostgreSQL. */
+  readonly server: TemporalServerKind;
   readonly orders: number;
   /** Seconds between injected faults. */
   readonly faultEverySeconds: number;
@@ -32,6 +38,7 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   readonly ok: boolean;
+  readonly server: TemporalServerKind;
   readonly orders: number;
   readonly seconds: number;
   readonly faults: { workerKills: number; serverRestarts: number; paymentOutages: number };
@@ -43,9 +50,11 @@ export interface ChaosReport {
 const REPO = resolve(__dirname, '../../..');
 
 /**
- * Drives orders through the real stack — dev server (file-backed), payment and notification services, two worker
- * processes — with simulated customers and drivers, while a fault loop SIGKILLs workers, restarts the dev server
- * and takes the payment service down and back. Then it reconciles everything against the services' own records.
+ * Drives orders through the real stack — a Temporal server (the file-backed dev server, or the full server on
+ * PostgreSQL), payment and notification services, two worker processes — with simulated customers and drivers, while
+ * a fault loop SIGKILLs workers, restarts the Temporal server and takes the payment service down and back. Then it
+ * reconciles everything against the services' own records. The workers know the server only by TEMPORAL_ADDRESS and
+ * TEMPORAL_NAMESPACE.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
@@ -53,10 +62,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const deadline = started + options.timeoutSeconds * 1000;
   const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
   const runId = `${Date.now().toString(36)}`;
-  const port = await freePort();
-  const dbFilename = join(dir, 'temporal.sqlite');
-  const startServer = () => startProjectDevServer({ port, headless: true, dbFilename, stdio: 'ignore' });
-
   const paymentsPort = await freePort();
   const notificationsPort = await freePort();
   const paymentsUrl = `http://127.0.0.1:${paymentsPort}`;
@@ -73,28 +78,33 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     { NOTIFICATIONS_PORT: String(notificationsPort), NOTIFICATIONS_DB: join(dir, 'inbox.sqlite') },
     `${notificationsUrl}/healthz`,
   );
-  let server: DevServer | undefined;
-  const workerEnv = () => ({
-    TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+  let server: ProjectTemporal | undefined;
+  const workerEnv = (temporal: ProjectTemporal) => ({
+    ...temporal.env,
     PAYMENTS_URL: paymentsUrl,
     NOTIFICATIONS_URL: notificationsUrl,
     PAYMENTS_TIMEOUT: '3s',
     WORKER_LOG_LEVEL: 'ERROR',
   });
-  const workers = [0, 1].map((index) => new ServiceProcess(`worker-${index}`, 'apps/worker/dist/main.js', workerEnv()));
+  let workers: ServiceProcess[] = [];
   const faults = { workerKills: 0, serverRestarts: 0, paymentOutages: 0 };
   let connection: Connection | undefined;
   let stopFaults = false;
   let faultLoop: Promise<void> = Promise.resolve();
 
   try {
-    server = await startServer();
+    const temporal = await startProjectTemporal({ kind: options.server, dir });
+    server = temporal;
+    workers = [0, 1].map(
+      (index) => new ServiceProcess(`worker-${index}`, 'apps/worker/dist/main.js', workerEnv(temporal)),
+    );
     await Promise.all([payments.start(), notifications.start()]);
     await Promise.all(workers.map((worker) => worker.start()));
-    connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection });
+    connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection, namespace: temporal.namespace });
     log(
-      `stack up: dev server ${server.address}, payments ${paymentsUrl}, notifications ${notificationsUrl}, 2 workers`,
+      `stack up: ${options.server} Temporal server ${temporal.address}, payments ${paymentsUrl}, ` +
+        `notifications ${notificationsUrl}, 2 workers`,
     );
 
     faultLoop = (async () => {
@@ -111,10 +121,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await sleep(1000);
           await victim.start();
         } else if (kind === 1) {
-          log('fault: restarting the Temporal dev server');
-          await server?.stop();
+          log('fault: restarting the Temporal server');
+          await temporal.restart();
           faults.serverRestarts += 1;
-          server = await startServer();
         } else {
           log('fault: payment service outage');
           await setPaymentOutage(paymentsUrl, true);
@@ -144,7 +153,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Reconcile on a quiet stack: no fault may be mid-flight while the records are read.
     await setPaymentOutage(paymentsUrl, false);
     const report = await reconcile(client, plan, paymentsUrl, notificationsUrl);
-    return { ...report, orders: plan.length, seconds: Math.round((Date.now() - started) / 1000), faults };
+    return {
+      ...report,
+      server: options.server,
+      orders: plan.length,
+      seconds: Math.round((Date.now() - started) / 1000),
+      faults,
+    };
   } finally {
     stopFaults = true;
     await faultLoop.catch(() => undefined);
@@ -273,7 +288,7 @@ async function reconcile(
   plan: readonly PlannedOrder[],
   paymentsUrl: string,
   notificationsUrl: string,
-): Promise<Omit<ChaosReport, 'orders' | 'seconds' | 'faults'>> {
+): Promise<Omit<ChaosReport, 'server' | 'orders' | 'seconds' | 'faults'>> {
   const mismatches: string[] = [];
   const finalStates: Record<string, number> = {};
   const ledger = await ledgerOf(paymentsUrl);

@@ -114,6 +114,8 @@ export interface TemporalCluster {
 const USER = 'temporal';
 const DATABASE = 'temporal';
 const VISIBILITY_DATABASE = 'temporal_visibility';
+/** Temporal's default period (system.namespaceCacheRefreshInterval) plus a margin. */
+const NAMESPACE_CACHE_REFRESH_MS = 2_500;
 /** How long closed orders stay in the cluster: a week for operators to look back on. */
 const RETENTION_SECONDS = 7 * 24 * 3600;
 
@@ -261,19 +263,23 @@ async function startServer(
 }
 
 /**
- * The namespace and the order's search attributes, registered when missing. Both take effect through the server's
- * namespace cache (refreshed every few seconds), so this waits until the namespace reports them.
+ * The namespace and the order's search attributes, registered when missing. Each service of the server learns of
+ * them through its own namespace cache, refreshed every NAMESPACE_CACHE_REFRESH_MS: so this waits until the frontend
+ * accepts a query on every attribute (the check a workflow start meets), then one refresh more for the others
+ * (history validates what workflows upsert).
  */
 async function registerProjectNamespace(address: string, namespace: string): Promise<void> {
   const connection = await Connection.connect({ address });
   try {
     const service = connection.workflowService;
-    const exists = () =>
+    const described = () =>
       service.describeNamespace({ namespace }).then(
         () => true,
         () => false,
       );
-    if (!(await exists())) {
+    let changed = false;
+    if (!(await described())) {
+      changed = true;
       await service
         .registerNamespace({
           namespace,
@@ -284,8 +290,6 @@ async function registerProjectNamespace(address: string, namespace: string): Pro
           if (error.code !== 6) throw error;
         });
     }
-    await until(exists, `namespace ${namespace} to be registered`);
-    // The operator service answers from the namespace cache, which learns of a new namespace a moment later.
     const missing = async () => {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
       return orderSearchAttributes.filter((key) => !(key.name in (customAttributes ?? {})));
@@ -299,8 +303,20 @@ async function registerProjectNamespace(address: string, namespace: string): Pro
         ),
       `namespace ${namespace} to reach the server's cache`,
     );
-    if (toAdd.length > 0) await registerSearchAttributes(connection, namespace, toAdd);
-    await until(async () => (await missing()).length === 0, `search attributes in ${namespace}`);
+    if (toAdd.length > 0) {
+      changed = true;
+      await registerSearchAttributes(connection, namespace, toAdd);
+    }
+    const query = orderSearchAttributes.map((key) => `${key.name} IS NOT NULL`).join(' OR ');
+    await until(
+      () =>
+        service.countWorkflowExecutions({ namespace, query }).then(
+          () => true,
+          () => false,
+        ),
+      `the search attributes of ${namespace} to reach the server's cache`,
+    );
+    if (changed) await new Promise((done) => setTimeout(done, NAMESPACE_CACHE_REFRESH_MS));
   } finally {
     await connection.close();
   }

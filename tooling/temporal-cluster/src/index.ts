@@ -9,6 +9,7 @@ export {
 export { type Postgres, type PostgresOptions, findPostgres, startPostgres } from './postgres';
 export {
   TEMPORAL_SERVER_KINDS,
+  TEMPORAL_SERVER_TITLES,
   type ProjectTemporal,
   type ProjectTemporalOptions,
   type TemporalServerKind,

@@ -184,7 +184,7 @@ async function initCluster(
     const hint = owner
       ? ` (it runs as ${owner.name}, who must be able to reach ${dataDir}: every directory above it must let others through)`
       : '';
-    throw new Error(`initdb failed${hint}:\n${detail}`);
+    throw new Error(`initdb failed${hint}:\n${detail}`, { cause: error });
   } finally {
     await rm(passwordFile, { force: true });
   }

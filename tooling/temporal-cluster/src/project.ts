@@ -11,6 +11,12 @@ import { freeClusterPorts, startTemporalCluster } from './cluster';
 export const TEMPORAL_SERVER_KINDS = ['dev', 'postgres'] as const;
 export type TemporalServerKind = (typeof TEMPORAL_SERVER_KINDS)[number];
 
+/** How reports name each kind. */
+export const TEMPORAL_SERVER_TITLES: Record<TemporalServerKind, string> = {
+  dev: 'file-backed Temporal dev server',
+  postgres: 'Temporal server on PostgreSQL',
+};
+
 /** What `--server` and TEST_TEMPORAL_SERVER accept, checked. */
 export function parseServerKind(raw: string | undefined, name = 'TEST_TEMPORAL_SERVER'): TemporalServerKind {
   if (raw === undefined || raw === '') return 'dev';
