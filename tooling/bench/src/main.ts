@@ -266,16 +266,7 @@ async function bench(
   };
 
   return {
-    serverKind,
-    startedAt: startedAt.toISOString(),
-    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
-    machine: machineInfo(),
-    versions: {
-      temporalSdk: packageVersion('@temporalio/client'),
-      temporalCli: TEMPORAL_CLI_VERSION,
-      temporalServer: serverVersion ?? undefined,
-    },
-    git: gitState(),
+    ...runInfo(serverKind, startedAt, serverVersion ?? undefined),
     settings: {
       ordersPerRun: options.orders,
       concurrency: options.concurrency,
@@ -291,6 +282,18 @@ async function bench(
     results,
     targets: evaluateTargets(results),
     sampleHistories,
+  };
+}
+
+/** What every report starts with: where, when, on which versions, from which commit. */
+function runInfo(serverKind: TemporalServerKind, startedAt: Date, temporalServer: string | undefined) {
+  return {
+    serverKind,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    machine: machineInfo(),
+    versions: { temporalSdk: packageVersion('@temporalio/client'), temporalCli: TEMPORAL_CLI_VERSION, temporalServer },
+    git: gitState(),
   };
 }
 
@@ -415,18 +418,7 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
   // The workflow part's report as it always was (when it ran), with the apps part's under `apps`.
   // Each part's own durationSeconds; without the workflow part, the top-level one is the apps part's run.
   const report = {
-    ...(workflowReport ?? {
-      serverKind: server,
-      startedAt: startedAt.toISOString(),
-      durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
-      machine: machineInfo(),
-      versions: {
-        temporalSdk: packageVersion('@temporalio/client'),
-        temporalCli: TEMPORAL_CLI_VERSION,
-        temporalServer: appsReport?.temporalServer,
-      },
-      git: gitState(),
-    }),
+    ...(workflowReport ?? runInfo(server, startedAt, appsReport?.temporalServer)),
     parts: options.parts,
     ...(appsReport ? { apps: appsReport } : {}),
   };

@@ -104,6 +104,8 @@ export interface TemporalCluster {
   readonly postgresPort: number;
   /** The Temporal server process (undefined while it restarts). */
   serverPid(): number | undefined;
+  /** Resolves with the exit code when the current Temporal server process ends (for a stack that must not outlive it). */
+  serverExited(): Promise<number | null>;
   postgresPid(): number | undefined;
   /** Stops the Temporal server (SIGTERM) and starts it again on the same databases: a deploy, or a crash recovered. */
   restartServer(): Promise<void>;
@@ -184,6 +186,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     namespace,
     postgresPort: options.postgresPort,
     serverPid: () => server?.pid,
+    serverExited: () => server?.exited ?? Promise.resolve(null),
     postgresPid: () => postgres?.pid,
     async restartServer() {
       await server?.stop();

@@ -38,12 +38,14 @@ async function main(): Promise<number> {
       `Add a worker:        TEMPORAL_ADDRESS=${cluster.address} pnpm --filter @durable-delivery/worker start`,
     ].join('\n'),
   );
-  await new Promise<void>((done) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+  const stopped = new Promise<'signal'>((done) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done('signal'));
   });
-  console.log('stopping the Temporal server and PostgreSQL…');
+  const why = await Promise.race([stopped, cluster.serverExited()]);
+  if (why !== 'signal') console.error(`the Temporal server exited (${why ?? 'by a signal'}); stopping PostgreSQL`);
+  else console.log('stopping the Temporal server and PostgreSQL…');
   await cluster.stop();
-  return 0;
+  return why === 'signal' ? 0 : 1;
 }
 
 main().then(

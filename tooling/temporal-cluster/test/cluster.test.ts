@@ -1,4 +1,5 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freePort } from '@durable-delivery/temporal-server';
@@ -84,22 +85,19 @@ describe('the Temporal server on PostgreSQL', () => {
     }
   });
 
-  it('says so when a Temporal server already has the port', async () => {
-    const cluster = await start(stateDir(), 'default');
+  it('says so when another program has its port, before starting anything', async () => {
+    // A listener that answers nothing, as a program that is not Temporal would.
+    const taken = createServer((socket) => socket.destroy());
+    const ports = await freeClusterPorts();
+    await new Promise<void>((listening) => taken.listen(ports.frontend, '127.0.0.1', listening));
     try {
-      const port = Number(cluster.address.split(':')[1]);
       await expect(
-        startTemporalCluster({
-          stateDir: stateDir(),
-          postgresPort: await freePort(),
-          ports: { ...(await freeClusterPorts()), frontend: port },
-          log: quiet,
-        }),
+        startTemporalCluster({ stateDir: stateDir(), postgresPort: await freePort(), ports, log: quiet }),
       ).rejects.toThrow(
-        `Cannot start a Temporal server on 127.0.0.1:${port}: the port is already in use by a Temporal server`,
+        `Cannot start a Temporal server on 127.0.0.1:${ports.frontend}: the port is already in use by another program.`,
       );
     } finally {
-      await cluster.stop();
+      await new Promise((closed) => taken.close(closed));
     }
   });
 });
