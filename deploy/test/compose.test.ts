@@ -69,7 +69,10 @@ async function composeConfig(file: string): Promise<{ ok: boolean; stdout: strin
     const { stdout, stderr } = await run('docker-compose', args, { env: { PATH: process.env.PATH ?? '' } });
     return { ok: true, stdout, stderr };
   } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string; message: string };
+    const failure = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
+    if (failure.code === 'ENOENT') {
+      throw new Error('docker-compose is not installed: `apt-get install docker-compose` (`npm test` does it for you)');
+    }
     return { ok: false, stdout: failure.stdout ?? '', stderr: failure.stderr ?? failure.message };
   }
 }
