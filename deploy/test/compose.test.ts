@@ -71,7 +71,12 @@ async function composeConfig(file: string): Promise<{ ok: boolean; stdout: strin
   } catch (error) {
     const failure = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
     if (failure.code === 'ENOENT') {
-      throw new Error('docker-compose is not installed: `apt-get install docker-compose` (`npm test` does it for you)');
+      throw new Error(
+        'docker-compose is not installed: `apt-get install docker-compose` (`npm test` does it for you)',
+        {
+          cause: error,
+        },
+      );
     }
     return { ok: false, stdout: failure.stdout ?? '', stderr: failure.stderr ?? failure.message };
   }

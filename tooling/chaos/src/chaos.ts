@@ -18,7 +18,7 @@ import {
   type OrderStatus,
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { planOrders, EXPECTED_STATE, type PlannedOrder } from './plan';
 import { ServiceProcess, sleep } from './processes';
@@ -181,14 +181,15 @@ async function setPaymentOutage(url: string, outage: boolean): Promise<void> {
 
 /**
  * Retries a call through restarts and dropped connections until it gets an answer. A rejected update is an
- * answer (the workflow said no), and so is anything after the deadline.
+ * answer (the workflow said no), so is a workflow that has closed, and so is anything after the deadline.
  */
 async function persist<T>(call: () => Promise<T>, deadline: number): Promise<T> {
   for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError || Date.now() > deadline) throw error;
+      const answered = error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError;
+      if (answered || Date.now() > deadline) throw error;
       await sleep(delay);
     }
   }

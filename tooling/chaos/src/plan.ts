@@ -30,12 +30,14 @@ export function planOrders(count: number, runId: string): PlannedOrder[] {
         items: [{ productId: index % 2 === 0 ? 'poke' : 'ramen', quantity: 1 + (index % 3) }],
         deliveryAddress: { street: `${index} Chaos Lane`, city: 'Springfield', postalCode: '12345' },
         paymentMethod,
-        // Room for drivers to act through a restart; a short window for the orders nobody picks up; a short tail.
+        // Room for drivers to act through a restart (the PostgreSQL-backed server takes seconds to come back on a
+        // busy machine); a short window for the orders nobody picks up. Every delivered order is rated as soon as it
+        // is delivered, which closes it: the rating window only bounds a rating held up by a fault.
         windows: {
           pickup: fate === 'notPickedUp' ? '8 seconds' : '3 minutes',
           delivery: '3 minutes',
           ratePrompt: '1 second',
-          rating: '5 seconds',
+          rating: '1 minute',
         },
       },
     };
