@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start`, `npm run bench`, `npm run setup`,
-// `npm run test:fast` and `npm run test:scaffold`. A fresh machine has only Node and npm, so this file uses nothing
-// but Node: it installs the pinned pnpm into a cache outside the repository, installs the workspace, provisions
-// Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only the first run pays for
-// it), and hands over to Turborepo.
+// `npm run test:fast`, `npm run test:scaffold` and `npm run stack:postgres`. A fresh machine has only Node and npm, so
+// this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
+// workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
+// the first run pays for it), and hands over to Turborepo.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,9 +25,10 @@ const cacheDir =
   process.env.DURABLE_DELIVERY_CACHE ??
   join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'durable-delivery');
 
-// What `pnpm dev` and `pnpm start` run side by side, with prefixed logs; Ctrl-C stops them all.
+// What `pnpm dev` and `pnpm start` run side by side, with prefixed logs; Ctrl-C stops them all. With TEMPORAL_ADDRESS
+// set, the app runs on that server (`pnpm stack:postgres`'s, a cluster, Temporal Cloud) and no dev server starts.
 const STACK = [
-  '--filter=@durable-delivery/dev-server',
+  ...(process.env.TEMPORAL_ADDRESS ? [] : ['--filter=@durable-delivery/dev-server']),
   '--filter=@durable-delivery/worker',
   '--filter=@durable-delivery/payments',
   '--filter=@durable-delivery/notifications',
@@ -47,13 +48,17 @@ const commands = {
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
   start: () => provisionTemporal() || pnpm(['turbo', 'run', 'start', ...STACK], localAppEnv('production')),
+  // The tests run on the dev server and on the full server on PostgreSQL; the compose file is checked with
+  // docker-compose; the end-to-end tests drive Chromium; the metrics test scrapes with a real Prometheus.
   test: () =>
     provisionTemporal() ||
-    ensureChromium() ||
-    ensurePrometheus() ||
+    provisionTemporalServer() ||
+    ensureDebianPackages(['chromium', 'postgresql', 'docker-compose']) ||
+    // Only the server: not the exporters Debian recommends with it.
+    ensureDebianPackages(['prometheus'], ['--no-install-recommends']) ||
     runTests(['build', 'format:check', 'lint', 'typecheck', 'test', '--concurrency=2']),
   // Minutes, not ten: formatting, lint, type checks and each package's `test:fast` (unit and time-skipping workflow
-  // tests), with no browser, no dev-server stack and no chaos; the apps' production builds are not made.
+  // tests), with no browser, no Temporal server stack and no chaos; the apps' production builds are not made.
   'test:fast': () =>
     provisionTemporal() || runTests(['format:check', 'lint', 'typecheck', 'test:fast', '--concurrency=2']),
   // create-durable-delivery packed, run through npx, and the new copy's own `test:fast` (see its README).
@@ -63,13 +68,28 @@ const commands = {
     pnpm(['--filter', 'create-durable-delivery', 'run', 'test:scaffold', ...args]),
   chaos: () =>
     provisionTemporal() ||
+    (onPostgres() && (provisionTemporalServer() || ensureDebianPackages(['postgresql']))) ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/chaos', 'run', 'chaos', ...args]),
   bench: () =>
     provisionTemporal() ||
+    (onPostgres() && (provisionTemporalServer() || ensureDebianPackages(['postgresql']))) ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/bench', 'run', 'bench', ...args]),
+  // The full Temporal server on a private PostgreSQL cluster, in the foreground (see tooling/temporal-cluster).
+  'stack:postgres': () =>
+    provisionTemporalServer() ||
+    ensureDebianPackages(['postgresql']) ||
+    pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-cluster']) ||
+    pnpm(['--filter', '@durable-delivery/temporal-cluster', 'run', 'start']),
 };
+
+/** Whether `--server` asks for the PostgreSQL-backed server (`--server postgres`, `--server=dev,postgres`). */
+function onPostgres() {
+  return args.some(
+    (arg, index) => /^--server=.*postgres/.test(arg) || (args[index - 1] === '--server' && /postgres/.test(arg)),
+  );
+}
 
 const [command, ...args] = process.argv.slice(2);
 if (!command || !(command in commands)) {
@@ -125,6 +145,14 @@ function provisionTemporal() {
   );
 }
 
+// The same for the full Temporal server and its SQL tool (about ten minutes the first time on two cores).
+function provisionTemporalServer() {
+  return (
+    pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']) ||
+    run('node', ['tooling/temporal-server/dist/cli.js', 'provision-server'])
+  );
+}
+
 /**
  * The stack's secrets for a run on this machine, from the environment when set. Otherwise each is made once, at
  * random, into .data/ (ignored by git; never a value written in the repository), so sessions survive a restart and
@@ -167,59 +195,85 @@ function localSecret(name, make) {
 }
 
 /**
- * The end-to-end tests drive Debian's Chromium (never a browser downloaded by a test tool). Installed with apt-get
- * when missing: directly as root (CI containers), through passwordless sudo otherwise.
+ * Debian packages some commands need, each installed with apt-get when missing: Chromium for the end-to-end tests
+ * (never a browser downloaded by a test tool), PostgreSQL for the PostgreSQL-backed Temporal server, docker-compose to
+ * check docker-compose.yml (no Docker engine needed), Prometheus for the metrics test. Directly as root (CI containers), through passwordless sudo
+ * otherwise. Installing `postgresql` creates Debian's own cluster; this project never uses it (it runs its own, on
+ * its own port).
  */
-function ensureChromium() {
-  return ensureDebianPackage({
-    name: 'chromium',
-    path: '/usr/bin/chromium',
-    pathVar: 'CHROMIUM_PATH',
-    why: 'the end-to-end tests',
-  });
+function debianPackages() {
+  return {
+    chromium: {
+      present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
+      check: () => {
+        if (process.env.CHROMIUM_PATH && !existsSync(process.env.CHROMIUM_PATH)) {
+          return `CHROMIUM_PATH is ${process.env.CHROMIUM_PATH}, which does not exist.`;
+        }
+      },
+      why: 'The end-to-end tests need Chromium (or set CHROMIUM_PATH)',
+    },
+    postgresql: {
+      // Where tooling/temporal-cluster looks (POSTGRES_BIN_DIR, PATH, Debian's /usr/lib/postgresql/<version>/bin).
+      present: () =>
+        (process.env.POSTGRES_BIN_DIR && existsSync(join(process.env.POSTGRES_BIN_DIR, 'initdb'))) ||
+        onPath('initdb') ||
+        (existsSync('/usr/lib/postgresql') &&
+          readdirSync('/usr/lib/postgresql').some((version) =>
+            existsSync(join('/usr/lib/postgresql', version, 'bin', 'initdb')),
+          )),
+      why: 'The PostgreSQL-backed Temporal server needs PostgreSQL (or set POSTGRES_BIN_DIR)',
+    },
+    'docker-compose': {
+      present: () => onPath('docker-compose'),
+      why: 'Checking docker-compose.yml needs docker-compose',
+    },
+    prometheus: {
+      present: () => existsSync(process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus'),
+      check: () => {
+        if (process.env.PROMETHEUS_PATH && !existsSync(process.env.PROMETHEUS_PATH)) {
+          return `PROMETHEUS_PATH is ${process.env.PROMETHEUS_PATH}, which does not exist.`;
+        }
+      },
+      why: 'The metrics test scrapes the running stack with a real Prometheus (or set PROMETHEUS_PATH)',
+    },
+  };
 }
 
-/** The metrics test scrapes every endpoint of the running stack with a real Prometheus server, Debian's. */
-function ensurePrometheus() {
-  return ensureDebianPackage({
-    name: 'prometheus',
-    path: '/usr/bin/prometheus',
-    pathVar: 'PROMETHEUS_PATH',
-    why: 'the metrics test',
-    // Only the server: not the exporters Debian recommends with it.
-    installArgs: ['--no-install-recommends'],
-  });
-}
-
-/**
- * Installs a Debian package with apt-get when its binary is missing: directly as root (CI containers), through
- * passwordless sudo otherwise. `pathVar` points at a binary installed some other way.
- */
-function ensureDebianPackage({ name, path: defaultPath, pathVar, why, installArgs = [] }) {
-  const path = process.env[pathVar] ?? defaultPath;
-  if (existsSync(path)) return 0;
-  if (process.env[pathVar]) {
-    console.error(`${pathVar} is ${path}, which does not exist.`);
-    return 1;
+/** `installArgs` go to apt-get install, e.g. --no-install-recommends. */
+function ensureDebianPackages(names, installArgs = []) {
+  const packages = debianPackages();
+  for (const name of names) {
+    const problem = packages[name].check?.();
+    if (problem) {
+      console.error(problem);
+      return 1;
+    }
   }
+  const missing = names.filter((name) => !packages[name].present());
+  if (missing.length === 0) return 0;
   const asRoot = process.getuid?.() === 0;
   const sudo = asRoot ? [] : ['sudo', '-n'];
   if (!asRoot && spawnSync('sudo', ['-n', 'true']).status !== 0) {
-    console.error(`${why} need ${name}: run \`sudo apt-get install ${name}\` (or set ${pathVar}).`);
+    for (const name of missing) console.error(`${packages[name].why}: run \`sudo apt-get install ${name}\`.`);
     return 1;
   }
-  console.log(`Installing Debian's ${name} for ${why} (once)…`);
+  console.log(`Installing Debian's ${missing.join(', ')} (once)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const apt = (aptArgs) => {
     const [command, ...rest] = [...sudo, 'apt-get', ...aptArgs];
     return run(command, rest, env);
   };
-  const status = apt(['update', '-qq']) || apt(['install', '-y', '-qq', ...installArgs, name]);
-  if (status !== 0 || !existsSync(path)) {
-    console.error(`Could not install ${name} with apt-get (exit ${status}).`);
+  const status = apt(['update', '-qq']) || apt(['install', '-y', '-qq', ...installArgs, ...missing]);
+  const stillMissing = missing.filter((name) => !packages[name].present());
+  if (status !== 0 || stillMissing.length > 0) {
+    console.error(`Could not install ${stillMissing.join(', ') || missing.join(', ')} with apt-get (exit ${status}).`);
     return status || 1;
   }
   return 0;
+}
+
+function onPath(name) {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
 }
 
 function run(command, commandArgs, env = process.env) {

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { Ledger, buildPaymentService } from '@durable-delivery/payments';
-import { eventually, freePort, type DevServer } from '@durable-delivery/temporal-server';
+import { parseServerKind, startProjectTemporal, type ProjectTemporal } from '@durable-delivery/temporal-cluster';
+import { eventually } from '@durable-delivery/temporal-server';
 import {
   checkout,
   getStatusQuery,
@@ -15,8 +15,9 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { spawnWorker, type WorkerProcess } from './processes';
 
-// The real worker process charging through the real payment service over HTTP, on a real dev server.
-let server: DevServer;
+// The real worker process charging through the real payment service over HTTP, on a real Temporal server (the dev
+// server, or the full server on PostgreSQL with TEST_TEMPORAL_SERVER=postgres).
+let server: ProjectTemporal;
 let connection: Connection;
 let client: Client;
 let ledger: Ledger;
@@ -26,19 +27,14 @@ let paymentsUrl: string;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'worker-payments-it-'));
-  server = await startProjectDevServer({
-    port: await freePort(),
-    headless: true,
-    dbFilename: join(dir, 'dev.sqlite'),
-    stdio: 'ignore',
-  });
+  server = await startProjectTemporal({ kind: parseServerKind(process.env.TEST_TEMPORAL_SERVER), dir });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection });
   ledger = new Ledger(join(dir, 'ledger.sqlite'));
   payments = buildPaymentService({ ledger, apiKey: 'worker-it-payments-key' });
   paymentsUrl = await payments.listen({ host: '127.0.0.1', port: 0 });
   worker = spawnWorker({
-    TEMPORAL_ADDRESS: server.address,
+    ...server.env,
     PAYMENTS_URL: paymentsUrl,
     PAYMENTS_API_KEY: 'worker-it-payments-key',
     PAYMENTS_TIMEOUT: '2s',
@@ -150,7 +146,7 @@ describe('graceful shutdown under load', () => {
       });
 
       const second = spawnWorker({
-        TEMPORAL_ADDRESS: server.address,
+        ...server.env,
         PAYMENTS_URL: paymentsUrl,
         PAYMENTS_API_KEY: 'worker-it-payments-key',
       });

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { metricValue } from '@durable-delivery/telemetry';
 import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
-import { eventually, freePort, type DevServer } from '@durable-delivery/temporal-server';
+import { parseServerKind, startProjectTemporal, type ProjectTemporal } from '@durable-delivery/temporal-cluster';
+import { eventually, freePort } from '@durable-delivery/temporal-server';
 import {
   checkout,
   deliverUpdate,
@@ -20,18 +20,19 @@ import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedErr
 import { Worker } from '@temporalio/worker';
 import { spawnWorker, type WorkerProcess } from './processes';
 
-// One real dev server (file-backed, as under `pnpm dev`) and real worker processes, all on loopback.
-let server: DevServer;
+// One real Temporal server — the dev server (file-backed, as under `pnpm dev`), or the full server on PostgreSQL
+// (TEST_TEMPORAL_SERVER=postgres) — and real worker processes, all on loopback. The worker learns which server only
+// from TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE; the namespace is not "default", so that setting is exercised too.
+const kind = parseServerKind(process.env.TEST_TEMPORAL_SERVER);
+let server: ProjectTemporal;
 let connection: Connection;
 let client: Client;
-let dbFilename: string;
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  dbFilename = join(mkdtempSync(join(tmpdir(), 'worker-it-')), 'dev.sqlite');
-  server = await startProjectDevServer({ port: await freePort(), headless: true, dbFilename, stdio: 'ignore' });
+  server = await startProjectTemporal({ kind, dir: mkdtempSync(join(tmpdir(), 'worker-it-')), namespace: 'orders' });
   connection = await Connection.connect({ address: server.address });
-  client = new Client({ connection });
+  client = new Client({ connection, namespace: server.namespace });
 });
 
 afterAll(async () => {
@@ -40,8 +41,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function startWorker(): Promise<WorkerProcess> {
-  const worker = spawnWorker({ TEMPORAL_ADDRESS: server.address });
+async function startWorker(env: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
+  const worker = spawnWorker({ ...server.env, ...env });
   workers.push(worker);
   await worker.waitForLog('worker started');
   return worker;
@@ -65,9 +66,11 @@ function placeOrder(input: OrderInput) {
   return checkout(client, input, { waitUpTo: 30_000 });
 }
 
-describe('the worker on a real Temporal dev server', () => {
+describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'server on PostgreSQL'}`, () => {
   it('runs an order end to end, and the order is found by a visibility query on each search attribute', async () => {
-    const worker = await startWorker();
+    // With the traced workflow bundle (the default only when spans are exported), so the workflow's lines carry the
+    // trace id too.
+    const worker = await startWorker({ WORKER_WORKFLOW_TRACING: 'on' });
     const input = anOrder();
     const payment = await placeOrder(input);
     expect(payment.outcome).toBe('paid');
@@ -162,7 +165,7 @@ describe('the worker on a real Temporal dev server', () => {
     const withMetrics = async () => {
       const port = await freePort();
       const worker = spawnWorker({
-        TEMPORAL_ADDRESS: server.address,
+        ...server.env,
         TEMPORAL_TASK_QUEUE: taskQueue,
         WORKER_METRICS_ADDRESS: `127.0.0.1:${port}`,
       });
@@ -193,14 +196,12 @@ describe('the worker on a real Temporal dev server', () => {
     expect(await second.scrape('orders_payment_duration_seconds_count')).toBe(0);
   });
 
-  it('keeps orders across a dev server restart', async () => {
+  it('keeps orders across a Temporal server restart', async () => {
     await startWorker();
     const input = anOrder({ windows: { pickup: '10 minutes', ratePrompt: '1 second', rating: '1 second' } });
     expect((await placeOrder(input)).outcome).toBe('paid');
 
-    const port = Number(server.address.split(':')[1]);
-    await server.stop();
-    server = await startProjectDevServer({ port, headless: true, dbFilename, stdio: 'ignore' });
+    await server.restart();
 
     const handle = client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
     const status = await eventually(() => handle.query(getStatusQuery).catch(() => undefined));
@@ -245,7 +246,7 @@ describe('the worker on a real Temporal dev server', () => {
     await waiting.exited;
 
     const worker = spawnWorker({
-      TEMPORAL_ADDRESS: server.address,
+      ...server.env,
       WORKER_HEALTH_ADDRESS: `127.0.0.1:${health}`,
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metrics}`,
     });
@@ -265,7 +266,7 @@ describe('the worker on a real Temporal dev server', () => {
 
   it('refuses to start with an invalid environment, naming the variable', async () => {
     const worker = spawnWorker({
-      TEMPORAL_ADDRESS: server.address,
+      ...server.env,
       PAYMENTS_ERROR_RATE: '2',
       WORKER_LOG_LEVEL: 'LOUD',
     });

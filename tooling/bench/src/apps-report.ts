@@ -1,4 +1,5 @@
 /** The apps part's numbers: the driver list by open orders, createOrder and pickUp at a fixed rate, the targets. */
+import { TEMPORAL_SERVER_TITLES, type TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import { fixed, table, type LatencyStats } from './report';
 
 export const APPS_TARGETS = {
@@ -51,6 +52,7 @@ export interface AppsReport {
   readonly startedAt: string;
   readonly durationSeconds: number;
   readonly temporalServer?: string;
+  readonly serverKind: TemporalServerKind;
   readonly settings: Record<string, unknown>;
   readonly list: readonly ListLevelResult[];
   readonly createOrder: RateResult & {
@@ -196,7 +198,7 @@ export function formatAppsReport(report: AppsReport, machine: Record<string, str
   const { listAt1000, listGrowth, createOrderP99 } = targets;
   return [
     '',
-    `Durable Delivery apps bench: both apps on \`next start\` (production builds) → file-backed Temporal dev server ` +
+    `Durable Delivery apps bench: both apps on \`next start\` (production builds) → ${TEMPORAL_SERVER_TITLES[report.serverKind]} ` +
       `${report.temporalServer ?? ''} on loopback, one worker process, ${machine.cpus} CPUs (${machine.cpuModel}), ` +
       `Node ${machine.node}`,
     '',

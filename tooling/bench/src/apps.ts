@@ -11,8 +11,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
-import { freePort, type DevServer } from '@durable-delivery/temporal-server';
+import {
+  TEMPORAL_SERVER_TITLES,
+  startProjectTemporal,
+  type ProjectTemporal,
+  type TemporalServerKind,
+} from '@durable-delivery/temporal-cluster';
+import { TEMPORAL_SERVER_VERSION, freePort } from '@durable-delivery/temporal-server';
 import { ORDER_TASK_QUEUE, ORDER_WORKFLOW_TYPE, checkout, type OrderInput } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import {
@@ -26,12 +31,13 @@ import {
 } from './app-api';
 import { startApp, waitForHttp, type AppServer } from './app-servers';
 import { evaluateAppsTargets, type AppsReport, type ListLevelResult, type RateResult } from './apps-report';
-import { cpuMs } from './proc';
+import { cpuMs, treeCpuMs } from './proc';
 import { fixed, latencyStats } from './report';
 import { loadPayloadEncryption, randomEncryptionKeys } from '@durable-delivery/codec';
 import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
 
 export interface AppsOptions {
+  readonly server: TemporalServerKind;
   /** Ascending levels of open orders to measure the driver list at. */
   readonly openOrders: readonly number[];
   /** createOrder requests, then as many pickUp requests, at RATE_PER_SECOND. */
@@ -42,7 +48,7 @@ export interface AppsOptions {
 /** What the apps part starts; the bench's Resources stops it all, apps first. */
 export interface AppsResources {
   tempDir?: string;
-  server?: DevServer;
+  server?: ProjectTemporal;
   connection?: Connection;
   orderWorker?: WorkerProcess;
   readonly appServers: AppServer[];
@@ -63,6 +69,12 @@ const PRODUCTS = ['burrata', 'poke', 'margherita', 'ramen', 'tacos', 'tiramisu']
 const DELIVERY_ADDRESS = { street: '1 Main St', city: 'Springfield', postalCode: '12345' } as const;
 /** Open orders: paid and waiting for a driver, what the driver list shows. */
 const OPEN_ORDERS_QUERY = `WorkflowType = '${ORDER_WORKFLOW_TYPE}' AND OrderState = 'paid'`;
+
+/** How the reports describe each server's set-up. */
+export const SERVER_SETTINGS: Record<TemporalServerKind, string> = {
+  dev: 'temporal server start-dev, SQLite file, headless, loopback',
+  postgres: `temporal-server ${TEMPORAL_SERVER_VERSION} (all services in one process) on a private PostgreSQL cluster, loopback`,
+};
 
 const sleep = (ms: number) => new Promise<void>((resolveDelay) => setTimeout(resolveDelay, ms));
 const seconds = (since: number) => (performance.now() - since) / 1000;
@@ -86,18 +98,12 @@ export async function appsBench(
   const startedAt = new Date();
   const progress = (line: string) => console.log(`· apps: ${line}`);
 
-  // Its own fresh server, as for the workflow part: a temporary SQLite file, headless, on a free loopback port.
+  // Its own fresh server, as for the workflow part: headless, its data in a temporary directory, on loopback.
   resources.tempDir = mkdtempSync(join(os.tmpdir(), 'durable-delivery-bench-apps-'));
-  progress('starting the Temporal dev server');
-  resources.server = await startProjectDevServer({
-    port: await freePort(),
-    headless: true,
-    dbFilename: join(resources.tempDir, 'bench.sqlite'),
-    stdio: 'pipe',
-    log: () => undefined,
-  });
+  progress(`starting the ${TEMPORAL_SERVER_TITLES[options.server]}`);
+  resources.server = await startProjectTemporal({ kind: options.server, dir: resources.tempDir });
   const { address } = resources.server;
-  const serverPid = resources.server.pid;
+  const serverPids = resources.server.serverPids();
   resources.connection = await Connection.connect({ address });
   // Encrypted, as in production: the codec's cost is part of what is measured.
   const encryptionKeys = randomEncryptionKeys('bench');
@@ -171,7 +177,7 @@ export async function appsBench(
       driver.url,
       driverOf(0),
       level,
-      { server: serverPid, driverApp: driver.pid },
+      { server: serverPids, driverApp: driver.pid },
       signal,
     );
     list.push({
@@ -197,7 +203,7 @@ export async function appsBench(
   }
 
   const intervalMs = 1000 / RATE_PER_SECOND;
-  const pids = (app: AppServer) => ({ server: serverPid, worker: orderWorker.pid, app: app.pid });
+  const pids = (app: AppServer) => ({ server: serverPids, worker: orderWorker.pid, app: app.pid });
   progress(`createOrder: ${options.rateRequests} requests at ${RATE_PER_SECOND}/s`);
   const created = await openLoop(options.rateRequests, intervalMs, pids(menu), signal, (index) =>
     createOrder(menu.url, customerOf(index), orderBody(`${runId}-rate-${index}`, index), signal),
@@ -220,6 +226,7 @@ export async function appsBench(
     startedAt: startedAt.toISOString(),
     durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
     temporalServer: serverVersion ?? undefined,
+    serverKind: options.server,
     settings: {
       openOrders: options.openOrders,
       listLimit: LIST_LIMIT,
@@ -233,7 +240,7 @@ export async function appsBench(
       drivers: DRIVERS,
       windows: WINDOWS,
       timeoutSeconds: options.timeoutSeconds,
-      server: 'temporal server start-dev, SQLite file, headless, loopback',
+      server: SERVER_SETTINGS[options.server],
       orderWorker: 'node apps/worker/dist/main.js (WORKER_LOG_LEVEL=WARN, payment and notification faults off)',
       apps: 'next start (production builds) on 127.0.0.1, NODE_ENV=production, COOKIE_SECURE=false',
       workerOutputLines: orderWorker.lineCount(),
@@ -309,7 +316,7 @@ async function measureList(
   driverUrl: string,
   driverCookie: string,
   openOrders: number,
-  pids: { server: number | undefined; driverApp: number },
+  pids: { server: readonly number[]; driverApp: number },
   signal: AbortSignal,
 ): Promise<Pick<ListLevelResult, 'rowsPerCall' | 'latencyMs' | 'cpuMsPerCall'>> {
   const expectedRows = Math.min(LIST_LIMIT, openOrders);
@@ -325,7 +332,7 @@ async function measureList(
   };
   for (let index = 0; index < LIST_WARMUP_CALLS; index++) await call();
   const cpu = () => ({
-    server: pids.server === undefined ? undefined : cpuMs(pids.server),
+    server: treeCpuMs(pids.server),
     driverApp: cpuMs(pids.driverApp),
   });
   const before = cpu();
@@ -352,7 +359,7 @@ async function measureList(
 async function openLoop<T>(
   count: number,
   intervalMs: number,
-  pids: { server: number | undefined; worker: number; app: number },
+  pids: { server: readonly number[]; worker: number; app: number },
   signal: AbortSignal,
   send: (index: number) => Promise<Timed<T>>,
 ): Promise<RateResult & { readonly results: readonly Timed<T>[] }> {
@@ -405,10 +412,10 @@ async function openLoop<T>(
   };
 }
 
-function cpuSnapshot(pids: { server: number | undefined; worker: number; app: number }) {
+function cpuSnapshot(pids: { server: readonly number[]; worker: number; app: number }) {
   const usage = process.cpuUsage();
   return {
-    server: pids.server === undefined ? undefined : cpuMs(pids.server),
+    server: treeCpuMs(pids.server),
     worker: cpuMs(pids.worker),
     app: cpuMs(pids.app),
     bench: (usage.user + usage.system) / 1000,

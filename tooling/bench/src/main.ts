@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: how many full orders per second the real worker gets through a file-backed Temporal dev server,
+ * `pnpm bench`: how many full orders per second the real worker gets through a Temporal server (the file-backed dev
+ * server by default; `--server postgres` for the full server on PostgreSQL, `--server dev,postgres` for both, one
+ * after the other),
  * against a no-op workflow of the same shape measured in the same run as the ceiling (the workflow part); then the
  * apps' HTTP endpoints on `next start` against their own server and worker: the driver list by open orders, and
  * createOrder and pickUp at a fixed rate (the apps part, see ./apps.ts). Loopback only, each part bounded in time
  * (--timeout), not part of the tests. Prints tables and writes JSON to bench-results/.
  *
- *   pnpm bench [--only workflow|apps] [--timeout 900]
+ *   pnpm bench [--server dev|postgres|dev,postgres] [--only workflow|apps] [--timeout 900]
  *              [--orders 300] [--concurrency 20,50] [--warmup 30] [--rate-prompt '1 minute']   (workflow part)
  *              [--open-orders 100,1000,5000] [--rate-requests 200]                               (apps part)
  */
@@ -16,12 +18,19 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
-import { TEMPORAL_CLI_VERSION, freePort, type DevServer } from '@durable-delivery/temporal-server';
+import {
+  TEMPORAL_SERVER_KINDS,
+  TEMPORAL_SERVER_TITLES,
+  parseServerKind,
+  startProjectTemporal,
+  type ProjectTemporal,
+  type TemporalServerKind,
+} from '@durable-delivery/temporal-cluster';
+import { TEMPORAL_CLI_VERSION } from '@durable-delivery/temporal-server';
 import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { appsBench, type AppsOptions } from './apps';
+import { SERVER_SETTINGS, appsBench, type AppsOptions } from './apps';
 import { formatAppsReport, type AppsReport } from './apps-report';
 import type { AppServer } from './app-servers';
 import { billableActions, describeActions } from './actions';
@@ -30,7 +39,15 @@ import { noopActivities } from './noop-activities';
 import { NOOP_TASK_QUEUE } from './noop-workflow';
 import { runPhase, type PhaseContext, type PhaseResult } from './phase';
 import { RssSampler } from './proc';
-import { evaluateTargets, formatHistories, formatReport, type BenchReport, type ConcurrencyResult } from './report';
+import {
+  evaluateTargets,
+  fixed,
+  formatHistories,
+  formatReport,
+  table,
+  type BenchReport,
+  type ConcurrencyResult,
+} from './report';
 import { DEFAULT_RATE_PROMPT, benchWindows, ceiling, fullOrder, type Scenario } from './scenarios';
 import { loadPayloadEncryption, randomEncryptionKeys } from '@durable-delivery/codec';
 import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
@@ -40,9 +57,11 @@ const REPO_ROOT = resolve(__dirname, '../../..');
 type Part = 'workflow' | 'apps';
 
 interface Options {
+  /** The servers to bench on, one after the other; each gets every part. */
+  readonly servers: readonly TemporalServerKind[];
   /** Which parts run, in this order. */
   readonly parts: readonly Part[];
-  readonly apps: AppsOptions;
+  readonly apps: Omit<AppsOptions, 'server'>;
   readonly orders: number;
   readonly concurrency: readonly number[];
   readonly warmup: number;
@@ -61,6 +80,7 @@ function parseOptions(argv: string[]): Options {
       timeout: { type: 'string', default: '900' },
       'rate-prompt': { type: 'string', default: DEFAULT_RATE_PROMPT },
       only: { type: 'string' },
+      server: { type: 'string', default: 'dev' },
       'open-orders': { type: 'string', default: '100,1000,5000' },
       'rate-requests': { type: 'string', default: '200' },
     },
@@ -80,7 +100,11 @@ function parseOptions(argv: string[]): Options {
     throw new Error(`--open-orders must be increasing, got ${values['open-orders']}`);
   }
   const timeoutSeconds = positive('timeout', values.timeout);
+  const servers = [...new Set(values.server.split(',').map((part) => parseServerKind(part.trim(), '--server')))];
+  // Always in the same order, so that a comparison run measures them alike.
+  servers.sort((a, b) => TEMPORAL_SERVER_KINDS.indexOf(a) - TEMPORAL_SERVER_KINDS.indexOf(b));
   return {
+    servers,
     parts: only === undefined ? ['workflow', 'apps'] : [only],
     apps: { openOrders, rateRequests: positive('rate-requests', values['rate-requests']), timeoutSeconds },
     orders: positive('orders', values.orders),
@@ -94,7 +118,7 @@ function parseOptions(argv: string[]): Options {
 /** Everything the bench starts, stopped in reverse order by close(), whatever state the run ended in. */
 class Resources {
   tempDir?: string;
-  server?: DevServer;
+  server?: ProjectTemporal;
   connection?: Connection;
   nativeConnection?: NativeConnection;
   ceilingWorker?: { worker: Worker; running: Promise<void> };
@@ -118,7 +142,7 @@ class Resources {
       ],
       ['worker connection', () => this.nativeConnection?.close()],
       ['client connection', () => this.connection?.close()],
-      ['dev server', () => this.server?.stop()],
+      ['Temporal server', () => this.server?.stop()],
       [
         'temp files',
         () => {
@@ -139,6 +163,7 @@ class Resources {
 /** `fail` ends the run at once: for a worker that dies mid-run, which would otherwise leave orders waiting. */
 async function bench(
   options: Options,
+  serverKind: TemporalServerKind,
   resources: Resources,
   signal: AbortSignal,
   fail: (error: Error) => void,
@@ -147,18 +172,12 @@ async function bench(
   const progress = (line: string) => console.log(`· ${line}`);
   const workerMain = workerMainPath();
 
-  // A fresh server per run: a temporary SQLite file (file-backed like `pnpm dev`, so writes cost what they cost
-  // there), headless, on a free loopback port.
+  // A fresh server per run, its data in a temporary directory (the dev server's SQLite file is file-backed like
+  // `pnpm dev`'s, so writes cost what they cost there), headless, on free loopback ports. Its output stays off the
+  // report; the last lines still go into the error if it fails to start.
   resources.tempDir = mkdtempSync(join(os.tmpdir(), 'durable-delivery-bench-'));
-  progress('starting the Temporal dev server');
-  resources.server = await startProjectDevServer({
-    port: await freePort(),
-    headless: true,
-    dbFilename: join(resources.tempDir, 'bench.sqlite'),
-    // Its output stays off the report; the last lines still go into the error if it fails to start.
-    stdio: 'pipe',
-    log: () => undefined,
-  });
+  progress(`starting the ${TEMPORAL_SERVER_TITLES[serverKind]}`);
+  resources.server = await startProjectTemporal({ kind: serverKind, dir: resources.tempDir });
   const { address } = resources.server;
   resources.connection = await Connection.connect({ address });
   // Encrypted, as in production: the codec's cost is part of what is measured.
@@ -199,7 +218,7 @@ async function bench(
 
   const context: PhaseContext = {
     client,
-    serverPid: resources.server.pid,
+    serverPids: resources.server.serverPids(),
     workerPid: resources.orderWorker.pid,
     workerRss: resources.workerRss,
     signal,
@@ -256,22 +275,14 @@ async function bench(
   const billable = billableActions(await client.workflow.getHandle(order.workflowId(first)).fetchHistory());
 
   return {
-    startedAt: startedAt.toISOString(),
-    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
-    machine: machineInfo(),
-    versions: {
-      temporalSdk: packageVersion('@temporalio/client'),
-      temporalCli: TEMPORAL_CLI_VERSION,
-      temporalServer: serverVersion ?? undefined,
-    },
-    git: gitState(),
+    ...runInfo(serverKind, startedAt, serverVersion ?? undefined),
     settings: {
       ordersPerRun: options.orders,
       concurrency: options.concurrency,
       warmupOrders: options.warmup,
       timeoutSeconds: options.timeoutSeconds,
       windows: benchWindows(options.ratePrompt),
-      server: 'temporal server start-dev, SQLite file, headless, loopback',
+      server: SERVER_SETTINGS[serverKind],
       orderWorker: 'node apps/worker/dist/main.js (WORKER_LOG_LEVEL=WARN, payment and notification faults off)',
       ceilingWorker: 'in the bench process, no-op activities',
       workerOutputLines: resources.orderWorker.lineCount(),
@@ -281,6 +292,18 @@ async function bench(
     targets: evaluateTargets(results),
     sampleHistories,
     billableActionsPerOrder: billable,
+  };
+}
+
+/** What every report starts with: where, when, on which versions, from which commit. */
+function runInfo(serverKind: TemporalServerKind, startedAt: Date, temporalServer: string | undefined) {
+  return {
+    serverKind,
+    startedAt: startedAt.toISOString(),
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+    machine: machineInfo(),
+    versions: { temporalSdk: packageVersion('@temporalio/client'), temporalCli: TEMPORAL_CLI_VERSION, temporalServer },
+    git: gitState(),
   };
 }
 
@@ -370,55 +393,73 @@ async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   // The SDK's own signal handling would shut the ceiling worker down behind our back; we stop everything ourselves.
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  const startedAt = new Date();
-  let workflowReport: BenchReport | undefined;
-  let appsReport: AppsReport | undefined;
   try {
-    for (const part of options.parts) {
-      if (part === 'workflow') {
-        workflowReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
-          bench(options, resources, signal, fail),
-        );
-        console.log(formatReport(workflowReport));
-        console.log(formatHistories(workflowReport.sampleHistories));
-        console.log(
-          `\nTemporal Cloud billable actions of that order: ${describeActions(workflowReport.billableActionsPerOrder)}`,
-        );
-      } else {
-        appsReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
-          appsBench(options.apps, resources, signal, fail),
-        );
-        console.log(formatAppsReport(appsReport, machineInfo()));
-      }
-    }
-    // The workflow part's report as it always was (when it ran), with the apps part's under `apps`.
-    // Each part's own durationSeconds; without the workflow part, the top-level one is the apps part's run.
-    const report = {
-      ...(workflowReport ?? {
-        startedAt: startedAt.toISOString(),
-        durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
-        machine: machineInfo(),
-        versions: {
-          temporalSdk: packageVersion('@temporalio/client'),
-          temporalCli: TEMPORAL_CLI_VERSION,
-          temporalServer: appsReport?.temporalServer,
-        },
-        git: gitState(),
-      }),
-      parts: options.parts,
-      ...(appsReport ? { apps: appsReport } : {}),
-    };
-    const outDir = join(REPO_ROOT, 'bench-results');
-    mkdirSync(outDir, { recursive: true });
-    const outFile = join(outDir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nwritten to ${outFile}`);
+    const reports: Record<string, unknown>[] = [];
+    for (const server of options.servers) reports.push(await benchOn(server, options));
+    if (reports.length > 1) console.log(formatComparison(reports));
     // Missed targets are a result, not a failure: the exit code says only whether the bench ran.
     return 0;
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
     return error instanceof Interrupted ? 130 : 1;
   }
+}
+
+/** Every part on one server; prints its reports and writes them to one JSON file. */
+async function benchOn(server: TemporalServerKind, options: Options): Promise<Record<string, unknown>> {
+  console.log(`\n=== on the ${TEMPORAL_SERVER_TITLES[server]} ===`);
+  const startedAt = new Date();
+  let workflowReport: BenchReport | undefined;
+  let appsReport: AppsReport | undefined;
+  for (const part of options.parts) {
+    if (part === 'workflow') {
+      workflowReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+        bench(options, server, resources, signal, fail),
+      );
+      console.log(formatReport(workflowReport));
+      console.log(formatHistories(workflowReport.sampleHistories));
+      console.log(
+        `\nTemporal Cloud billable actions of that order: ${describeActions(workflowReport.billableActionsPerOrder)}`,
+      );
+    } else {
+      appsReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+        appsBench({ ...options.apps, server }, resources, signal, fail),
+      );
+      console.log(formatAppsReport(appsReport, machineInfo()));
+    }
+  }
+  // The workflow part's report as it always was (when it ran), with the apps part's under `apps`.
+  // Each part's own durationSeconds; without the workflow part, the top-level one is the apps part's run.
+  const report = {
+    ...(workflowReport ?? runInfo(server, startedAt, appsReport?.temporalServer)),
+    parts: options.parts,
+    ...(appsReport ? { apps: appsReport } : {}),
+  };
+  const outDir = join(REPO_ROOT, 'bench-results');
+  mkdirSync(outDir, { recursive: true });
+  const outFile = join(outDir, `bench-${server}-${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwritten to ${outFile}`);
+  return report;
+}
+
+/** Side by side, the workflow part's throughput on each server of this run. */
+function formatComparison(reports: readonly Record<string, unknown>[]): string {
+  const rows = [['server', 'conc', 'ceiling/s', 'orders/s', 'order p99 ms', 'srv CPU ms/order']];
+  for (const report of reports) {
+    const { serverKind, results } = report as Partial<BenchReport>;
+    for (const result of results ?? []) {
+      rows.push([
+        serverKind ?? '?',
+        String(result.concurrency),
+        fixed(result.ceiling.ordersPerSecond, 1),
+        fixed(result.order.ordersPerSecond, 1),
+        fixed(result.order.latencyMs.p99, 0),
+        fixed(result.order.cpuMsPerOrder.server, 1),
+      ]);
+    }
+  }
+  return ['', 'both servers, this run (same machine, one after the other):', ...table(rows, 1)].join('\n');
 }
 
 main().then(

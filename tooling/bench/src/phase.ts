@@ -4,13 +4,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import { cpuMs, type RssSampler } from './proc';
+import { cpuMs, treeCpuMs, type RssSampler } from './proc';
 import { latencyStats, type LatencyStats } from './report';
 import type { Scenario, ScenarioName } from './scenarios';
 
 export interface PhaseContext {
   readonly client: Client;
-  readonly serverPid: number | undefined;
+  /** The Temporal server's processes (and PostgreSQL's, on that server). */
+  readonly serverPids: readonly number[];
   readonly workerPid: number | undefined;
   readonly workerRss: RssSampler | undefined;
   /** Set on timeout or Ctrl-C: lanes stop taking new orders. */
@@ -140,7 +141,7 @@ async function drain(client: Client, query: string, signal: AbortSignal): Promis
 function cpuSnapshot(context: PhaseContext) {
   const usage = process.cpuUsage();
   return {
-    server: context.serverPid === undefined ? undefined : cpuMs(context.serverPid),
+    server: treeCpuMs(context.serverPids),
     worker: context.workerPid === undefined ? undefined : cpuMs(context.workerPid),
     bench: (usage.user + usage.system) / 1000,
   };

@@ -1,4 +1,5 @@
 /** The numbers: percentiles, targets, the printed table and the JSON written to bench-results/. */
+import { TEMPORAL_SERVER_TITLES, type TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import type { BillableActions } from './actions';
 import { DEFAULT_RATE_PROMPT } from './scenarios';
 import { countByType } from './history';
@@ -37,6 +38,8 @@ export interface ConcurrencyResult {
 }
 
 export interface BenchReport {
+  /** Which Temporal server ran it. */
+  readonly serverKind: TemporalServerKind;
   readonly startedAt: string;
   readonly durationSeconds: number;
   readonly machine: Record<string, string | number>;
@@ -126,7 +129,7 @@ export function formatReport(report: BenchReport): string {
   const { settings, machine, versions, targets } = report;
   const lines = [
     '',
-    `Durable Delivery bench: ${String(settings.ordersPerRun)} orders per run, file-backed Temporal dev server ` +
+    `Durable Delivery bench: ${String(settings.ordersPerRun)} orders per run, ${TEMPORAL_SERVER_TITLES[report.serverKind]} ` +
       `${versions.temporalServer ?? ''} on loopback, ${machine.cpus} CPUs (${machine.cpuModel}), Node ${machine.node}, ` +
       `SDK ${versions.temporalSdk ?? '?'}`,
     '',

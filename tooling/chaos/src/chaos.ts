@@ -2,8 +2,12 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadPayloadEncryption, randomEncryptionKeys, workerDataConverter } from '@durable-delivery/codec';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
-import { freePort, type DevServer } from '@durable-delivery/temporal-server';
+import {
+  startProjectTemporal,
+  type ProjectTemporal,
+  type TemporalServerKind,
+} from '@durable-delivery/temporal-cluster';
+import { freePort } from '@durable-delivery/temporal-server';
 import {
   cancelUpdate,
   checkout,
@@ -15,13 +19,15 @@ import {
   type OrderStatus,
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { planOrders, EXPECTED_STATE, type PlannedOrder } from './plan';
 import { ServiceProcess, sleep } from './processes';
 
 export interface ChaosOptions {
+  /** The dev server, or the full Temporal server on PostgreSQL. */
+  readonly server: TemporalServerKind;
   readonly orders: number;
   /** Seconds between injected faults. */
   readonly faultEverySeconds: number;
@@ -34,6 +40,7 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   readonly ok: boolean;
+  readonly server: TemporalServerKind;
   readonly orders: number;
   readonly seconds: number;
   readonly faults: { workerKills: number; serverRestarts: number; paymentOutages: number };
@@ -45,9 +52,11 @@ export interface ChaosReport {
 const REPO = resolve(__dirname, '../../..');
 
 /**
- * Drives orders through the real stack — dev server (file-backed), payment and notification services, two worker
- * processes — with simulated customers and drivers, while a fault loop SIGKILLs workers, restarts the dev server
- * and takes the payment service down and back. Then it reconciles everything against the services' own records.
+ * Drives orders through the real stack — a Temporal server (the file-backed dev server, or the full server on
+ * PostgreSQL), payment and notification services, two worker processes — with simulated customers and drivers, while
+ * a fault loop SIGKILLs workers, restarts the Temporal server and takes the payment service down and back. Then it
+ * reconciles everything against the services' own records. The workers know the server only by TEMPORAL_ADDRESS and
+ * TEMPORAL_NAMESPACE.
  */
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
@@ -55,10 +64,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const deadline = started + options.timeoutSeconds * 1000;
   const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
   const runId = `${Date.now().toString(36)}`;
-  const port = await freePort();
-  const dbFilename = join(dir, 'temporal.sqlite');
-  const startServer = () => startProjectDevServer({ port, headless: true, dbFilename, stdio: 'ignore' });
-
   const paymentsPort = await freePort();
   const notificationsPort = await freePort();
   const paymentsUrl = `http://127.0.0.1:${paymentsPort}`;
@@ -75,12 +80,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     { NOTIFICATIONS_PORT: String(notificationsPort), NOTIFICATIONS_DB: join(dir, 'inbox.sqlite') },
     `${notificationsUrl}/healthz`,
   );
-  let server: DevServer | undefined;
+  let server: ProjectTemporal | undefined;
   // The stack runs encrypted, as in production; this process reads statuses and histories with the same key.
   const encryptionKeys = randomEncryptionKeys('chaos');
   const encryption = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
-  const workerEnv = () => ({
-    TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+  const workerEnv = (temporal: ProjectTemporal) => ({
+    ...temporal.env,
     PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
     PAYMENTS_URL: paymentsUrl,
     NOTIFICATIONS_URL: notificationsUrl,
@@ -90,20 +95,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     WORKER_METRICS_ADDRESS: '127.0.0.1:0',
     WORKER_HEALTH_ADDRESS: '127.0.0.1:0',
   });
-  const workers = [0, 1].map((index) => new ServiceProcess(`worker-${index}`, 'apps/worker/dist/main.js', workerEnv()));
+  let workers: ServiceProcess[] = [];
   const faults = { workerKills: 0, serverRestarts: 0, paymentOutages: 0 };
   let connection: Connection | undefined;
   let stopFaults = false;
   let faultLoop: Promise<void> = Promise.resolve();
 
   try {
-    server = await startServer();
+    const temporal = await startProjectTemporal({ kind: options.server, dir });
+    server = temporal;
+    workers = [0, 1].map(
+      (index) => new ServiceProcess(`worker-${index}`, 'apps/worker/dist/main.js', workerEnv(temporal)),
+    );
     await Promise.all([payments.start(), notifications.start()]);
     await Promise.all(workers.map((worker) => worker.start()));
-    connection = await Connection.connect({ address: server.address });
-    const client = new Client({ connection, dataConverter: encryption.dataConverter });
+    connection = await Connection.connect({ address: temporal.address });
+    const client = new Client({ connection, namespace: temporal.namespace, dataConverter: encryption.dataConverter });
     log(
-      `stack up: dev server ${server.address}, payments ${paymentsUrl}, notifications ${notificationsUrl}, 2 workers`,
+      `stack up: ${options.server} Temporal server ${temporal.address}, payments ${paymentsUrl}, ` +
+        `notifications ${notificationsUrl}, 2 workers`,
     );
 
     faultLoop = (async () => {
@@ -120,10 +130,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await sleep(1000);
           await victim.start();
         } else if (kind === 1) {
-          log('fault: restarting the Temporal dev server');
-          await server?.stop();
+          log('fault: restarting the Temporal server');
+          await temporal.restart();
           faults.serverRestarts += 1;
-          server = await startServer();
         } else {
           log('fault: payment service outage');
           await setPaymentOutage(paymentsUrl, true);
@@ -153,7 +162,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // Reconcile on a quiet stack: no fault may be mid-flight while the records are read.
     await setPaymentOutage(paymentsUrl, false);
     const report = await reconcile(client, plan, paymentsUrl, notificationsUrl, workerDataConverter(encryption));
-    return { ...report, orders: plan.length, seconds: Math.round((Date.now() - started) / 1000), faults };
+    return {
+      ...report,
+      server: options.server,
+      orders: plan.length,
+      seconds: Math.round((Date.now() - started) / 1000),
+      faults,
+    };
   } finally {
     stopFaults = true;
     await faultLoop.catch(() => undefined);
@@ -175,14 +190,15 @@ async function setPaymentOutage(url: string, outage: boolean): Promise<void> {
 
 /**
  * Retries a call through restarts and dropped connections until it gets an answer. A rejected update is an
- * answer (the workflow said no), and so is anything after the deadline.
+ * answer (the workflow said no), so is a workflow that has closed, and so is anything after the deadline.
  */
 async function persist<T>(call: () => Promise<T>, deadline: number): Promise<T> {
   for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
     try {
       return await call();
     } catch (error) {
-      if (error instanceof WorkflowUpdateFailedError || Date.now() > deadline) throw error;
+      const answered = error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError;
+      if (answered || Date.now() > deadline) throw error;
       await sleep(delay);
     }
   }
@@ -283,7 +299,7 @@ async function reconcile(
   paymentsUrl: string,
   notificationsUrl: string,
   replayDataConverter: DataConverter,
-): Promise<Omit<ChaosReport, 'orders' | 'seconds' | 'faults'>> {
+): Promise<Omit<ChaosReport, 'server' | 'orders' | 'seconds' | 'faults'>> {
   const mismatches: string[] = [];
   const finalStates: Record<string, number> = {};
   const ledger = await ledgerOf(paymentsUrl);

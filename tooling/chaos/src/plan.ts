@@ -30,9 +30,10 @@ export function planOrders(count: number, runId: string): PlannedOrder[] {
         items: [{ productId: index % 2 === 0 ? 'poke' : 'ramen', quantity: 1 + (index % 3) }],
         deliveryAddress: { street: `${index} Chaos Lane`, city: 'Springfield', postalCode: '12345' },
         paymentMethod,
-        // Room for drivers and customers to act through a restart or a slow, loaded machine; a short window only for
-        // the orders nobody picks up. Every delivered order is rated, which ends it, so a long rating window costs
-        // nothing; a short one made the run depend on how fast the machine got there.
+        // Room for drivers and customers to act through a restart (the PostgreSQL-backed server takes seconds to come
+        // back on a busy machine) or a slow, loaded machine; a short window only for the orders nobody picks up.
+        // Every delivered order is rated, which ends it, so a long rating window costs nothing; a short one made the
+        // run depend on how fast the machine got there.
         windows: {
           pickup: fate === 'notPickedUp' ? '8 seconds' : '3 minutes',
           delivery: '3 minutes',

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
-// `provision` builds whatever is missing (minutes, once), so that later runs start at once; `which` only looks;
+// `provision` builds whatever is missing (minutes, once), so that later runs start at once; `provision-server` does
+// the same for the full Temporal server and its SQL tool (what the PostgreSQL-backed stack runs); `which` only looks;
 // `temporal ARGS…` runs the Temporal CLI this project uses (`pnpm temporal workflow list`), wherever it came from.
 import { spawn } from 'node:child_process';
-import { type BinaryResolution, resolveTemporalCli, resolveTestServer } from './index';
+import { type BinaryResolution, resolveTemporalCli, resolveTemporalServer, resolveTestServer } from './index';
 
 async function main([command, ...rest]: string[]): Promise<number> {
   if (command === 'temporal') return runTemporal(rest);
+  if (command === 'provision-server') {
+    const { server, sqlTool } = await resolveTemporalServer();
+    console.log(`temporal-server: ${server}\ntemporal-sql-tool: ${sqlTool}`);
+    return 0;
+  }
   if (command !== 'provision' && command !== 'which') {
-    console.error('usage: node dist/cli.js <provision|which|temporal ARGS…>');
+    console.error('usage: node dist/cli.js <provision|provision-server|which|temporal ARGS…>');
     return 2;
   }
   const options = { build: command === 'provision' };

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -8,6 +7,7 @@ import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/commo
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { sleep } from './cache';
 import { isPortInUse } from './ports';
+import { startServerProcess } from './process';
 import { defaultLog } from './resolve';
 import { resolveTemporalCli } from './temporal-cli';
 
@@ -57,9 +57,6 @@ export interface DevServer {
   /** Resolves with the exit code (null when ended by a signal) once the process is gone. */
   exited: Promise<number | null>;
 }
-
-const STOP_GRACE_MS = 10_000;
-const TAIL_LINES = 40;
 
 /**
  * Starts a Temporal dev server (`temporal server start-dev`) and resolves once its frontend answers for `namespace`.
@@ -128,69 +125,30 @@ class DevServerExitedError extends Error {
 /** One start of the CLI's dev server: resolves once it answers, throws (with its last output) if it exits first. */
 async function launch(
   cliPath: string,
-  args: readonly string[],
+  args: string[],
   options: DevServerOptions,
   address: string,
   namespace: string,
   uiUrl: string | undefined,
   log: (line: string) => void,
 ): Promise<DevServer> {
-  const stdio = options.stdio ?? 'pipe';
-  const child = spawn(cliPath, args, {
-    stdio: ['ignore', stdio === 'inherit' ? 'inherit' : 'pipe', stdio === 'inherit' ? 'inherit' : 'pipe'],
-  });
-  const tail: string[] = [];
-  let stopping = false;
-  const onLine = (line: string) => {
-    tail.push(line);
-    if (tail.length > TAIL_LINES) tail.shift();
-    // Shutting down makes the server log errors about cancelled requests: noise, not news.
-    if (stdio === 'pipe' && !stopping) log(line);
-  };
-  forwardLines(child, onLine);
-
-  let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('error', (err) => {
-      onLine(String(err));
-      exitCode = null;
-      resolve(null);
-    });
-    // 'close' rather than 'exit': it comes after the output has been read, so error messages get the last lines.
-    child.once('close', (code) => {
-      exitCode = code;
-      resolve(code);
-    });
-  });
-  const stopOnOurExit = () => child.kill('SIGTERM');
-  process.on('exit', stopOnOurExit);
-  void exited.then(() => process.removeListener('exit', stopOnOurExit));
-
+  const child = startServerProcess(cliPath, args, { stdio: options.stdio, log });
   const server: DevServer = {
     address,
     uiUrl,
     pid: child.pid,
-    exited,
-    kill: () => {
-      stopping = true;
-      child.kill('SIGKILL');
-    },
-    async stop(signal = 'SIGTERM') {
-      stopping = true;
-      if (exitCode !== undefined) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    },
+    exited: child.exited,
+    kill: () => child.kill(),
+    stop: (signal) => child.stop(signal),
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
+    const exitCode = child.exitCode();
     if (exitCode !== undefined) {
       throw new DevServerExitedError(
         `The Temporal dev server (${cliPath}) exited with ${exitCode ?? 'a signal'} before it was ready. ` +
-          `Last output:\n${tail.join('\n')}`,
+          `Last output:\n${child.tail()}`,
       );
     }
     if (await answersAsTemporal(address, namespace)) return server;
@@ -198,7 +156,7 @@ async function launch(
       await server.stop('SIGKILL');
       throw new Error(
         `The Temporal dev server did not answer on ${address} within ${options.startTimeoutMs ?? 60_000} ms. ` +
-          `Last output:\n${tail.join('\n')}`,
+          `Last output:\n${child.tail()}`,
       );
     }
     await sleep(200);
@@ -206,7 +164,7 @@ async function launch(
 }
 
 /** Whether a Temporal frontend answers on `address` (and knows `namespace`, if given). */
-async function answersAsTemporal(address: string, namespace?: string): Promise<boolean> {
+export async function answersAsTemporal(address: string, namespace?: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address, connectTimeout: 2_000 });
@@ -216,18 +174,6 @@ async function answersAsTemporal(address: string, namespace?: string): Promise<b
     return false;
   } finally {
     await connection?.close();
-  }
-}
-
-function forwardLines(child: ChildProcess, onLine: (line: string) => void) {
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream?.on('data', (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) onLine(line);
-    });
-    stream?.on('end', () => partial.trim() && onLine(partial));
   }
 }
 

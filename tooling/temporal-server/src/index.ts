@@ -1,8 +1,21 @@
 export { cacheDir } from './cache';
-export { type DevServer, type DevServerOptions, type SearchAttributeKind, startDevServer } from './dev-server';
-export { freePort } from './ports';
-export { type BinaryResolution, type ResolveOptions, TemporalBinaryNotFoundError } from './resolve';
+export {
+  type DevServer,
+  type DevServerOptions,
+  type SearchAttributeKind,
+  answersAsTemporal,
+  startDevServer,
+} from './dev-server';
+export { freePort, isPortInUse } from './ports';
+export { type ServerProcess, type ServerProcessOptions, startServerProcess } from './process';
+export { runTool } from './run-tool';
+export { type BinaryResolution, type ResolveOptions, TemporalBinaryNotFoundError, defaultLog } from './resolve';
 export { TEMPORAL_CLI_VERSION, resolveTemporalCli } from './temporal-cli';
 export { TEST_SERVER_VERSION, createTimeSkippingEnv, resolveTestServer } from './test-server';
+export {
+  TEMPORAL_SERVER_VERSION,
+  type TemporalServerBinaries,
+  resolveTemporalServer,
+} from './temporal-server-binaries';
 export { registerSearchAttributes } from './search-attributes';
 export { eventually } from './eventually';

@@ -1,0 +1,298 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+
+// There is no Docker engine here: Debian's docker-compose renders and validates the file (`config`), and the rest
+// is checked on what it renders and on the Dockerfiles it names.
+const REPO = resolve(__dirname, '../..');
+const COMPOSE_FILE = join(REPO, 'docker-compose.yml');
+const run = promisify(execFile);
+
+interface Service {
+  image?: string;
+  build?: { context: string; dockerfile?: string };
+  healthcheck?: { test?: string[] | string; disable?: boolean };
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  restart?: string;
+  deploy?: { replicas?: number };
+  stop_grace_period?: string;
+  environment?: Record<string, string | number>;
+  entrypoint?: string[];
+  volumes?: string[];
+}
+
+/** What a person opens in a browser, and the frontend an operator's CLI calls: nothing else is published. */
+const PUBLISHED = {
+  menu: ['127.0.0.1:3000:3000/tcp'],
+  driver: ['127.0.0.1:3001:3001/tcp'],
+  'temporal-ui': ['127.0.0.1:8080:8080/tcp'],
+  'codec-server': ['127.0.0.1:4040:4040/tcp'],
+  jaeger: ['127.0.0.1:16686:16686/tcp'],
+  prometheus: ['127.0.0.1:9090:9090/tcp'],
+  temporal: ['127.0.0.1:7233:7233/tcp'],
+};
+
+function exampleNames(): string[] {
+  return [...readFileSync(join(REPO, '.env.example'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map(
+    (match) => match[1]!,
+  );
+}
+
+/** A value each secret accepts: random, as a real one would be. */
+function sampleValue(name: string): string {
+  return name === 'PAYLOAD_ENCRYPTION_KEYS'
+    ? `test=${randomBytes(32).toString('base64')}`
+    : randomBytes(24).toString('base64url');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'compose-test-'));
+function envFile(values: Record<string, string>): string {
+  const file = join(dir, `${Object.keys(values).length}-${randomBytes(4).toString('hex')}.env`);
+  writeFileSync(
+    file,
+    Object.entries(values)
+      .map(([name, value]) => `${name}=${value}\n`)
+      .join(''),
+  );
+  return file;
+}
+
+/** `docker-compose config` with only this env file (never a developer's .env) and a bare environment. */
+async function composeConfig(file: string): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+  const args = ['--project-directory', REPO, '--file', COMPOSE_FILE, '--env-file', file, 'config'];
+  try {
+    const { stdout, stderr } = await run('docker-compose', args, { env: { PATH: process.env.PATH ?? '' } });
+    return { ok: true, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
+    if (failure.code === 'ENOENT') {
+      throw new Error(
+        'docker-compose is not installed: `apt-get install docker-compose` (`npm test` does it for you)',
+        {
+          cause: error,
+        },
+      );
+    }
+    return { ok: false, stdout: failure.stdout ?? '', stderr: failure.stderr ?? failure.message };
+  }
+}
+
+/** A Dockerfile's stages, each with its instructions (line continuations joined, comments dropped). */
+function dockerfileStages(path: string): { from: string; instructions: string[] }[] {
+  const text = readFileSync(path, 'utf8').replace(/\\\n/g, ' ');
+  const args = new Map<string, string>();
+  const stages: { from: string; instructions: string[] }[] = [];
+  for (const line of text.split('\n').map((raw) => raw.trim())) {
+    if (!line || line.startsWith('#')) continue;
+    const arg = /^ARG\s+(\w+)=(\S+)/.exec(line);
+    if (arg && stages.length === 0) args.set(arg[1]!, arg[2]!);
+    const from = /^FROM\s+(\S+)/i.exec(line);
+    if (from) {
+      stages.push({
+        from: from[1]!.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? ''),
+        instructions: [],
+      });
+    } else {
+      stages.at(-1)?.instructions.push(line);
+    }
+  }
+  return stages;
+}
+
+function dockerfileOf(service: Service): string {
+  return resolve(service.build!.context, service.build!.dockerfile ?? 'Dockerfile');
+}
+
+const secrets = Object.fromEntries(exampleNames().map((name) => [name, sampleValue(name)]));
+let services: Record<string, Service>;
+
+beforeAll(async () => {
+  const result = await composeConfig(envFile(secrets));
+  if (!result.ok) throw new Error(`docker-compose config failed:\n${result.stderr}`);
+  services = (parse(result.stdout) as { services: Record<string, Service> }).services;
+});
+
+/** Set-up jobs: run once to completion, waited for by what needs them. */
+function oneShotJobs(): string[] {
+  return Object.keys(services).filter((name) =>
+    Object.values(services).some((other) => other.depends_on?.[name]?.condition === 'service_completed_successfully'),
+  );
+}
+
+describe('docker-compose.yml', () => {
+  it('renders with every secret taken from the environment file', () => {
+    expect(services.worker?.environment?.PAYMENTS_API_KEY).toBe(secrets.PAYMENTS_API_KEY);
+    expect(services.postgres?.environment?.POSTGRES_PASSWORD).toBe(secrets.POSTGRES_PASSWORD);
+    expect(services.temporal?.environment?.POSTGRES_PWD).toBe(secrets.POSTGRES_PASSWORD);
+  });
+
+  it('refuses to render while any secret is missing, naming it', async () => {
+    for (const name of Object.keys(secrets)) {
+      const result = await composeConfig(envFile({ ...secrets, [name]: '' }));
+      expect({ name, ok: result.ok }).toEqual({ name, ok: false });
+      expect(result.stderr).toContain(`set ${name} in .env`);
+    }
+  });
+
+  it('holds no secret itself: .env.example names exactly the variables it reads', () => {
+    const compose = readFileSync(COMPOSE_FILE, 'utf8');
+    const read = new Set([...compose.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((match) => match[1]!));
+    expect([...read].sort()).toEqual(exampleNames().sort());
+    // No literal value for any of them anywhere in the file.
+    for (const name of read) expect(compose).not.toMatch(new RegExp(`${name}: (?!\\$\\{)`));
+  });
+
+  it('checks the health of every long-running service, in compose or in its image', () => {
+    expect(oneShotJobs().sort()).toEqual(['temporal-schema', 'temporal-setup']);
+    for (const name of oneShotJobs())
+      expect({ name, restart: services[name]!.restart }).toEqual({ name, restart: 'no' });
+    for (const [name, service] of Object.entries(services)) {
+      if (oneShotJobs().includes(name)) continue;
+      const inCompose = !service.healthcheck?.disable && (service.healthcheck?.test?.length ?? 0) > 0;
+      const inImage =
+        service.build !== undefined &&
+        dockerfileStages(dockerfileOf(service))
+          .at(-1)!
+          .instructions.some((line) => /^HEALTHCHECK\s+.*\bCMD\b/.test(line));
+      expect({ name, healthChecked: inCompose || inImage }).toEqual({ name, healthChecked: true });
+    }
+  });
+
+  it('pins every image it pulls to a version, in compose and in every Dockerfile', () => {
+    const pinned = (image: string) => /^[a-z0-9./_-]+:[A-Za-z0-9._-]+$/.test(image) && !image.endsWith(':latest');
+    for (const [name, service] of Object.entries(services)) {
+      if (service.image)
+        expect({ name, image: service.image, pinned: pinned(service.image) }).toMatchObject({ pinned: true });
+      if (!service.build) continue;
+      const stages = dockerfileStages(dockerfileOf(service));
+      for (const { from } of stages) {
+        // A stage may start from an earlier one by its name.
+        const earlier = readFileSync(dockerfileOf(service), 'utf8').includes(` AS ${from}`);
+        expect({ name, from, pinned: earlier || pinned(from) }).toMatchObject({ pinned: true });
+      }
+    }
+  });
+
+  it('publishes ports only for the apps, the UIs and the operators’ CLI, on loopback only', () => {
+    const published = Object.fromEntries(
+      Object.entries(services)
+        .filter(([, service]) => (service.ports?.length ?? 0) > 0)
+        .map(([name, service]) => [name, service.ports]),
+    );
+    expect(published).toEqual(PUBLISHED);
+  });
+
+  it('runs every image it builds as an unprivileged user', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.build) continue;
+      const users = dockerfileStages(dockerfileOf(service))
+        .at(-1)!
+        .instructions.filter((line) => line.startsWith('USER '))
+        .map((line) => line.slice(5).trim());
+      expect({ name, user: users.at(-1) }).toEqual({ name, user: expect.not.stringMatching(/^(root|0)(:|$)/) });
+      expect(users.at(-1)).toBeDefined();
+    }
+  });
+
+  it('builds from contexts and Dockerfiles that exist, each app pruning the workspace to itself', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.build) continue;
+      expect({ name, context: existsSync(service.build.context) }).toEqual({ name, context: true });
+      expect({ name, dockerfile: existsSync(dockerfileOf(service)) }).toEqual({ name, dockerfile: true });
+      const appDir = dirname(dockerfileOf(service));
+      if (service.build.context !== REPO) continue;
+      // apps/<name>/Dockerfile prunes to that app's package, and runs from its folder.
+      const manifest = join(appDir, 'package.json');
+      const expected = existsSync(manifest)
+        ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name
+        : // The codec server's Dockerfile is ready before its app: named by the same convention.
+          `@durable-delivery/${basename(appDir)}`;
+      const text = readFileSync(dockerfileOf(service), 'utf8');
+      expect({ name, prunes: /turbo@\S+ prune (\S+) --docker/.exec(text)?.[1] }).toEqual({ name, prunes: expected });
+      expect({ name, runsFrom: /^WORKDIR (\S+)$/m.exec(text.slice(text.lastIndexOf('FROM ')))?.[1] }).toEqual({
+        name,
+        runsFrom: `/app/${appDir.slice(REPO.length + 1)}`,
+      });
+    }
+    // Secrets and local builds never reach a build context.
+    const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['.env', '**/node_modules', '.data']));
+  });
+
+  it('runs two workers, each given longer to shut down than its in-flight activities get', () => {
+    expect(services.worker?.deploy?.replicas).toBe(2);
+    // The worker's WORKER_SHUTDOWN_GRACE_TIME defaults to 10 s; Docker's SIGKILL must come after it.
+    expect(Number(/^(\d+)s$/.exec(services.worker?.stop_grace_period ?? '')?.[1])).toBeGreaterThan(10);
+  });
+
+  it('wires the Temporal UI to the codec server, and every deployable to the OpenTelemetry collector', () => {
+    const codecPort = PUBLISHED['codec-server'][0]!.split(':')[1];
+    expect(services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${codecPort}`);
+    expect(services['codec-server']?.environment?.PAYLOAD_ENCRYPTION_KEYS).toBe(secrets.PAYLOAD_ENCRYPTION_KEYS);
+    for (const name of ['worker', 'payments', 'notifications', 'menu', 'driver']) {
+      expect({ name, otlp: services[name]?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT }).toEqual({
+        name,
+        otlp: 'http://otel-collector:4318',
+      });
+    }
+    const collector = parse(readFileSync(join(REPO, 'deploy/otel-collector/config.yaml'), 'utf8')) as {
+      receivers: Record<string, unknown>;
+      exporters: Record<string, { endpoint?: string }>;
+      service: { pipelines: Record<string, { receivers: string[]; exporters: string[] }> };
+    };
+    const traces = collector.service.pipelines.traces!;
+    for (const receiver of traces.receivers) expect(collector.receivers).toHaveProperty([receiver]);
+    for (const exporter of traces.exporters) {
+      const host = collector.exporters[exporter]?.endpoint?.split(':')[0];
+      expect(services).toHaveProperty([host!]);
+    }
+  });
+
+  it('scrapes the metrics endpoint of every deployable and of the Temporal server', () => {
+    const prometheus = parse(readFileSync(join(REPO, 'deploy/prometheus.yml'), 'utf8')) as {
+      scrape_configs: {
+        job_name: string;
+        metrics_path?: string;
+        static_configs?: { targets: string[] }[];
+        dns_sd_configs?: { names: string[]; port: number }[];
+      }[];
+    };
+    const scraped = Object.fromEntries(
+      prometheus.scrape_configs.map((job) => [
+        job.job_name,
+        `${job.static_configs?.[0]?.targets[0] ?? `${job.dns_sd_configs?.[0]?.names[0]}:${job.dns_sd_configs?.[0]?.port}`}${job.metrics_path ?? '/metrics'}`,
+      ]),
+    );
+    // The endpoints every deployable serves (README: Run it in containers).
+    expect(scraped).toEqual({
+      worker: 'worker:9464/metrics',
+      payments: 'payments:4010/metrics',
+      notifications: 'notifications:4020/metrics',
+      menu: 'menu:3000/api/metrics',
+      driver: 'driver:3001/api/metrics',
+      temporal: 'temporal:8000/metrics',
+    });
+    expect(services.temporal?.environment?.PROMETHEUS_ENDPOINT).toBe('0.0.0.0:8000');
+    for (const target of Object.values(scraped)) expect(services).toHaveProperty([target.split(':')[0]!]);
+  });
+
+  it('sets up the databases the server then uses, with the script `pnpm stack:postgres` runs', () => {
+    const schema = services['temporal-schema']!;
+    const server = services.temporal!;
+    expect(schema.entrypoint).toEqual(['/bin/sh', '/deploy/temporal/setup-schema.sh']);
+    expect(schema.volumes).toContain(`${join(REPO, 'deploy/temporal')}:/deploy/temporal:ro`);
+    expect(schema.environment).toMatchObject({
+      SQL_HOST: server.environment?.POSTGRES_SEEDS,
+      SQL_USER: server.environment?.POSTGRES_USER,
+      SQL_PASSWORD: server.environment?.POSTGRES_PWD,
+      DBNAME: server.environment?.DBNAME,
+      VISIBILITY_DBNAME: server.environment?.VISIBILITY_DBNAME,
+    });
+    expect(server.environment?.DB).toBe('postgres12');
+  });
+});

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  freePort,
+  resolveTemporalCli,
+  startDevServer,
+  type BinaryResolution,
+  type DevServer,
+} from '@durable-delivery/temporal-server';
+import { orderSearchAttributes } from '@durable-delivery/workflows';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+// The scripts the compose stack runs inside its containers, run here for real.
+const DEPLOY = resolve(__dirname, '..');
+const run = promisify(execFile);
+
+async function exitCode(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout } = await run(command, args, {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const failure = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failure.code ?? -1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
+  }
+}
+
+describe('the images’ health check (deploy/healthcheck.mjs)', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      response.statusCode = request.url === '/readyz' ? 200 : 503;
+      response.end();
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((closed) => server.close(closed)));
+
+  const check = (url: string) => exitCode(process.execPath, [join(DEPLOY, 'healthcheck.mjs'), url]);
+
+  it('passes on a 2xx answer', async () => {
+    expect((await check(`${base}/readyz`)).code).toBe(0);
+  });
+
+  it('fails on any other answer, and on no answer, saying why', async () => {
+    expect(await check(`${base}/not-ready`)).toEqual({ code: 1, output: expect.stringContaining('answered 503') });
+    const closed = `http://127.0.0.1:${await freePort()}/readyz`;
+    expect(await check(closed)).toEqual({ code: 1, output: expect.stringContaining(closed) });
+  });
+});
+
+describe('the namespace set-up of the compose stack (deploy/temporal/setup-namespace.sh)', () => {
+  let server: DevServer;
+  let cli: string;
+  beforeAll(async () => {
+    // A server with no search attributes of ours, and the same CLI line as the admin-tools image's.
+    server = await startDevServer({ port: await freePort(), headless: true, log: () => undefined });
+    cli = pathOf(await resolveTemporalCli({ allowSdkDownload: false }));
+  });
+  afterAll(() => server?.stop());
+
+  const setUp = (namespace: string) =>
+    exitCode('sh', [join(DEPLOY, 'temporal/setup-namespace.sh')], {
+      TEMPORAL_CLI: cli,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: namespace,
+    });
+
+  it('creates the namespace with the order’s search attributes, and changes nothing when run again', async () => {
+    expect(await setUp('compose-orders')).toMatchObject({ code: 0 });
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const { customAttributes } = await connection.operatorService.listSearchAttributes({
+        namespace: 'compose-orders',
+      });
+      const registered = Object.fromEntries(
+        Object.entries(customAttributes ?? {}).map(([name, type]) => [
+          name,
+          temporal.api.enums.v1.IndexedValueType[type].replace('INDEXED_VALUE_TYPE_', ''),
+        ]),
+      );
+      expect(registered).toEqual(Object.fromEntries(orderSearchAttributes.map((key) => [key.name, key.type])));
+      expect(await setUp('compose-orders')).toEqual({ code: 0, output: expect.not.stringContaining('added') });
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it('lists exactly the order’s search attributes', () => {
+    const script = readFileSync(join(DEPLOY, 'temporal/setup-namespace.sh'), 'utf8');
+    const listed = /for attribute in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/);
+    const kinds: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', INT: 'Int' };
+    expect(listed).toEqual(orderSearchAttributes.map((key) => `${key.name}=${kinds[key.type] ?? key.type}`));
+  });
+});
+
+function pathOf(resolution: BinaryResolution): string {
+  if (resolution.kind !== 'path') throw new Error('the Temporal CLI is provisioned before the tests');
+  return resolution.path;
+}
