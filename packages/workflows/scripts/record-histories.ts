@@ -29,7 +29,7 @@ import {
   deliverUpdate,
   deliveredSignal,
   getStatusQuery,
-  orderSearchAttributes,
+  allSearchAttributes,
   orderStartOptions,
   orderWorkflowId,
   pickUpUpdate,
@@ -290,15 +290,30 @@ const healthy: OrderActivities = {
   chargeCustomer: (input) => Promise.resolve({ chargeId: `ch_${input.orderId}`, amountCents: input.amountCents }),
   refundOrder: (input) => Promise.resolve({ refundId: `re_${input.orderId}`, refundedCents: input.amountCents }),
   sendPushNotification: () => Promise.resolve(),
+  applyCheckoutPerks: () => Promise.resolve({ deliveryFeeWaivedCents: 0, discountCents: 0 }),
+  returnReward: () => Promise.resolve({ returned: true }),
+  earnPoints: (input) =>
+    Promise.resolve({ pointsEarned: Math.floor(input.amountCents / 100), points: 0, level: 'member' }),
+  chargeSubscription: (input) =>
+    Promise.resolve({ chargeId: `ch_pass_${input.period}_${input.attempt}`, amountCents: input.amountCents }),
+  refundSubscriptionCharge: (input) =>
+    Promise.resolve({ refundId: `re_pass_${input.period}`, refundedCents: input.amountCents }),
 };
 
-/** One set of activities for the one worker, each call routed to the fakes of the order it belongs to. */
-const activities: OrderActivities = {
-  chargeCustomer: (input) => (fakesByOrder.get(input.orderId)?.chargeCustomer ?? healthy.chargeCustomer)(input),
-  refundOrder: (input) => (fakesByOrder.get(input.orderId)?.refundOrder ?? healthy.refundOrder)(input),
-  sendPushNotification: (input) =>
-    (fakesByOrder.get(input.orderId)?.sendPushNotification ?? healthy.sendPushNotification)(input),
-};
+/**
+ * One set of activities for the one worker, each call routed to the fakes of the path it belongs to: by order id,
+ * or for a pass (which has no order) by its subscription id, or for a loyalty workflow by its customer id.
+ */
+const activities = Object.fromEntries(
+  (Object.keys(healthy) as (keyof OrderActivities)[]).map((name) => [
+    name,
+    (input: { orderId?: string; subscriptionId?: string; customerId?: string }) => {
+      const fakes = fakesByOrder.get(input.orderId ?? input.subscriptionId ?? input.customerId ?? '');
+      const implementation = (fakes?.[name] ?? healthy[name]) as (arg: typeof input) => Promise<unknown>;
+      return implementation(input);
+    },
+  ]),
+) as unknown as OrderActivities;
 
 /** Holds an activity in flight until the path opens it; `inFlight` resolves once the activity is running. */
 function gate() {
@@ -401,7 +416,7 @@ async function main(): Promise<void> {
   const env = await createTimeSkippingEnv();
   try {
     const namespace = env.namespace ?? 'default';
-    await registerSearchAttributes(env.connection, namespace, orderSearchAttributes);
+    await registerSearchAttributes(env.connection, namespace, allSearchAttributes);
     const client = new TimeSkippingClient({ connection: env.connection, namespace, identity: IDENTITY });
     const worker = await Worker.create({
       connection: env.nativeConnection,

@@ -5,7 +5,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
 import { ORDER_TOTAL_CENTS, sampleOrder } from './sample-order';
-import { getStatusQuery, orderSearchAttributes, orderStartOptions, type OrderInput, type OrderWorkflow } from '../src';
+import { allSearchAttributes, getStatusQuery, orderStartOptions, type OrderInput, type OrderWorkflow } from '../src';
 
 let nextId = 0;
 
@@ -21,13 +21,29 @@ export type FakeActivities = {
   [K in keyof OrderActivities]: jest.Mock<ReturnType<OrderActivities[K]>, Parameters<OrderActivities[K]>>;
 };
 
-/** Typed fakes that behave like a healthy payment and push service unless a test says otherwise. */
+/**
+ * Typed fakes that behave like a healthy payment and push service, a customer with no pass and no reward, and a
+ * loyalty program that counts points, unless a test says otherwise.
+ */
 export function fakeActivities(): FakeActivities {
   let charges = 0;
+  let points = 0;
   return {
     chargeCustomer: jest.fn(async (input) => ({ chargeId: `ch_${++charges}`, amountCents: input.amountCents })),
     refundOrder: jest.fn(async (input) => ({ refundId: 're_1', refundedCents: input.amountCents })),
     sendPushNotification: jest.fn(async (_input) => undefined),
+    applyCheckoutPerks: jest.fn(async (_input) => ({ deliveryFeeWaivedCents: 0, discountCents: 0 })),
+    returnReward: jest.fn(async (_input) => ({ returned: true })),
+    earnPoints: jest.fn(async (input) => {
+      const pointsEarned = Math.floor(input.amountCents / 100);
+      points += pointsEarned;
+      return { pointsEarned, points, level: 'member' };
+    }),
+    chargeSubscription: jest.fn(async (input) => ({
+      chargeId: `ch_pass_${input.period}_${input.attempt}`,
+      amountCents: input.amountCents,
+    })),
+    refundSubscriptionCharge: jest.fn(async (input) => ({ refundId: 're_pass', refundedCents: input.amountCents })),
   };
 }
 
@@ -62,7 +78,7 @@ export class OrderTestHarness {
     if (!bundlePath)
       throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see test/global-setup.js)');
     const env = await createTimeSkippingEnv();
-    await registerSearchAttributes(env.connection, env.namespace ?? 'default', orderSearchAttributes);
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default', allSearchAttributes);
     return new OrderTestHarness(env, bundlePath);
   }
 

@@ -11,6 +11,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -19,6 +20,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
+  CHECKOUT_FAILURES,
   CustomerIdAttribute,
   DriverIdAttribute,
   OrderErrorType,
@@ -38,6 +40,8 @@ import {
   type DriverArgs,
   type NotificationKind,
   type OrderFailureCode,
+  type OrderPerks,
+  type OrderPoints,
   type OrderState,
   type OrderStatus,
   type PaymentSettlement,
@@ -83,6 +87,15 @@ function parseRateArgs(args: unknown): { stars: number; comment?: string } {
   if (trimmed.length > 1000) return invalidArgument('comment must be at most 1000 characters');
   return { stars, ...(trimmed ? { comment: trimmed } : {}) };
 }
+
+/**
+ * The one change this order workflow took for loyalty and the pass, behind patches so that orders recorded before
+ * it replay as they ran (README: "Changing a running workflow safely"). CHECKOUT_PERKS: before charging, ask the
+ * customer's pass and redeem the chosen reward, and charge the adjusted total. LOYALTY_POINTS: after delivery,
+ * credit the points (its own patch, so an order paid before the deploy and delivered after it still earns them).
+ */
+export const CHECKOUT_PERKS_PATCH = 'checkout-perks';
+export const LOYALTY_POINTS_PATCH = 'loyalty-points';
 
 export async function order(rawInput: OrderInput): Promise<OrderStatus> {
   let valid: ValidOrder;
@@ -137,6 +150,13 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     scheduleToCloseTimeout: '1 hour',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
+  // Points for a delivered order are taken within the loyalty program's memory of orders (seven days): a day of
+  // retries is well inside it, and the order stays open (it waits in settle()) until they land or give up.
+  const loyaltyCredit = proxyActivities<OrderActivities>({
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: '1 day',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
 
   let state: OrderState = 'charging';
   const transitions: { state: OrderState; at: string }[] = [{ state, at: iso(Date.now()) }];
@@ -148,7 +168,14 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   let rating: { stars: number; comment?: string; ratedAt: string } | undefined;
   const deadlines: { pickUpBy?: number; deliverBy?: number; rateBy?: number } = {};
   const notifications: { -readonly [K in keyof SentNotification]: SentNotification[K] }[] = [];
+  // Background work settled before the order ends: notifications, and the loyalty credit after delivery.
   const pendingNotifications: Promise<void>[] = [];
+  // Decided at checkout by the server (CHECKOUT_PERKS_PATCH); without perks the order charges its priced total.
+  let perks: OrderPerks | undefined;
+  let chargedCents = priced.totalCents;
+  let points: OrderPoints | undefined;
+  /** A reward this order asked for: given back (idempotently) whenever the order ends without being delivered. */
+  let rewardToReturn: string | undefined;
 
   const status = (): OrderStatus => ({
     orderId,
@@ -163,8 +190,10 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       lineTotalCents: line.lineTotalCents,
     })),
     subtotalCents: priced.subtotalCents,
-    deliveryFeeCents: priced.deliveryFeeCents,
-    totalCents: priced.totalCents,
+    deliveryFeeCents: priced.deliveryFeeCents - (perks?.deliveryFeeWaivedCents ?? 0),
+    totalCents: chargedCents,
+    ...(perks ? { perks: { ...perks, ...(perks.reward ? { reward: { ...perks.reward } } : {}) } } : {}),
+    ...(points ? { loyalty: { ...points } } : {}),
     deliveryAddress: input.deliveryAddress,
     transitions: [...transitions],
     deadlines: {
@@ -219,8 +248,68 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   }
 
   async function refund(reason: string): Promise<void> {
-    const result = await refunds.refundOrder({ orderId, amountCents: priced.totalCents, reason });
+    const result = await refunds.refundOrder({ orderId, amountCents: chargedCents, reason });
     refundedCents = result.refundedCents;
+  }
+
+  /** An order that will not be delivered gives its reward back; retried until the loyalty workflow answers. */
+  async function returnReward(): Promise<void> {
+    if (rewardToReturn === undefined) return;
+    const rewardId = rewardToReturn;
+    rewardToReturn = undefined;
+    const result = await refunds.returnReward({ orderId, customerId, rewardId });
+    if (perks?.reward) perks = { ...perks, reward: { ...perks.reward, returned: result.returned } };
+  }
+
+  /**
+   * Checkout perks, decided by the server before the charge: free delivery if the customer's pass is paid up, and
+   * the chosen reward redeemed for this order. Answers why checkout cannot go on, or undefined when it can.
+   */
+  async function applyPerks(): Promise<{ code: OrderFailureCode; message: string } | undefined> {
+    rewardToReturn = input.rewardId;
+    try {
+      const applied = await payments.applyCheckoutPerks({
+        orderId,
+        customerId,
+        subtotalCents: priced.subtotalCents,
+        deliveryFeeCents: priced.deliveryFeeCents,
+        ...(input.rewardId ? { rewardId: input.rewardId } : {}),
+      });
+      perks = {
+        deliveryFeeWaivedCents: applied.deliveryFeeWaivedCents,
+        discountCents: applied.discountCents,
+        ...(applied.reward ? { reward: { rewardId: applied.reward.rewardId, level: applied.reward.level } } : {}),
+      };
+      chargedCents = priced.totalCents - applied.deliveryFeeWaivedCents - applied.discountCents;
+      if (chargedCents !== priced.totalCents) {
+        upsertSearchAttributes([{ key: OrderTotalCentsAttribute, value: chargedCents }]);
+      }
+      return undefined;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      // The loyalty workflow refused the reward (used by another order, below its minimum): a reason for a person.
+      if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable) {
+        return { code: 'rewardUnavailable', message: error.cause.message };
+      }
+      return {
+        code: 'paymentUnavailable',
+        message: 'your rewards and delivery pass could not be checked; nothing was charged. Please try again later',
+      };
+    }
+  }
+
+  /** After delivery: the points, in the background (the rating prompt's timer is not held up), settled before the end. */
+  function earnPoints(deliveredAt: string): void {
+    pendingNotifications.push(
+      loyaltyCredit.earnPoints({ orderId, customerId, amountCents: chargedCents, deliveredAt }).then(
+        (credit) => {
+          points = { pointsEarned: credit.pointsEarned, points: credit.points, level: credit.level };
+        },
+        (error: unknown) => {
+          log.warn('loyalty points were not credited', { orderId, error: String(error) });
+        },
+      ),
+    );
   }
 
   /** Before the function returns, every notification is settled and every update handler has answered. */
@@ -258,8 +347,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   }
 
   const canPickUp = () => state === 'paid' && !cancellation;
-  const paymentSettled = () =>
-    chargeId !== undefined || failure?.code === 'cardDeclined' || failure?.code === 'paymentUnavailable';
+  const paymentSettled = () => chargeId !== undefined || (failure !== undefined && CHECKOUT_FAILURES.has(failure.code));
 
   function acceptPickUp(by: string | undefined): void {
     driverId = by;
@@ -396,6 +484,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   async function cancelAfterPayment(): Promise<OrderStatus> {
     if (state !== 'refunding') enter('refunding');
     await refund(cancellation?.reason ? `cancelled: ${cancellation.reason}` : 'cancelled by the customer');
+    await returnReward();
     enter('cancelled');
     notify('cancelled', cancellation?.reason);
     await settle();
@@ -410,6 +499,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     deadlines.deliverBy = undefined;
     enter('refunding');
     await refund(message);
+    await returnReward();
     enter('refunded');
     notify(code);
     await settle();
@@ -420,12 +510,35 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     });
   }
 
+  /** Nothing charged (or a charge whose outcome is unknown, refunded by its key): the order ends paymentFailed. */
+  async function failCheckout(why: { code: OrderFailureCode; message: string }, refundFirst: boolean): Promise<never> {
+    failure = why;
+    if (refundFirst) {
+      // The charge may have gone through with its reply lost: refunding by the charge's key settles that either way.
+      enter('refunding');
+      await refund('payment outcome unknown');
+    }
+    await returnReward();
+    enter('paymentFailed');
+    notify('paymentFailed', why.message);
+    await settle();
+    throw ApplicationFailure.create({
+      type: OrderErrorType.paymentFailed,
+      message: `Failed to charge customer for order ${orderId}: ${why.message}`,
+      nonRetryable: true,
+    });
+  }
+
   async function run(): Promise<OrderStatus> {
+    if (patched(CHECKOUT_PERKS_PATCH)) {
+      const refused = await applyPerks();
+      if (refused) return failCheckout(refused, false);
+    }
     try {
       const charge = await payments.chargeCustomer({
         orderId,
         customerId,
-        amountCents: priced.totalCents,
+        amountCents: chargedCents,
         paymentMethod: input.paymentMethod,
         description: `Durable Delivery order ${orderId}`,
       });
@@ -434,22 +547,12 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       if (isCancellation(error)) throw error;
       const declined =
         error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable;
-      failure = declined
-        ? { code: 'cardDeclined', message: error.cause.message }
-        : { code: 'paymentUnavailable', message: 'the payment service could not be reached; please try again later' };
-      if (!declined) {
-        // The charge may have gone through with its reply lost: refunding by the charge's key settles that either way.
-        enter('refunding');
-        await refund('payment outcome unknown');
-      }
-      enter('paymentFailed');
-      notify('paymentFailed', failure.message);
-      await settle();
-      throw ApplicationFailure.create({
-        type: OrderErrorType.paymentFailed,
-        message: `Failed to charge customer for order ${orderId}: ${failure.message}`,
-        nonRetryable: true,
-      });
+      return failCheckout(
+        declined
+          ? { code: 'cardDeclined', message: error.cause.message }
+          : { code: 'paymentUnavailable', message: 'the payment service could not be reached; please try again later' },
+        !declined,
+      );
     }
     log.info('order paid', { orderId, chargeId });
 
@@ -467,6 +570,9 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     );
     if (!deliveredInTime) return refundAndFail('notDeliveredInTime');
     notify('delivered');
+    // Delivered, so the reward stays used; the points are this order's to earn.
+    rewardToReturn = undefined;
+    if (patched(LOYALTY_POINTS_PATCH)) earnPoints(transitions[transitions.length - 1]!.at);
 
     const ratedBeforePrompt = await condition(() => rating !== undefined, windows.ratePrompt);
     if (!ratedBeforePrompt) {
@@ -488,6 +594,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       cancellation ??= { reason: 'cancelled by an operator', requestedAt: iso(Date.now()) };
       if (state !== 'refunding') enter('refunding');
       await refund('order cancelled by an operator');
+      await returnReward();
       enter('cancelled');
       notify('cancelled', cancellation.reason);
       await Promise.all(pendingNotifications);
