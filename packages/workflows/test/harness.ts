@@ -1,5 +1,5 @@
 import type { OrderActivities } from '@durable-delivery/activities';
-import { createTimeSkippingEnv, registerSearchAttributes } from '@durable-delivery/temporal-server';
+import { createTimeSkippingEnv, registerSearchAttributes, terminateWhenIdle } from '@durable-delivery/temporal-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
@@ -95,14 +95,18 @@ export class OrderTestHarness {
    * running are terminated afterwards: the test server does not skip time while any workflow has a task pending,
    * and a workflow whose worker is gone would hold the clock for every later test.
    */
-  async withWorker<T>(activities: Partial<OrderActivities>, body: (ctx: WorkerContext) => Promise<T>): Promise<T> {
+  async withWorker<T>(
+    activities: Partial<OrderActivities> | ((taskQueue: string) => Partial<OrderActivities>),
+    body: (ctx: WorkerContext) => Promise<T>,
+  ): Promise<T> {
     const taskQueue = `orders-test-${++nextId}`;
     const worker = await Worker.create({
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
       taskQueue,
       workflowBundle: { codePath: this.bundlePath },
-      activities,
+      // A function gets the task queue first: real activities that start workflows need it.
+      activities: typeof activities === 'function' ? activities(taskQueue) : activities,
     });
     const started = new Set<string>();
     const client = this.client;
@@ -126,8 +130,9 @@ export class OrderTestHarness {
 }
 
 /**
- * Lets a workflow's background notifications finish, then terminates it if it is still running. The test server
- * holds its clock while an activity is in flight and does not release it when the workflow is terminated under it.
+ * Lets an order's background notifications finish, then terminates the workflow (an order, or a loyalty or pass
+ * workflow that would run forever) once no task of it is in flight: the test server holds its clock while a task is
+ * in flight and does not release it when the workflow is terminated under it.
  */
 async function stopWorkflow(handle: WorkflowHandle<OrderWorkflow>): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -135,7 +140,7 @@ async function stopWorkflow(handle: WorkflowHandle<OrderWorkflow>): Promise<void
     if (!status || status.notifications.every((n) => n.sentAt !== undefined || n.failed)) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await handle.terminate('test finished').catch(() => undefined);
+  await terminateWhenIdle(handle);
 }
 
 export interface WorkerContext {

@@ -6,3 +6,4 @@ export { TEMPORAL_CLI_VERSION, resolveTemporalCli } from './temporal-cli';
 export { TEST_SERVER_VERSION, createTimeSkippingEnv, resolveTestServer } from './test-server';
 export { registerSearchAttributes } from './search-attributes';
 export { eventually } from './eventually';
+export { terminateWhenIdle } from './stop-when-idle';

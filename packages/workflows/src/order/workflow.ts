@@ -518,8 +518,8 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       enter('refunding');
       await refund('payment outcome unknown');
     }
-    await returnReward();
     enter('paymentFailed');
+    await returnReward();
     notify('paymentFailed', why.message);
     await settle();
     throw ApplicationFailure.create({

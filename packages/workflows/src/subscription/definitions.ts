@@ -142,7 +142,7 @@ export const getPassQuery = defineQuery<DeliveryPass>('getPass');
 /** Sent with update-with-start: answers once the first charge settles (active, or ended with the decline reason). */
 export const subscribeUpdate = defineUpdate<DeliveryPass>('subscribe');
 /** Cancels at the end of the paid period (at once while past due); free delivery lasts until then. */
-export const cancelPassUpdate = defineUpdate<DeliveryPass, [CancelPassArgs?]>('cancelPass');
+export const cancelPassUpdate = defineUpdate<DeliveryPass, [CancelPassArgs]>('cancelPass');
 /** Takes back a cancellation before the period ends. */
 export const resumePassUpdate = defineUpdate<DeliveryPass>('resumePass');
 
