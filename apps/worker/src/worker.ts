@@ -7,6 +7,8 @@ import {
   type NotificationsClient,
   type PaymentsClient,
 } from '@durable-delivery/activities';
+import { temporalLoyalty, temporalPasses } from '@durable-delivery/workflows';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
 
@@ -30,7 +32,11 @@ export async function connect(config: WorkerConfig, log: Logger): Promise<Native
   }
 }
 
-/** The worker: the prebuilt workflow bundle (no webpack at start) and the activities with their clients. */
+/**
+ * The worker: the prebuilt workflow bundle (no webpack at start) and the activities with their clients. The loyalty
+ * and pass ports are the customers' own workflows, reached through a client on the worker's own connection (new
+ * loyalty workflows start on the worker's task queue).
+ */
 export async function createWorker(config: WorkerConfig, connection: NativeConnection): Promise<Worker> {
   // The services over HTTP when their URLs are set; otherwise in-process simulators with the same contracts (see the
   // services' contract tests), whose faults are set by env vars.
@@ -48,12 +54,18 @@ export async function createWorker(config: WorkerConfig, connection: NativeConne
         timeoutMs: config.notifications.timeoutMs,
       })
     : new SimulatedNotifications({ faults: config.notifications });
+  const temporal = new Client({ connection, namespace: config.connection.namespace });
   return Worker.create({
     connection,
     namespace: config.connection.namespace,
     taskQueue: config.taskQueue,
     workflowBundle: { codePath: config.workflowBundlePath },
-    activities: createActivities({ payments, notifications }),
+    activities: createActivities({
+      payments,
+      notifications,
+      loyalty: temporalLoyalty(temporal, { taskQueue: config.taskQueue }),
+      passes: temporalPasses(temporal),
+    }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
   });
 }

@@ -2,5 +2,6 @@ export { customerAppRouter, driverAppRouter, type CustomerAppRouter, type Driver
 export { createContext, createCallerFactory, type Context, type Customer, type Driver } from './trpc';
 export { toTRPCError } from './errors';
 export { type CreateOrderResult } from './router/customer-orders';
+export { type PassView, type PassOffer } from './router/pass';
 export * from './schemas';
 export type { OrderPage, OrderSummary } from './order-list';

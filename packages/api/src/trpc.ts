@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { OrderWindows } from '@durable-delivery/workflows';
+import type { OrderWindows, PassSettings } from '@durable-delivery/workflows';
 import type { Client } from '@temporalio/client';
 import { ZodError } from 'zod';
 import { toTRPCError } from './errors';
@@ -20,6 +20,8 @@ export interface Context {
   readonly driver?: Driver;
   /** The windows new orders get, from the app's configuration; unset means the workflow's defaults. */
   readonly orderWindows?: Partial<OrderWindows>;
+  /** The billing period and renewal retries new passes get, from the app's configuration; unset: the defaults. */
+  readonly passSettings?: Partial<PassSettings>;
 }
 
 /**
@@ -27,7 +29,13 @@ export interface Context {
  * gets a context built from both. Nothing here connects or reads the environment.
  */
 export function createContext(deps: Context): Context {
-  return { temporal: deps.temporal, customer: deps.customer, driver: deps.driver, orderWindows: deps.orderWindows };
+  return {
+    temporal: deps.temporal,
+    customer: deps.customer,
+    driver: deps.driver,
+    orderWindows: deps.orderWindows,
+    passSettings: deps.passSettings,
+  };
 }
 
 const t = initTRPC.context<Context>().create({

@@ -34,6 +34,7 @@ export function menuApiHandler(config: AppConfig): Handler {
           temporal: await temporalClient(config.connection),
           customer: await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config),
           orderWindows: config.orderWindows,
+          passSettings: config.passSettings,
         }),
     });
 }
