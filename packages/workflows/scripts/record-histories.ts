@@ -545,12 +545,15 @@ const healthy: OrderActivities = {
  * One set of activities for the one worker, each call routed to the fakes of the path it belongs to: by order id,
  * or for a pass (which has no order) by its subscription id, or for a loyalty workflow by its customer id.
  */
+type RoutedInput = { orderId?: string; subscriptionId?: string; customerId?: string };
+type Implementations = Partial<Record<string, (input: RoutedInput) => Promise<unknown>>>;
 const activities = Object.fromEntries(
-  (Object.keys(healthy) as (keyof OrderActivities)[]).map((name) => [
+  Object.keys(healthy).map((name) => [
     name,
-    (input: { orderId?: string; subscriptionId?: string; customerId?: string }) => {
-      const fakes = fakesByOrder.get(input.orderId ?? input.subscriptionId ?? input.customerId ?? '');
-      const implementation = (fakes?.[name] ?? healthy[name]) as (arg: typeof input) => Promise<unknown>;
+    (input: RoutedInput) => {
+      const fakes = fakesByOrder.get(input.orderId ?? input.subscriptionId ?? input.customerId ?? '') as
+        Implementations | undefined;
+      const implementation = fakes?.[name] ?? (healthy as unknown as Implementations)[name]!;
       return implementation(input);
     },
   ]),

@@ -67,13 +67,11 @@ export const passRouter = router({
     ),
   ),
 
-  cancel: customerProcedure
-    .input(cancelPassInputSchema)
-    .mutation(async ({ ctx, input }) =>
-      (await runningPass(ctx.temporal, ctx.customer)).executeUpdate(cancelPassUpdate, {
-        args: [{ reason: input.reason }],
-      }),
-    ),
+  cancel: customerProcedure.input(cancelPassInputSchema).mutation(async ({ ctx, input }) =>
+    (await runningPass(ctx.temporal, ctx.customer)).executeUpdate(cancelPassUpdate, {
+      args: [{ reason: input.reason }],
+    }),
+  ),
 
   resume: customerProcedure.mutation(async ({ ctx }) =>
     (await runningPass(ctx.temporal, ctx.customer)).executeUpdate(resumePassUpdate),

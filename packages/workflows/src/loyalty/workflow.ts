@@ -4,7 +4,7 @@
  * grows large the function continues as new, handing all of it to the next run. No database holds any of it.
  */
 import type { OrderActivities } from '@durable-delivery/activities';
-import { formatCents } from '@durable-delivery/catalog';
+import { REWARD_LEVEL_NAMES, formatCents } from '@durable-delivery/catalog';
 import {
   ApplicationFailure,
   condition,
@@ -54,7 +54,7 @@ import {
   type ReturnRewardResult,
   type Reward,
 } from './definitions';
-import { REWARD_LEVEL_NAMES, rewardMessage } from './messages';
+import { rewardMessage } from './messages';
 
 /** Redeemed rewards kept for the Rewards page (available ones are all kept). */
 const REDEEMED_KEPT = 20;
