@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import {
   deliveryCard,
+  expectNoSidewaysScroll,
   keepScreenshot,
   newPerson,
   orderIdOnPage,
@@ -20,12 +21,6 @@ async function deliverFromPortal(driver: Page, orderId: string): Promise<void> {
     .getByRole('button', { name: /delivered$/ })
     .click();
   await expect(deliveryCard(driver, 'mine', orderId)).toHaveCount(0);
-}
-
-/** Nothing wider than the screen: no sideways scrolling on a phone. */
-async function expectNoSidewaysScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
 }
 
 test('a customer earns points over two orders, reaches Bronze, redeems the reward, subscribes to the pass, orders with free delivery and cancels the pass', async ({

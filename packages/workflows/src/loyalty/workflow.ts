@@ -19,6 +19,7 @@ import {
 import type { SearchAttributePair } from '@temporalio/common';
 import { CustomerIdAttribute } from '../order/definitions';
 import { ORDER_ID_PATTERN, isRecord } from '../order/input';
+import { retriedForAnHour } from '../shared/activity-options';
 import { continueAsNewUpdate } from '../shared/definitions';
 import { historyIsLong, settled, track } from '../shared/forever';
 import {
@@ -159,11 +160,7 @@ export async function loyalty(input: LoyaltyInput): Promise<never> {
   const { customerId, program, carried } = checkInput(input);
 
   // A message about a reward matters for an hour; after that the Rewards page shows it anyway.
-  const push = proxyActivities<OrderActivities>({
-    startToCloseTimeout: '10 seconds',
-    scheduleToCloseTimeout: '1 hour',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
+  const push = proxyActivities<OrderActivities>(retriedForAnHour);
 
   const runs = (carried?.runs ?? 0) + 1;
   let points = carried?.points ?? 0;

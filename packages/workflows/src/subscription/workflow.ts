@@ -20,6 +20,7 @@ import {
 } from '@temporalio/workflow';
 import { CustomerIdAttribute } from '../order/definitions';
 import { TEXT_LIMITS, isRecord, parseDuration } from '../order/input';
+import { retriedForAnHour, retriedUntilDone } from '../shared/activity-options';
 import { continueAsNewUpdate } from '../shared/definitions';
 import { historyIsLong, settled, track } from '../shared/forever';
 import {
@@ -133,20 +134,9 @@ async function runPass({
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   });
   // A renewal has all day: transient failures are retried for up to an hour before the try counts as failed.
-  const renewals = proxyActivities<OrderActivities>({
-    startToCloseTimeout: '10 seconds',
-    scheduleToCloseTimeout: '1 hour',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
-  const refunds = proxyActivities<OrderActivities>({
-    startToCloseTimeout: '10 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
-  const push = proxyActivities<OrderActivities>({
-    startToCloseTimeout: '10 seconds',
-    scheduleToCloseTimeout: '1 hour',
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
+  const renewals = proxyActivities<OrderActivities>(retriedForAnHour);
+  const refunds = proxyActivities<OrderActivities>(retriedUntilDone);
+  const push = proxyActivities<OrderActivities>(retriedForAnHour);
 
   const paymentMethod = carried?.paymentMethod ?? input.paymentMethod;
   const runs = (carried?.runs ?? 0) + 1;
