@@ -262,6 +262,34 @@ describe('the loyalty program', () => {
     });
   });
 
+  it('never gives out a reward id twice, even after old redeemed rewards are dropped from its state', async () => {
+    await withLoyalty(async ({ client, customerId, taskQueue }) => {
+      // 7,000 points: Bronze, Silver, Gold, and 26 more Gold rewards (one per 250 points past 400).
+      const big = await earnPoints(client, customerId, delivered('o-1', 700_000), { taskQueue });
+      expect(big.rewardsGranted.map((reward) => reward.rewardId)).toEqual([
+        'bronze-1',
+        'silver-1',
+        ...Array.from({ length: 27 }, (_, index) => `gold-${index + 1}`),
+      ]);
+      for (let index = 1; index <= 25; index++) {
+        await redeemReward(client, customerId, {
+          orderId: `r-${index}`,
+          rewardId: `gold-${index}`,
+          subtotalCents: 5_000,
+        });
+      }
+      const handle = client.workflow.getHandle<LoyaltyWorkflow>(loyaltyWorkflowId(customerId));
+      await handle.executeUpdate(continueAsNewUpdate);
+      await eventually(async () => ((await handle.query(getLoyaltyQuery)).runs === 2 ? true : undefined));
+
+      const next = await earnPoints(client, customerId, delivered('o-2', 25_000), { taskQueue });
+      expect(next.rewardsGranted.map((reward) => reward.rewardId)).toEqual(['gold-28']);
+      const summary = await loyaltySummary(client, customerId);
+      expect(summary.rewards.filter((reward) => reward.state === 'redeemed')).toHaveLength(20);
+      expect(new Set(summary.rewards.map((reward) => reward.rewardId)).size).toBe(summary.rewards.length);
+    });
+  });
+
   it('refuses to start again from zero a loyalty workflow an operator terminated', async () => {
     await withLoyalty(async ({ client, customerId, taskQueue }) => {
       await earnPoints(client, customerId, delivered('o-1', 1_000), { taskQueue });

@@ -174,7 +174,8 @@ export interface LoyaltyCarriedState {
   readonly ordersCounted: number;
   readonly memberSince: string;
   readonly runs: number;
-  readonly rewardsGranted: number;
+  /** How many rewards each level has granted, ever: the next id of each. */
+  readonly grantedPerLevel?: Partial<Record<RewardLevel, number>>;
   readonly rewards: readonly Reward[];
   readonly history: readonly PointChange[];
   /** Orders counted within ORDER_MEMORY_MS: order id → [delivered at (ms), points earned]. */

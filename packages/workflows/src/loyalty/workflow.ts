@@ -54,6 +54,7 @@ import {
   type ReturnRewardArgs,
   type ReturnRewardResult,
   type Reward,
+  type RewardLevel,
 } from './definitions';
 import { rewardMessage } from './messages';
 
@@ -165,9 +166,13 @@ export async function loyalty(input: LoyaltyInput): Promise<never> {
   const runs = (carried?.runs ?? 0) + 1;
   let points = carried?.points ?? 0;
   let ordersCounted = carried?.ordersCounted ?? 0;
-  let rewardsGranted = carried?.rewardsGranted ?? 0;
   const memberSince = carried?.memberSince ?? iso(Date.now());
   const rewards: Reward[] = [...(carried?.rewards ?? [])];
+  // Reward ids count per level for the customer's lifetime (redeemed rewards are dropped from the list in time, so
+  // the list cannot be counted): an id, and the notification keyed by it, is never used twice.
+  const grantedPerLevel: Partial<Record<RewardLevel, number>> = {
+    ...(carried?.grantedPerLevel ?? countByLevel(rewards)),
+  };
   const history: PointChange[] = [...(carried?.history ?? [])];
   // The dedupe keys: a retried or replayed order, in this run or a later one, is answered, never counted again.
   const counted = new Map<string, readonly [number, number]>(Object.entries(carried?.counted ?? {}));
@@ -205,7 +210,7 @@ export async function loyalty(input: LoyaltyInput): Promise<never> {
       ordersCounted,
       memberSince,
       runs,
-      rewardsGranted,
+      grantedPerLevel: { ...grantedPerLevel },
       rewards: keptRewards(),
       history: [...history],
       counted: Object.fromEntries([...counted].filter(([, [at]]) => at >= horizon)),
@@ -241,10 +246,10 @@ export async function loyalty(input: LoyaltyInput): Promise<never> {
   }
 
   function grant(terms: LevelTerms, orderId: string): Reward {
-    rewardsGranted += 1;
-    const sameLevel = rewards.filter((reward) => reward.level === terms.level).length;
+    const count = (grantedPerLevel[terms.level] ?? 0) + 1;
+    grantedPerLevel[terms.level] = count;
     const reward: Reward = {
-      rewardId: `${terms.level}-${sameLevel + 1}`,
+      rewardId: `${terms.level}-${count}`,
       level: terms.level,
       amountCents: terms.reward.amountCents,
       minimumSubtotalCents: terms.reward.minimumSubtotalCents,
@@ -407,6 +412,12 @@ export async function loyalty(input: LoyaltyInput): Promise<never> {
     customerId,
     carried: carry(),
   });
+}
+
+function countByLevel(rewards: readonly Reward[]): Partial<Record<RewardLevel, number>> {
+  const counts: Partial<Record<RewardLevel, number>> = {};
+  for (const reward of rewards) counts[reward.level] = (counts[reward.level] ?? 0) + 1;
+  return counts;
 }
 
 function iso(millis: number): string {
