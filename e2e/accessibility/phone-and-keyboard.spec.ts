@@ -1,11 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { keepScreenshot, newPerson, orderIdOnPage, signInDriver, urls } from '../harness/app';
-
-/** Nothing wider than the screen: no sideways scrolling on a phone. */
-async function expectNoSidewaysScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
-}
+import { expect, test } from '@playwright/test';
+import { expectNoSidewaysScroll, keepScreenshot, newPerson, orderIdOnPage, signInDriver, urls } from '../harness/app';
 
 test('at phone width, with the keyboard only: fields are named, mistakes are announced and focused, one order is placed', async ({
   browser,

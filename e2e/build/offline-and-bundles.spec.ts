@@ -33,7 +33,7 @@ test('pages load nothing from the network but their own app, and send protective
   const menu = await customer.page.goto('/');
   expect(menu?.headers()).toMatchObject({ 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
   await expect(customer.page.locator('img').first()).toBeVisible();
-  for (const path of ['/checkout', '/orders']) await customer.page.goto(path);
+  for (const path of ['/checkout', '/orders', '/rewards']) await customer.page.goto(path);
   await signInDriver(driver.page, 'offline');
   await expect(driver.page.getByRole('heading', { name: 'Waiting for pickup' })).toBeVisible();
 

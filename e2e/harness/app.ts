@@ -81,3 +81,9 @@ export function deliveryCard(page: Page, list: 'waiting' | 'mine', orderId: stri
 export function alertIn(page: Page) {
   return page.getByRole('main').getByRole('alert');
 }
+
+/** Nothing wider than the screen: no sideways scrolling on a phone. */
+export async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}

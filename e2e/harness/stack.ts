@@ -99,6 +99,8 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       ORDER_DELIVERY_WINDOW: '10 minutes',
       ORDER_RATE_PROMPT_DELAY: '1 second',
       ORDER_RATING_WINDOW: '10 minutes',
+      // The pass's billing period, by configuration like the windows: the pass page shows it.
+      PASS_BILLING_PERIOD: '10 minutes',
     };
     const next = async (name: string, app: string, env: Record<string, string>) => {
       const port = await freePort();

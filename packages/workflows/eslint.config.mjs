@@ -1,4 +1,14 @@
 import { base, workflowCode } from '@durable-delivery/eslint-config';
 
-// src/order and src/workflows.ts are bundled into the workflow sandbox; src/client runs in ordinary Node callers.
-export default [...base(import.meta.dirname), ...workflowCode(['src/order/**/*.ts', 'src/workflows.ts'])];
+// Workflow code (order, loyalty, subscription, shared, workflows.ts) is bundled into the sandbox; src/client runs in
+// ordinary Node callers.
+export default [
+  ...base(import.meta.dirname),
+  ...workflowCode([
+    'src/order/**/*.ts',
+    'src/loyalty/**/*.ts',
+    'src/subscription/**/*.ts',
+    'src/shared/**/*.ts',
+    'src/workflows.ts',
+  ]),
+];

@@ -4,7 +4,8 @@ import type Database from 'better-sqlite3';
 
 export interface NotificationInput {
   readonly customerId: string;
-  readonly orderId: string;
+  /** The order it is about; absent for one about the customer's delivery pass. */
+  readonly orderId?: string;
   readonly kind: string;
   readonly message: string;
 }
@@ -31,7 +32,14 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS notifications_customer ON notifications(customer_id, sequence);
 `;
 
-const COLUMNS = `sequence, id, customer_id AS customerId, order_id AS orderId, kind, message, created_at AS createdAt`;
+// No order is stored as '' (the column predates notifications without one) and read back as no orderId at all.
+const COLUMNS = `sequence, id, customer_id AS customerId, NULLIF(order_id, '') AS orderId, kind, message, created_at AS createdAt`;
+
+type Row = Omit<Notification, 'orderId'> & { orderId: string | null };
+
+function fromRow({ orderId, ...row }: Row): Notification {
+  return orderId === null ? row : { ...row, orderId };
+}
 
 export class IdempotencyMismatch extends Error {
   override readonly name = 'IdempotencyMismatch';
@@ -50,11 +58,11 @@ export class Inbox {
 
   /** Stores a notification once per key; a repeat returns the stored one with `duplicate: true`. */
   deliver(key: string, input: NotificationInput): { notification: Notification; duplicate: boolean } {
-    const fingerprint = JSON.stringify([input.customerId, input.orderId, input.kind, input.message]);
+    const fingerprint = JSON.stringify([input.customerId, input.orderId ?? '', input.kind, input.message]);
     return this.db
       .transaction(() => {
         const existing = this.db
-          .prepare<[string], Notification & { fingerprint: string }>(
+          .prepare<[string], Row & { fingerprint: string }>(
             `SELECT ${COLUMNS}, fingerprint FROM notifications WHERE idempotency_key = ?`,
           )
           .get(key);
@@ -65,10 +73,10 @@ export class Inbox {
             );
           }
           const { fingerprint: _fingerprint, ...notification } = existing;
-          return { notification, duplicate: true };
+          return { notification: fromRow(notification), duplicate: true };
         }
         const notification = this.db
-          .prepare<unknown[], Notification>(
+          .prepare<unknown[], Row>(
             `INSERT INTO notifications (id, idempotency_key, fingerprint, customer_id, order_id, kind, message, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
           )
@@ -77,13 +85,13 @@ export class Inbox {
             key,
             fingerprint,
             input.customerId,
-            input.orderId,
+            input.orderId ?? '',
             input.kind,
             input.message,
             new Date().toISOString(),
           );
         if (!notification) throw new Error('the insert returned no row');
-        return { notification, duplicate: false };
+        return { notification: fromRow(notification), duplicate: false };
       })
       .immediate();
   }
@@ -91,10 +99,11 @@ export class Inbox {
   /** One customer's notifications after a sequence number, oldest first. */
   list(customerId: string, after: number, limit: number): Notification[] {
     return this.db
-      .prepare<[string, number, number], Notification>(
+      .prepare<[string, number, number], Row>(
         `SELECT ${COLUMNS} FROM notifications WHERE customer_id = ? AND sequence > ? ORDER BY sequence LIMIT ?`,
       )
-      .all(customerId, after, limit);
+      .all(customerId, after, limit)
+      .map(fromRow);
   }
 
   /** Whether the database is open and answers a query: the service's readiness. */

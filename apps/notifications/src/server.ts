@@ -21,7 +21,8 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, di
 const notificationSchema = z
   .object({
     customerId: id,
-    orderId: z.string().trim().min(1, 'is required').max(128),
+    // Absent for a notification about the customer's pass rather than an order.
+    orderId: z.string().trim().min(1, 'must not be empty').max(128).optional(),
     kind: z.string().trim().min(1, 'is required').max(64),
     message: z.string().trim().min(1, 'is required').max(1000),
   })

@@ -94,7 +94,7 @@ describe('notifications', () => {
     const bad = await send(key(), { customerId: 'not an id!', orderId: '', kind: 'pickedUp', message: 'x', extra: 1 });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({
-      error: { fields: { customerId: [expect.stringContaining('letters')], orderId: ['is required'] } },
+      error: { fields: { customerId: [expect.stringContaining('letters')], orderId: ['must not be empty'] } },
     });
     expect((await send(undefined, aNotification())).status).toBe(400);
   });
@@ -182,6 +182,19 @@ describe('operations endpoints', () => {
     inbox.close();
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(503);
     inbox = new Inbox(join(dir, 'inbox.sqlite'));
+  });
+});
+
+describe('notifications about no order', () => {
+  it('stores and lists a notification without an order id, and dedupes it by key like any other', async () => {
+    const passKey = 'subscription-c-9:notify:pass:s-1:ended';
+    const body = { customerId: 'c-9', kind: 'passEnded', message: 'Your delivery pass has ended.' };
+    const first = await send(passKey, body);
+    expect(first.status).toBe(201);
+    const stored = (await first.json()) as Notification;
+    expect(stored).not.toHaveProperty('orderId');
+    expect((await send(passKey, body)).status).toBe(200);
+    expect(inbox.list('c-9', 0, 100)).toEqual([stored]);
   });
 });
 

@@ -1,10 +1,10 @@
-// `pnpm replay <order id>`: downloads an order's history from the configured Temporal server and replays it
-// against the current workflow code. A clean replay proves a code change is compatible with that order; a
+// `pnpm replay <order id | workflow id>`: downloads a workflow's history (an order's, or a loyalty or pass
+// workflow's current run) from the configured Temporal server and replays it against the current workflow code. A clean replay proves a code change is compatible with that order; a
 // non-determinism error names the event where the new code diverges. Under a debugger (see README), breakpoints
 // in packages/workflows/src are hit as the history replays, with workflow time frozen at each event.
 import inspector from 'node:inspector';
 import { workerDataConverter } from '@durable-delivery/codec';
-import { orderIdOf, orderWorkflowId } from '@durable-delivery/workflows';
+import { orderWorkflowId } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { temporalWorkerTelemetry, workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
@@ -16,7 +16,8 @@ async function main(args: string[]): Promise<number> {
     console.error('usage: pnpm replay <order id | workflow id>');
     return 2;
   }
-  const workflowId = orderIdOf(id) !== undefined ? id : orderWorkflowId(id);
+  // A bare order id, or a workflow id as it is: order-…, loyalty-<customer>, subscription-<customer>.
+  const workflowId = /^(order|loyalty|subscription)-/.test(id) ? id : orderWorkflowId(id);
   const config = loadWorkerConfig();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const connection = await Connection.connect(config.connection.connectionOptions);

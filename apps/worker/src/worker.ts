@@ -9,6 +9,8 @@ import {
 } from '@durable-delivery/activities';
 import type { WorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { workerDataConverter } from '@durable-delivery/codec';
+import { temporalLoyalty, temporalPasses } from '@durable-delivery/workflows';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
 
@@ -34,7 +36,9 @@ export async function connect(config: WorkerConfig, log: Logger): Promise<Native
 
 /**
  * The worker: the prebuilt workflow bundle (no webpack at start), the activities with their clients, and the
- * tracing interceptors and sinks (see telemetry.ts; the bundle has the workflow side built in).
+ * tracing interceptors and sinks (see telemetry.ts; the bundle has the workflow side built in). The loyalty and pass
+ * ports are the customers' own workflows, reached through a client on the worker's own connection (new loyalty
+ * workflows start on the worker's task queue), with the worker's payload encryption.
  */
 export async function createWorker(
   config: WorkerConfig,
@@ -57,12 +61,23 @@ export async function createWorker(
         timeoutMs: config.notifications.timeoutMs,
       })
     : new SimulatedNotifications({ faults: config.notifications });
+  // Encrypted like everything the worker writes: the loyalty and pass updates carry customer data.
+  const temporal = new Client({
+    connection,
+    namespace: config.connection.namespace,
+    dataConverter: config.encryption.dataConverter,
+  });
   return Worker.create({
     connection,
     namespace: config.connection.namespace,
     taskQueue: config.taskQueue,
     workflowBundle: { codePath: config.workflowBundlePath },
-    activities: createActivities({ payments, notifications }),
+    activities: createActivities({
+      payments,
+      notifications,
+      loyalty: temporalLoyalty(temporal, { taskQueue: config.taskQueue }),
+      passes: temporalPasses(temporal),
+    }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     ...telemetry,
     // The codec runs here, outside the sandbox; the failure converter is also in the prebuilt bundle (see build).

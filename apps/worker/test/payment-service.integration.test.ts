@@ -131,13 +131,17 @@ describe('graceful shutdown under load', () => {
       );
       const checkouts = orders.map((input) => checkout(client, input, { waitUpTo: 30_000 }));
       const handles = orders.map((input) => client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId)));
-      // All four charges have started on the first worker (the only one polling so far).
+      // All four charges have started on the first worker (the only one polling so far); checkout perks come first.
       await eventually(async () => {
         const running = await Promise.all(
           handles.map((handle) =>
             handle
               .describe()
-              .then((description) => description.raw.pendingActivities?.some((activity) => activity.lastStartedTime))
+              .then((description) =>
+                description.raw.pendingActivities?.some(
+                  (activity) => activity.activityType?.name === 'chargeCustomer' && activity.lastStartedTime,
+                ),
+              )
               // Not started yet: the checkout request may still be on its way.
               .catch(() => false),
           ),
@@ -164,7 +168,15 @@ describe('graceful shutdown under load', () => {
         expect(types).not.toContain('workflowTaskFailedEventAttributes');
         expect(types).not.toContain('workflowTaskTimedOutEventAttributes');
         // The charge finished on the stopping worker, first time: nothing was cut off and retried.
-        const started = (history.events ?? []).find((event) => event.activityTaskStartedEventAttributes);
+        const events = history.events ?? [];
+        const scheduled = events.find(
+          (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'chargeCustomer',
+        );
+        const started = events.find(
+          (event) =>
+            scheduled?.eventId !== undefined &&
+            String(event.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId),
+        );
         expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(1);
         expect(ledgerOf(orders[index]!.orderId).filter((entry) => entry.type === 'charge')).toHaveLength(1);
         await handle.cancel();

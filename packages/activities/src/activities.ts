@@ -5,7 +5,9 @@ import {
   InvalidRequestError,
   PaymentDeclinedError,
   type Charge,
+  type LoyaltyClient,
   type NotificationsClient,
+  type PassClient,
   type PaymentsClient,
   type Refund,
 } from './clients';
@@ -31,15 +33,68 @@ export interface RefundOrderInput {
 
 export interface SendPushNotificationInput {
   readonly customerId: string;
-  readonly orderId: string;
-  /** One notification of each kind per workflow: the kind is part of the idempotency key. */
+  /** The order it is about; absent for a notification about the customer's pass. */
+  readonly orderId?: string;
   readonly kind: string;
+  /**
+   * What makes it one notification within its workflow, part of the idempotency key; defaults to the kind (an
+   * order sends each kind once). A workflow that runs forever sends a kind many times, each with its own key.
+   */
+  readonly key?: string;
   readonly message: string;
+}
+
+export interface CheckoutPerksInput {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly subtotalCents: number;
+  readonly deliveryFeeCents: number;
+  /** The reward the customer chose; redeemed for this order. */
+  readonly rewardId?: string;
+}
+
+export interface CheckoutPerks {
+  readonly deliveryFeeWaivedCents: number;
+  readonly discountCents: number;
+  readonly reward?: { readonly rewardId: string; readonly level: string };
+}
+
+export interface ReturnRewardInput {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly rewardId: string;
+}
+
+export interface EarnPointsInput {
+  readonly orderId: string;
+  readonly customerId: string;
+  readonly amountCents: number;
+  readonly deliveredAt: string;
+}
+
+export interface PassChargeInput {
+  readonly customerId: string;
+  readonly subscriptionId: string;
+  readonly period: number;
+  /** Counted from 1 within the period; a new attempt (and key) only after a definite decline. */
+  readonly attempt: number;
+  readonly amountCents: number;
+  readonly paymentMethod: string;
+}
+
+export interface PassRefundInput {
+  readonly subscriptionId: string;
+  readonly period: number;
+  readonly attempt: number;
+  readonly amountCents: number;
+  readonly reason: string;
 }
 
 export interface ActivityDependencies {
   readonly payments: PaymentsClient;
   readonly notifications: NotificationsClient;
+  readonly loyalty: LoyaltyClient;
+  readonly passes: PassClient;
 }
 
 /**
@@ -59,7 +114,13 @@ function currentWorkflowId(): string {
 
 export const chargeKeyFor = (workflowId: string): string => `${workflowId}:charge`;
 
-export function createActivities({ payments, notifications }: ActivityDependencies) {
+/** `subscription-<customer>:<subscription>:period-3:attempt-1`: one key per period and try, never reused by a new pass. */
+export const passChargeKeyFor = (
+  workflowId: string,
+  charge: { readonly subscriptionId: string; readonly period: number; readonly attempt: number },
+): string => `${workflowId}:${charge.subscriptionId}:period-${charge.period}:attempt-${charge.attempt}`;
+
+export function createActivities({ payments, notifications, loyalty, passes }: ActivityDependencies) {
   return {
     async chargeCustomer(input: ChargeCustomerInput): Promise<Charge> {
       const { log, info } = Context.current();
@@ -101,11 +162,78 @@ export function createActivities({ payments, notifications }: ActivityDependenci
         // Fields are picked one by one: spreading the input after the key would let a stray `idempotencyKey` in it
         // (activity input is whatever the workflow serialised) replace the key derived from the workflow id.
         await notifications.send({
-          idempotencyKey: idempotencyKey(`notify:${input.kind}`),
+          idempotencyKey: idempotencyKey(`notify:${input.key ?? input.kind}`),
           customerId: input.customerId,
-          orderId: input.orderId,
+          ...(input.orderId !== undefined ? { orderId: input.orderId } : {}),
           kind: input.kind,
           message: input.message,
+        });
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+    },
+
+    /**
+     * What the server decides at checkout, before the charge: free delivery from the customer's pass, and the chosen
+     * reward redeemed for this order. The redeem comes last (it is the side effect), keyed by the order id, so a
+     * retried attempt gets the same redemption.
+     */
+    async applyCheckoutPerks(input: CheckoutPerksInput): Promise<CheckoutPerks> {
+      const freeDelivery = await passes.freeDelivery(input.customerId);
+      const redemption = input.rewardId
+        ? await loyalty.redeem({
+            customerId: input.customerId,
+            orderId: input.orderId,
+            rewardId: input.rewardId,
+            subtotalCents: input.subtotalCents,
+          })
+        : undefined;
+      Context.current().log.info('checkout perks', {
+        orderId: input.orderId,
+        freeDelivery,
+        rewardId: redemption?.rewardId,
+      });
+      return {
+        deliveryFeeWaivedCents: freeDelivery ? input.deliveryFeeCents : 0,
+        discountCents: redemption?.discountCents ?? 0,
+        ...(redemption ? { reward: { rewardId: redemption.rewardId, level: redemption.level } } : {}),
+      };
+    },
+
+    async returnReward(input: ReturnRewardInput): Promise<{ returned: boolean }> {
+      return loyalty.giveBack(input);
+    },
+
+    async earnPoints(input: EarnPointsInput): Promise<{ pointsEarned: number; points: number; level: string }> {
+      const credit = await loyalty.earn(input);
+      Context.current().log.info('loyalty points', { orderId: input.orderId, ...credit });
+      return { pointsEarned: credit.pointsEarned, points: credit.points, level: credit.level };
+    },
+
+    async chargeSubscription(input: PassChargeInput): Promise<Charge> {
+      try {
+        return await payments.charge({
+          idempotencyKey: passChargeKeyFor(currentWorkflowId(), input),
+          orderId: `pass-${input.subscriptionId}-${input.period}`,
+          customerId: input.customerId,
+          amountCents: input.amountCents,
+          currency: 'USD',
+          paymentMethod: input.paymentMethod,
+          description: `Durable Delivery pass, period ${input.period}`,
+        });
+      } catch (error) {
+        throw toActivityFailure(error);
+      }
+    },
+
+    async refundSubscriptionCharge(input: PassRefundInput): Promise<Refund> {
+      const chargeKey = passChargeKeyFor(currentWorkflowId(), input);
+      try {
+        return await payments.refund({
+          idempotencyKey: `${chargeKey}:refund`,
+          chargeIdempotencyKey: chargeKey,
+          amountCents: input.amountCents,
+          reason: input.reason,
         });
       } catch (error) {
         throw toActivityFailure(error);

@@ -1,11 +1,13 @@
 /**
- * The ports the activities talk through. Today they are served by in-process simulators (./simulators); the
- * payment and notification services implement the same interfaces over HTTP. Every call carries the caller's
- * idempotency key: a retried or replayed call must never charge, refund or notify twice.
+ * The ports the activities talk through. The payment and notification services implement the first two over HTTP
+ * (and in-process simulators for tests and demos); the loyalty and pass ports are the customer's own long-running
+ * workflows, reached through a Temporal client (see @durable-delivery/workflows' client helpers). Every call carries
+ * an idempotency key: a retried or replayed call must never charge, refund, notify or count twice.
  */
 
 export interface ChargeRequest {
   readonly idempotencyKey: string;
+  /** What the charge is for: an order id, or a delivery pass period (`pass-<subscription>-<period>`). */
   readonly orderId: string;
   readonly customerId: string;
   readonly amountCents: number;
@@ -42,13 +44,49 @@ export interface PaymentsClient {
 export interface PushNotificationRequest {
   readonly idempotencyKey: string;
   readonly customerId: string;
-  readonly orderId: string;
+  /** The order it is about; absent for a notification about the customer's pass. */
+  readonly orderId?: string;
   readonly kind: string;
   readonly message: string;
 }
 
 export interface NotificationsClient {
   send(notification: PushNotificationRequest): Promise<{ readonly notificationId: string }>;
+}
+
+/**
+ * The customer's loyalty workflow. The order id is the key of every call: counting, redeeming and giving back are
+ * each answered the same way however often they are retried. A refusal (a reward already used, an order too old to
+ * count) is a non-retryable ApplicationFailure with a message for a person.
+ */
+export interface LoyaltyClient {
+  earn(request: {
+    readonly customerId: string;
+    readonly orderId: string;
+    readonly amountCents: number;
+    readonly deliveredAt: string;
+  }): Promise<{
+    readonly pointsEarned: number;
+    readonly points: number;
+    readonly level: string;
+    readonly duplicate: boolean;
+  }>;
+  redeem(request: {
+    readonly customerId: string;
+    readonly orderId: string;
+    readonly rewardId: string;
+    readonly subtotalCents: number;
+  }): Promise<{ readonly rewardId: string; readonly level: string; readonly discountCents: number }>;
+  giveBack(request: {
+    readonly customerId: string;
+    readonly orderId: string;
+    readonly rewardId: string;
+  }): Promise<{ readonly returned: boolean }>;
+}
+
+/** The customer's delivery pass workflow: whether it makes delivery free right now. No pass answers false. */
+export interface PassClient {
+  freeDelivery(customerId: string): Promise<boolean>;
 }
 
 /** The card was refused for a reason retrying cannot fix (insufficient funds, expired card, …). */

@@ -1,6 +1,7 @@
 export {
   createActivities,
   chargeKeyFor,
+  passChargeKeyFor,
   PAYMENT_DECLINED,
   IDEMPOTENCY_CONFLICT,
   INVALID_REQUEST,
@@ -9,6 +10,12 @@ export {
   type ChargeCustomerInput,
   type RefundOrderInput,
   type SendPushNotificationInput,
+  type CheckoutPerksInput,
+  type CheckoutPerks,
+  type ReturnRewardInput,
+  type EarnPointsInput,
+  type PassChargeInput,
+  type PassRefundInput,
 } from './activities';
 export {
   PaymentDeclinedError,
@@ -17,6 +24,8 @@ export {
   InvalidRequestError,
   type PaymentsClient,
   type NotificationsClient,
+  type LoyaltyClient,
+  type PassClient,
   type ChargeRequest,
   type Charge,
   type RefundRequest,

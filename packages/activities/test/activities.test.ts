@@ -11,6 +11,7 @@ import {
   TEST_CARDS,
   type ChargeCustomerInput,
   type ChargeRequest,
+  type LoyaltyClient,
   type OrderActivities,
   type PushNotificationRequest,
   type RefundOrderInput,
@@ -57,8 +58,26 @@ function recordingDependencies() {
   const charge = jest.fn((request: ChargeRequest) => payments.charge(request));
   const refund = jest.fn((request: RefundRequest) => payments.refund(request));
   const send = jest.fn((request: PushNotificationRequest) => notifications.send(request));
-  const activities = createActivities({ payments: { charge, refund }, notifications: { send } });
-  return { activities, payments, notifications, delivered, charge, refund, send };
+  // The customer's loyalty and pass workflows, as the worker reaches them: here, what a test tells them to answer.
+  const loyalty = {
+    earn: jest.fn<ReturnType<LoyaltyClient['earn']>, Parameters<LoyaltyClient['earn']>>(async (request) => ({
+      pointsEarned: Math.floor(request.amountCents / 100),
+      points: 100,
+      level: 'bronze',
+      duplicate: false,
+    })),
+    redeem: jest.fn<ReturnType<LoyaltyClient['redeem']>, Parameters<LoyaltyClient['redeem']>>(async (request) => ({
+      rewardId: request.rewardId,
+      level: 'bronze',
+      discountCents: 300,
+    })),
+    giveBack: jest.fn<ReturnType<LoyaltyClient['giveBack']>, Parameters<LoyaltyClient['giveBack']>>(async () => ({
+      returned: true,
+    })),
+  };
+  const passes = { freeDelivery: jest.fn(async (_customerId: string) => false) };
+  const activities = createActivities({ payments: { charge, refund }, notifications: { send }, loyalty, passes });
+  return { activities, payments, notifications, delivered, charge, refund, send, loyalty, passes };
 }
 
 function chargeInput(overrides: Partial<ChargeCustomerInput> = {}): ChargeCustomerInput {
@@ -414,3 +433,121 @@ describe('outside a workflow', () => {
     expect(send).not.toHaveBeenCalled();
   });
 });
+
+describe('applyCheckoutPerks', () => {
+  const perksInput = { orderId: 'abc', customerId: 'cust-1', subtotalCents: 2_400, deliveryFeeCents: 299 };
+
+  it('charges everything for a customer with no pass who picked no reward, and redeems nothing', async () => {
+    const { activities, loyalty, passes } = recordingDependencies();
+    expect(await attempt(1).run(activities.applyCheckoutPerks, perksInput)).toEqual({
+      deliveryFeeWaivedCents: 0,
+      discountCents: 0,
+    });
+    expect(passes.freeDelivery).toHaveBeenCalledWith('cust-1');
+    expect(loyalty.redeem).not.toHaveBeenCalled();
+  });
+
+  it("waives the delivery fee when the customer's pass says so, and redeems the chosen reward for this order", async () => {
+    const { activities, loyalty, passes } = recordingDependencies();
+    passes.freeDelivery.mockResolvedValue(true);
+    expect(await attempt(1).run(activities.applyCheckoutPerks, { ...perksInput, rewardId: 'bronze-1' })).toEqual({
+      deliveryFeeWaivedCents: 299,
+      discountCents: 300,
+      reward: { rewardId: 'bronze-1', level: 'bronze' },
+    });
+    expect(loyalty.redeem).toHaveBeenCalledWith({
+      customerId: 'cust-1',
+      orderId: 'abc',
+      rewardId: 'bronze-1',
+      subtotalCents: 2_400,
+    });
+  });
+
+  it("passes the loyalty workflow's refusal on as it is: non-retryable, with the reason", async () => {
+    const { activities, loyalty } = recordingDependencies();
+    loyalty.redeem.mockRejectedValue(
+      ApplicationFailure.create({ type: 'RewardUnavailable', message: 'Already used.', nonRetryable: true }),
+    );
+    const failure = asApplicationFailure(
+      await rejectionOf(attempt(1).run(activities.applyCheckoutPerks, { ...perksInput, rewardId: 'bronze-1' })),
+    );
+    expect(failure).toMatchObject({ type: 'RewardUnavailable', message: 'Already used.', nonRetryable: true });
+  });
+});
+
+describe('loyalty points and rewards', () => {
+  it('credits what the order paid and gives a reward back, keyed by the order', async () => {
+    const { activities, loyalty } = recordingDependencies();
+    const earned = await attempt(1).run(activities.earnPoints, {
+      orderId: 'abc',
+      customerId: 'cust-1',
+      amountCents: 2_450,
+      deliveredAt: '2026-01-01T12:00:00.000Z',
+    });
+    expect(earned).toEqual({ pointsEarned: 24, points: 100, level: 'bronze' });
+    expect(loyalty.earn).toHaveBeenCalledWith(expect.objectContaining({ orderId: 'abc', amountCents: 2_450 }));
+    expect(
+      await attempt(1).run(activities.returnReward, { orderId: 'abc', customerId: 'cust-1', rewardId: 'bronze-1' }),
+    ).toEqual({ returned: true });
+  });
+});
+
+describe('delivery pass charges', () => {
+  const PASS_WORKFLOW = 'subscription-cust-1';
+  const inPass = (n: number): ActivityRunner =>
+    activityEnvironment({ workflowExecution: { workflowId: PASS_WORKFLOW, runId: 'r1' }, attempt: n });
+  const passCharge = { customerId: 'cust-1', subscriptionId: 's-1', period: 3, attempt: 1, amountCents: 999 };
+
+  it('charges each period and try under its own key, the same on every retry of the activity', async () => {
+    const { activities, charge, payments } = recordingDependencies();
+    await inPass(1).run(activities.chargeSubscription, { ...passCharge, paymentMethod: TEST_CARDS.visa });
+    await inPass(2).run(activities.chargeSubscription, { ...passCharge, paymentMethod: TEST_CARDS.visa });
+    await inPass(1).run(activities.chargeSubscription, { ...passCharge, attempt: 2, paymentMethod: TEST_CARDS.visa });
+    expect(charge.mock.calls.map(([request]) => request.idempotencyKey)).toEqual([
+      'subscription-cust-1:s-1:period-3:attempt-1',
+      'subscription-cust-1:s-1:period-3:attempt-1',
+      'subscription-cust-1:s-1:period-3:attempt-2',
+    ]);
+    expect(charge.mock.calls[0]![0]).toMatchObject({ orderId: 'pass-s-1-3', amountCents: 999 });
+    expect(payments.ledger().filter((entry) => entry.type === 'charge')).toHaveLength(2);
+  });
+
+  it('declines non-retryably, and refunds by the key of the charge it refunds', async () => {
+    const { activities, refund } = recordingDependencies();
+    const failure = asApplicationFailure(
+      await rejectionOf(
+        inPass(1).run(activities.chargeSubscription, { ...passCharge, paymentMethod: TEST_CARDS.expiredCard }),
+      ),
+    );
+    expect(failure).toMatchObject({ type: PAYMENT_DECLINED, nonRetryable: true });
+    await inPass(1).run(activities.refundSubscriptionCharge, { ...passCharge, reason: 'outcome unknown' });
+    expect(refund).toHaveBeenCalledWith(
+      expect.objectContaining({
+        idempotencyKey: 'subscription-cust-1:s-1:period-3:attempt-1:refund',
+        chargeIdempotencyKey: 'subscription-cust-1:s-1:period-3:attempt-1',
+      }),
+    );
+  });
+});
+
+describe('notifications without an order', () => {
+  it('keys a notification by its own key when it has one, and sends no order id when there is none', async () => {
+    const { activities, send } = recordingDependencies();
+    await inWorkflow('subscription-cust-1').run(activities.sendPushNotification, {
+      customerId: 'cust-1',
+      kind: 'passEnded',
+      key: 'pass:s-1:ended',
+      message: 'Your delivery pass has ended.',
+    });
+    expect(send).toHaveBeenCalledWith({
+      idempotencyKey: 'subscription-cust-1:notify:pass:s-1:ended',
+      customerId: 'cust-1',
+      kind: 'passEnded',
+      message: 'Your delivery pass has ended.',
+    });
+  });
+});
+
+function inWorkflow(workflowId: string): ActivityRunner {
+  return activityEnvironment({ workflowExecution: { workflowId, runId: 'r1' } });
+}

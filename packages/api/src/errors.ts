@@ -1,4 +1,4 @@
-import { OrderErrorType, OrderInputError } from '@durable-delivery/workflows';
+import { LoyaltyErrorType, OrderErrorType, OrderInputError, PassErrorType } from '@durable-delivery/workflows';
 import {
   ApplicationFailure,
   QueryNotRegisteredError,
@@ -19,13 +19,29 @@ export function orderIdTaken(): TRPCError {
   return new TRPCError({ code: 'CONFLICT', message: 'This order id is already in use. Start a new order.' });
 }
 
-const CONFLICT_TYPES: ReadonlySet<string> = new Set([OrderErrorType.wrongState, OrderErrorType.wrongDriver]);
-const BAD_REQUEST_TYPES: ReadonlySet<string> = new Set([OrderErrorType.invalidArgument, OrderErrorType.invalidInput]);
+/** For the pass's actions when the customer never had one. */
+export function passNotFound(): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: 'You have no delivery pass. Subscribe to get free delivery.' });
+}
+
+const CONFLICT_TYPES: ReadonlySet<string> = new Set([
+  OrderErrorType.wrongState,
+  OrderErrorType.wrongDriver,
+  LoyaltyErrorType.rewardUnavailable,
+  LoyaltyErrorType.tooLate,
+  PassErrorType.wrongState,
+]);
+const BAD_REQUEST_TYPES: ReadonlySet<string> = new Set([
+  OrderErrorType.invalidArgument,
+  OrderErrorType.invalidInput,
+  LoyaltyErrorType.invalidInput,
+  PassErrorType.invalidInput,
+]);
 
 /**
- * Temporal and order errors as tRPC codes, in one place. The workflow's own messages are written for people
- * ("it was already picked up by driver d-7"), so they pass through; anything unexpected is logged here (to `log`),
- * once, and the client gets a generic message.
+ * Temporal and workflow errors (order, loyalty, pass) as tRPC codes, in one place. The workflows' own messages are
+ * written for people ("it was already picked up by driver d-7"), so they pass through; anything unexpected is logged
+ * here (to `log`), once, and the client gets a generic message.
  */
 export function toTRPCError(error: unknown, log?: ApiLog): TRPCError {
   if (error instanceof TRPCError) return error;

@@ -3,5 +3,6 @@ export { createContext, createCallerFactory, type ApiLog, type Context, type Cus
 export { toTRPCError } from './errors';
 export { apiMetrics, type ApiMetrics } from './metrics';
 export { type CreateOrderResult } from './router/customer-orders';
+export { type PassView, type PassOffer } from './router/pass';
 export * from './schemas';
 export type { OrderPage, OrderSummary } from './order-list';

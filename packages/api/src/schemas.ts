@@ -8,14 +8,17 @@ import {
   lineItemSchema,
   orderIdSchema,
   orderInputSchema,
+  rewardIdSchema,
 } from '@durable-delivery/workflows/schema';
 import { z } from 'zod';
 
-export { deliveryAddressSchema, lineItemSchema, orderIdSchema };
+export { deliveryAddressSchema, lineItemSchema, orderIdSchema, rewardIdSchema };
 
 /**
  * The order form: everything but the customer (whoever is signed in) and the order's time windows (the server's
- * configuration: a customer does not choose how long a driver has).
+ * configuration: a customer does not choose how long a driver has). The customer may name a reward to apply
+ * (`rewardId`); whether it applies, and whether delivery is free, the order decides with the loyalty and pass
+ * workflows. No field sets a discount or a delivery fee.
  */
 export const createOrderInputSchema = orderInputSchema.omit({ customerId: true, windows: true }).strict();
 
@@ -29,6 +32,21 @@ export const rateInputSchema = orderRefSchema.extend({
   stars: z.number().int('must be from 1 to 5').min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5'),
   comment: z.string().trim().max(1000).optional(),
 });
+
+/**
+ * Subscribing to the delivery pass. The subscription id is made by the browser, once per attempt, like an order id:
+ * a retried request finds the same pass instead of charging twice. Price and billing period are the server's.
+ */
+export const subscribeInputSchema = z
+  .object({
+    subscriptionId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"'),
+    paymentMethod: z.string().trim().min(1, 'is required').max(100),
+  })
+  .strict();
+
+export type SubscribeInput = z.input<typeof subscribeInputSchema>;
+
+export const cancelPassInputSchema = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
 /**
  * Customer and driver ids share the order id's character set (letters, digits, "-" and "_"), with room for longer

@@ -1,7 +1,7 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { logJson } from '@durable-delivery/telemetry';
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { OrderWindows } from '@durable-delivery/workflows';
+import type { OrderWindows, PassSettings } from '@durable-delivery/workflows';
 import type { Client } from '@temporalio/client';
 import { ZodError } from 'zod';
 import { toTRPCError } from './errors';
@@ -27,6 +27,8 @@ export interface Context {
   readonly metrics?: ApiMetrics;
   /** Where each call's log line goes (JSON lines on stdout in the apps); unset logs nothing. */
   readonly log?: ApiLog;
+  /** The billing period and renewal retries new passes get, from the app's configuration; unset: the defaults. */
+  readonly passSettings?: Partial<PassSettings>;
 }
 
 export type ApiLog = typeof logJson;
@@ -43,6 +45,7 @@ export function createContext(deps: Context): Context {
     orderWindows: deps.orderWindows,
     metrics: deps.metrics,
     log: deps.log,
+    passSettings: deps.passSettings,
   };
 }
 

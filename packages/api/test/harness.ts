@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createActivities, SimulatedNotifications, SimulatedPayments } from '@durable-delivery/activities';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { freePort, type DevServer } from '@durable-delivery/temporal-server';
-import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
+import { ORDER_TASK_QUEUE, temporalLoyalty, temporalPasses } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
@@ -39,15 +39,22 @@ export class ApiHarness {
     const connection = await Connection.connect({ address: server.address });
     const workerConnection = await NativeConnection.connect({ address: server.address });
     const payments = new SimulatedPayments();
+    const client = new Client({ connection });
     const worker = await Worker.create({
       connection: workerConnection,
       taskQueue: ORDER_TASK_QUEUE,
       workflowBundle: { codePath },
-      activities: createActivities({ payments, notifications: new SimulatedNotifications() }),
+      // As the worker app wires them: the loyalty and pass ports are the customers' workflows on this server.
+      activities: createActivities({
+        payments,
+        notifications: new SimulatedNotifications(),
+        loyalty: temporalLoyalty(client),
+        passes: temporalPasses(client),
+      }),
       ...temporalWorkerTelemetry(),
     });
     const running = worker.run();
-    return new ApiHarness(server, connection, workerConnection, worker, running, new Client({ connection }), payments);
+    return new ApiHarness(server, connection, workerConnection, worker, running, client, payments);
   }
 
   /** The dev server's host:port, for code under test that connects by itself (the app handlers). */

@@ -103,6 +103,17 @@ describe('app configuration', () => {
   it('reads order windows as durations and leaves the rest to the workflow', () => {
     expect(config.orderWindows).toEqual({ pickup: 300_000, ratePrompt: 1_000 });
   });
+
+  it("reads the delivery pass's billing period and retry delay as durations, and names a bad one", () => {
+    const secret = { SESSION_SECRET: 'x'.repeat(32) };
+    expect(loadAppConfig({ ...secret, PASS_BILLING_PERIOD: '1 hour' }).passSettings).toEqual({
+      billingPeriod: 3_600_000,
+    });
+    expect(loadAppConfig(secret).passSettings).toEqual({});
+    expect(() => loadAppConfig({ ...secret, PASS_RENEWAL_RETRY_DELAY: 'tomorrow' })).toThrow(
+      /PASS_RENEWAL_RETRY_DELAY/,
+    );
+  });
 });
 
 describe('sessions', () => {

@@ -10,3 +10,4 @@ export {
   type PricedLine,
   type PricedOrder,
 } from './pricing';
+export { REWARD_LEVEL_NAMES, describeReward } from './rewards';

@@ -1,4 +1,4 @@
-import { DELIVERY_FEE_CENTS, InvalidOrderError, formatCents, priceOrder, products } from '../src';
+import { DELIVERY_FEE_CENTS, InvalidOrderError, describeReward, formatCents, priceOrder, products } from '../src';
 
 describe('priceOrder', () => {
   it('totals lines in integer cents and adds the delivery fee', () => {
@@ -63,5 +63,13 @@ describe('formatCents', () => {
     [-299, '-$2.99'],
   ])('formats %d as %s', (cents, label) => {
     expect(formatCents(cents)).toBe(label);
+  });
+});
+
+describe('describeReward', () => {
+  it('names the discount and the order it needs, in dollars', () => {
+    expect(describeReward({ amountCents: 500, minimumSubtotalCents: 2000 })).toBe(
+      '$5.00 off an order of $20.00 or more',
+    );
   });
 });

@@ -6,3 +6,5 @@ export { formatTime } from './time';
 export { errorMessage, fieldErrorsOf, httpStatusOf, isClientError } from './errors';
 export { createQueryClient } from './query-client';
 export { ErrorScreen } from './error-screen';
+export { LEVEL_LABELS, PASS_STATE_LABELS, passTone, describePeriod, formatDateTime } from './loyalty';
+export { REWARD_LEVEL_NAMES, describeReward } from '@durable-delivery/catalog';

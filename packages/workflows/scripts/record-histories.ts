@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { OrderActivities } from '@durable-delivery/activities';
 import { temporalWorkerTelemetry, workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
-import { createTimeSkippingEnv, registerSearchAttributes } from '@durable-delivery/temporal-server';
+import { createTimeSkippingEnv, registerSearchAttributes, terminateWhenIdle } from '@durable-delivery/temporal-server';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -30,8 +30,8 @@ import {
   deliverUpdate,
   deliveredSignal,
   getStatusQuery,
+  allSearchAttributes,
   markDeliveredUpdate,
-  orderSearchAttributes,
   orderStartOptions,
   orderWorkflowId,
   pickUpUpdate,
@@ -39,6 +39,18 @@ import {
   rateUpdate,
   refundAndCloseUpdate,
   waitForPaymentUpdate,
+  cancelPassUpdate,
+  continueAsNewUpdate,
+  earnPoints,
+  getPassQuery,
+  loyaltyWorkflowId,
+  redeemReward,
+  resumePassUpdate,
+  returnReward,
+  subscribe,
+  subscriptionWorkflowId,
+  type SubscriptionInput,
+  type SubscriptionWorkflow,
   type OrderInput,
   type OrderState,
   type OrderStatus,
@@ -56,6 +68,14 @@ type Fakes = Partial<OrderActivities>;
 /** What a path gets to drive its order with. */
 interface Recorder {
   readonly client: Client;
+  /** The path's name, for ids of its customer, pass and orders (`replay-<name>`). */
+  readonly name: string;
+  /** Skips the test server's clock. */
+  readonly sleep: (millis: number) => Promise<void>;
+  /** The test server's clock, as an ISO-8601 time (ahead of the wall clock once earlier paths skipped it). */
+  readonly now: () => Promise<string>;
+  /** Routes the activities of an order, pass (by subscription id) or loyalty customer to these fakes. */
+  readonly useFakes: (key: string, fakes: Fakes) => void;
   /** The path's order: a valid one, with an id made from the path's name (workflow id `order-replay-<name>`). */
   readonly order: (overrides?: Partial<OrderInput>) => OrderInput;
   /** Starts an order the way the API does (orderStartOptions), with these fakes in place of the healthy ones. */
@@ -66,8 +86,11 @@ interface Recorder {
 
 interface OrderPath {
   readonly name: string;
-  /** Drives one order to its end and returns it; throws if the order did not take the path it is named after. */
-  record(recorder: Recorder): Promise<OrderHandle>;
+  /**
+   * Drives one workflow run to its end (or to the point the fixture should stand for) and returns a handle to
+   * that run; throws if it did not take the path it is named after.
+   */
+  record(recorder: Recorder): Promise<WorkflowHandle>;
 }
 
 const paths: readonly OrderPath[] = [
@@ -309,30 +332,266 @@ const paths: readonly OrderPath[] = [
       return handle;
     },
   },
+  // -------------------------------------------------------------------------------------------------------------
+  // The order's checkout perks and loyalty points (CHECKOUT_PERKS_PATCH, LOYALTY_POINTS_PATCH), and the two
+  // workflows that run forever. Recorded after the patch: the files above stand for orders from before it.
+  {
+    name: 'delivered-with-perks',
+    // The pass waives delivery, a reward takes $3 off, the adjusted total is charged, the points credited.
+    async record({ client, order }) {
+      const input = order({ rewardId: 'bronze-1', windows: { ratePrompt: '10 minutes', rating: '1 day' } });
+      useFakes(input, {
+        applyCheckoutPerks: () => Promise.resolve(BRONZE_PERKS),
+        earnPoints: (credit) =>
+          Promise.resolve({ pointsEarned: Math.floor(credit.amountCents / 100), points: 83, level: 'bronze' }),
+      });
+      const payment = await checkout(client, input);
+      check(payment.outcome === 'paid', `checkout answered ${payment.outcome}`);
+      check(payment.status.totalCents === 2800, `charged ${payment.status.totalCents}, not 3399 - 299 - 300`);
+      const handle = client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
+      await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
+      await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-1' }] });
+      await handle.executeUpdate(rateUpdate, { args: [{ stars: 5 }] });
+      const final = await completed(handle, 'delivered');
+      check(final.loyalty?.pointsEarned === 28, `earned ${final.loyalty?.pointsEarned} points, not 28`);
+      return handle;
+    },
+  },
+  {
+    name: 'reward-returned-after-decline',
+    // A reward redeemed at checkout, then the card declined: the reward goes back to the customer.
+    async record({ order, start }) {
+      let returned = 0;
+      const handle = await start(order({ rewardId: 'bronze-1' }), {
+        applyCheckoutPerks: () => Promise.resolve({ ...BRONZE_PERKS, deliveryFeeWaivedCents: 0 }),
+        chargeCustomer: () => Promise.reject(declinedCard()),
+        returnReward: () => {
+          returned += 1;
+          return Promise.resolve({ returned: true });
+        },
+      });
+      const payment = await handle.executeUpdate(waitForPaymentUpdate);
+      check(payment.outcome === 'declined', `checkout answered ${payment.outcome}`);
+      const final = await failed(handle, 'PaymentFailed', 'paymentFailed');
+      check(returned === 1 && final.perks?.reward?.returned === true, 'the reward was not given back once');
+      return handle;
+    },
+  },
+  {
+    name: 'reward-unavailable',
+    // The loyalty workflow refuses the reward (another checkout took it): nothing charged, the reason answered.
+    async record({ order, start }) {
+      let charged = 0;
+      const handle = await start(order({ rewardId: 'bronze-1' }), {
+        applyCheckoutPerks: () =>
+          Promise.reject(
+            ApplicationFailure.create({
+              type: 'RewardUnavailable',
+              message: 'Your Bronze reward was already used on order 7f3a9c21.',
+              nonRetryable: true,
+            }),
+          ),
+        chargeCustomer: (input) => {
+          charged += 1;
+          return healthy.chargeCustomer(input);
+        },
+      });
+      const payment = await handle.executeUpdate(waitForPaymentUpdate);
+      check(payment.outcome === 'declined', `checkout answered ${payment.outcome}`);
+      const final = await failed(handle, 'PaymentFailed', 'paymentFailed');
+      check(final.failure?.code === 'rewardUnavailable' && charged === 0, 'the order was charged or failed otherwise');
+      return handle;
+    },
+  },
+  {
+    name: 'loyalty-points-and-rewards',
+    // One customer's first loyalty run: orders counted (one twice), Bronze reached and notified, the reward
+    // redeemed, refused to a second order, given back, and an operator's continue-as-new to end the run.
+    async record({ client, name, now }) {
+      const customerId = `replay-${name}`;
+      const at = await now();
+      const earn = (orderId: string, amountCents: number) =>
+        earnPoints(client, customerId, { orderId, amountCents, deliveredAt: at });
+      await earn('replay-o-1', 3_000);
+      const reached = await earn('replay-o-2', 2_500);
+      check(reached.level === 'bronze' && reached.rewardsGranted.length === 1, `reached ${reached.level}`);
+      check((await earn('replay-o-2', 2_500)).duplicate, 'a repeated order was counted twice');
+      await redeemReward(client, customerId, { orderId: 'replay-o-3', rewardId: 'bronze-1', subtotalCents: 2_000 });
+      const refused = await redeemReward(client, customerId, {
+        orderId: 'replay-o-4',
+        rewardId: 'bronze-1',
+        subtotalCents: 2_000,
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      check(
+        refused instanceof ApplicationFailure && refused.type === 'RewardUnavailable',
+        'a used reward was redeemed',
+      );
+      const back = await returnReward(client, customerId, { orderId: 'replay-o-3', rewardId: 'bronze-1' });
+      check(back.returned, 'the reward was not given back');
+      return continueAsNewNow(client, loyaltyWorkflowId(customerId));
+    },
+  },
+  {
+    name: 'loyalty-carried-run',
+    // The run after a continue-as-new: it starts from the carried state, remembers the first run's orders, climbs
+    // to Gold (rewards for each level and another Gold one), and continues as new in turn.
+    async record({ client, name, now }) {
+      const customerId = `replay-${name}`;
+      const at = await now();
+      const earn = (orderId: string, amountCents: number) =>
+        earnPoints(client, customerId, { orderId, amountCents, deliveredAt: at });
+      await earn('replay-o-1', 4_000);
+      await continueAsNewNow(client, loyaltyWorkflowId(customerId));
+      check((await earn('replay-o-1', 4_000)).duplicate, 'the carried run forgot a counted order');
+      const climbed = await earn('replay-o-2', 70_000);
+      check(
+        climbed.level === 'gold' && climbed.rewardsGranted.length === 4,
+        `granted ${climbed.rewardsGranted.length}`,
+      );
+      await redeemReward(client, customerId, { orderId: 'replay-o-3', rewardId: 'silver-1', subtotalCents: 2_500 });
+      return continueAsNewNow(client, loyaltyWorkflowId(customerId));
+    },
+  },
+  {
+    name: 'subscription-renewed-after-decline',
+    // Subscribed; period 2's first try declined (past due, notified), the next day's try paid (renewed, notified);
+    // cancelled and resumed; an operator's continue-as-new between charges ends the run.
+    async record({ client, name, sleep }) {
+      const input = aPass(name);
+      useFakes(input.subscriptionId, {
+        chargeSubscription: (charge) =>
+          charge.period === 2 && charge.attempt === 1
+            ? Promise.reject(declinedCard())
+            : healthy.chargeSubscription(charge),
+      });
+      const answer = await subscribe(client, input);
+      check(answer.state === 'active', `subscribe answered ${answer.state}`);
+      const pass = client.workflow.getHandle<SubscriptionWorkflow>(subscriptionWorkflowId(input.customerId));
+      await sleep(30 * DAY + 60_000);
+      check((await pass.query(getPassQuery)).state === 'pastDue', 'the declined renewal did not make it past due');
+      await sleep(DAY);
+      const renewed = await pass.query(getPassQuery);
+      check(renewed.state === 'active' && renewed.timesCharged === 2, `renewed: ${renewed.state}`);
+      await pass.executeUpdate(cancelPassUpdate, { args: [{ reason: 'moving' }] });
+      await pass.executeUpdate(resumePassUpdate);
+      return continueAsNewNow(client, pass.workflowId);
+    },
+  },
+  {
+    name: 'subscription-carried-run',
+    // The run after a continue-as-new: it waits out the carried period, renews on time, is cancelled and ends.
+    async record({ client, name, sleep }) {
+      const input = aPass(name);
+      await subscribe(client, input);
+      const pass = client.workflow.getHandle<SubscriptionWorkflow>(subscriptionWorkflowId(input.customerId));
+      await continueAsNewNow(client, pass.workflowId);
+      const run = client.workflow.getHandle<SubscriptionWorkflow>(pass.workflowId, (await pass.describe()).runId);
+      await sleep(30 * DAY + 60_000);
+      await run.executeUpdate(cancelPassUpdate, { args: [{}] });
+      const final = await run.result();
+      check(final.state === 'ended' && final.timesCharged === 2 && final.runs === 2, `ended: ${JSON.stringify(final)}`);
+      return run;
+    },
+  },
+  {
+    name: 'subscription-renewal-failed',
+    // Every renewal try declined: past due, retried, then the pass ends and the customer is told.
+    async record({ client, name }) {
+      const input = aPass(name, { renewalAttempts: 2 });
+      useFakes(input.subscriptionId, {
+        chargeSubscription: (charge) =>
+          charge.period === 1 ? healthy.chargeSubscription(charge) : Promise.reject(declinedCard()),
+      });
+      await subscribe(client, input);
+      const pass = client.workflow.getHandle<SubscriptionWorkflow>(subscriptionWorkflowId(input.customerId));
+      const final = await pass.result();
+      check(final.state === 'ended' && final.endReason === 'renewalFailed', `ended: ${final.endReason}`);
+      return pass;
+    },
+  },
 ];
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const BRONZE_PERKS = {
+  deliveryFeeWaivedCents: 299,
+  discountCents: 300,
+  reward: { rewardId: 'bronze-1', level: 'bronze' },
+};
+
+function declinedCard(): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'PaymentDeclined',
+    message: 'Your card has insufficient funds.',
+    nonRetryable: true,
+  });
+}
+
+function aPass(name: string, settings: { renewalAttempts?: number } = {}): SubscriptionInput {
+  return {
+    customerId: `replay-${name}`,
+    subscriptionId: `sub-${name}`,
+    paymentMethod: 'tok_visa',
+    settings: { billingPeriod: '30 days', renewalRetryDelay: '1 day', ...settings },
+  };
+}
+
+/** Asks a workflow that runs forever to continue as new; answers a handle to the run that just ended. */
+async function continueAsNewNow(client: Client, workflowId: string): Promise<WorkflowHandle> {
+  const { runId } = await client.workflow.getHandle(workflowId).describe();
+  const nextRun = await client.workflow.getHandle(workflowId, runId).executeUpdate(continueAsNewUpdate);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if ((await client.workflow.getHandle(workflowId).describe()).runId !== runId) {
+      return client.workflow.getHandle(workflowId, runId);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new PathError(`${workflowId} did not start run ${nextRun}`);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fake activities: a healthy payment and push service, unless a path registers its own for its order.
 
 const fakesByOrder = new Map<string, Fakes>();
 
-function useFakes(input: OrderInput, fakes: Fakes = {}): void {
-  fakesByOrder.set(input.orderId, fakes);
+function useFakes(input: OrderInput | string, fakes: Fakes = {}): void {
+  fakesByOrder.set(typeof input === 'string' ? input : input.orderId, fakes);
 }
 
 const healthy: OrderActivities = {
   chargeCustomer: (input) => Promise.resolve({ chargeId: `ch_${input.orderId}`, amountCents: input.amountCents }),
   refundOrder: (input) => Promise.resolve({ refundId: `re_${input.orderId}`, refundedCents: input.amountCents }),
   sendPushNotification: () => Promise.resolve(),
+  applyCheckoutPerks: () => Promise.resolve({ deliveryFeeWaivedCents: 0, discountCents: 0 }),
+  returnReward: () => Promise.resolve({ returned: true }),
+  earnPoints: (input) =>
+    Promise.resolve({ pointsEarned: Math.floor(input.amountCents / 100), points: 0, level: 'member' }),
+  chargeSubscription: (input) =>
+    Promise.resolve({ chargeId: `ch_pass_${input.period}_${input.attempt}`, amountCents: input.amountCents }),
+  refundSubscriptionCharge: (input) =>
+    Promise.resolve({ refundId: `re_pass_${input.period}`, refundedCents: input.amountCents }),
 };
 
-/** One set of activities for the one worker, each call routed to the fakes of the order it belongs to. */
-const activities: OrderActivities = {
-  chargeCustomer: (input) => (fakesByOrder.get(input.orderId)?.chargeCustomer ?? healthy.chargeCustomer)(input),
-  refundOrder: (input) => (fakesByOrder.get(input.orderId)?.refundOrder ?? healthy.refundOrder)(input),
-  sendPushNotification: (input) =>
-    (fakesByOrder.get(input.orderId)?.sendPushNotification ?? healthy.sendPushNotification)(input),
-};
+/**
+ * One set of activities for the one worker, each call routed to the fakes of the path it belongs to: by order id,
+ * or for a pass (which has no order) by its subscription id, or for a loyalty workflow by its customer id.
+ */
+type RoutedInput = { orderId?: string; subscriptionId?: string; customerId?: string };
+type Implementations = Partial<Record<string, (input: RoutedInput) => Promise<unknown>>>;
+const activities = Object.fromEntries(
+  Object.keys(healthy).map((name) => [
+    name,
+    (input: RoutedInput) => {
+      const fakes = fakesByOrder.get(input.orderId ?? input.subscriptionId ?? input.customerId ?? '') as
+        Implementations | undefined;
+      const implementation = fakes?.[name] ?? (healthy as unknown as Implementations)[name]!;
+      return implementation(input);
+    },
+  ]),
+) as unknown as OrderActivities;
 
 /** Holds an activity in flight until the path opens it; `inFlight` resolves once the activity is running. */
 function gate() {
@@ -435,7 +694,7 @@ async function main(): Promise<void> {
   const env = await createTimeSkippingEnv();
   try {
     const namespace = env.namespace ?? 'default';
-    await registerSearchAttributes(env.connection, namespace, orderSearchAttributes);
+    await registerSearchAttributes(env.connection, namespace, allSearchAttributes);
     const client = new TimeSkippingClient({ connection: env.connection, namespace, identity: IDENTITY });
     const telemetry = temporalWorkerTelemetry();
     const worker = await Worker.create({
@@ -456,6 +715,10 @@ async function main(): Promise<void> {
       for (const path of toRecord) {
         const recorder: Recorder = {
           client,
+          name: path.name,
+          sleep: (duration) => env.sleep(duration),
+          now: async () => new Date(await env.currentTimeMs()).toISOString(),
+          useFakes,
           order: (overrides = {}) => sampleOrder(`replay-${path.name}`, overrides),
           start: (input, fakes) => {
             useFakes(input, fakes);
@@ -471,13 +734,15 @@ async function main(): Promise<void> {
           },
         };
         const startedAt = Date.now();
-        let handle: OrderHandle;
+        let handle: WorkflowHandle;
         try {
           handle = await path.record(recorder);
         } catch (error) {
           throw new Error(`path "${path.name}" did not go as scripted: ${String(error)}`, { cause: error });
         }
         const history = await handle.fetchHistory();
+        // A workflow that runs forever (loyalty, pass) is stopped once its run is recorded: the clock is shared.
+        await terminateWhenIdle(client.workflow.getHandle(handle.workflowId));
         const file = fileOf(path.name);
         writeFileSync(file, `${historyToJSON(history)}\n`);
         const size = Buffer.byteLength(readFileSync(file));

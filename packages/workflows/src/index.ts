@@ -1,5 +1,7 @@
-// Client-safe: the order's contract and input schema. Workflow code itself is exported from ./workflows.
+// Client-safe: the workflows' contracts, input schema and callers' helpers. Workflow code is exported from ./workflows.
 export * from './order/definitions';
+export * from './loyalty/definitions';
+export * from './subscription/definitions';
 export {
   validateOrder,
   parseDuration,
@@ -18,9 +20,22 @@ export {
   deliveryAddressSchema,
   lineItemSchema,
   durationSchema,
+  rewardIdSchema,
 } from './client/schema';
 export { notificationMessage, describeDishes } from './order/messages';
 export { ORDER_METRICS, type RefundReason, type PaymentOutcome } from './order/metrics';
 export { orderStartOptions } from './client/start';
 export { checkout, settlementOf, DEFAULT_CHECKOUT_WAIT_MS, type CheckoutOptions } from './client/checkout';
 export { loadTemporalConnection, type TemporalConnection } from './client/connection';
+export {
+  earnPoints,
+  redeemReward,
+  returnReward,
+  loyaltySummary,
+  loyaltyStartOptions,
+  temporalLoyalty,
+  refusalsAsFailures,
+  type LoyaltyCallOptions,
+} from './client/loyalty';
+export { subscribe, passOf, passStartOptions, temporalPasses, DEFAULT_SUBSCRIBE_WAIT_MS } from './client/subscription';
+export { allSearchAttributes } from './search-attributes';

@@ -1,12 +1,12 @@
 import type { OrderActivities } from '@durable-delivery/activities';
-import { createTimeSkippingEnv, registerSearchAttributes } from '@durable-delivery/temporal-server';
+import { createTimeSkippingEnv, registerSearchAttributes, terminateWhenIdle } from '@durable-delivery/temporal-server';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
 import { ORDER_TOTAL_CENTS, sampleOrder } from './sample-order';
-import { getStatusQuery, orderSearchAttributes, orderStartOptions, type OrderInput, type OrderWorkflow } from '../src';
+import { allSearchAttributes, getStatusQuery, orderStartOptions, type OrderInput, type OrderWorkflow } from '../src';
 
 let nextId = 0;
 
@@ -22,13 +22,29 @@ export type FakeActivities = {
   [K in keyof OrderActivities]: jest.Mock<ReturnType<OrderActivities[K]>, Parameters<OrderActivities[K]>>;
 };
 
-/** Typed fakes that behave like a healthy payment and push service unless a test says otherwise. */
+/**
+ * Typed fakes that behave like a healthy payment and push service, a customer with no pass and no reward, and a
+ * loyalty program that counts points, unless a test says otherwise.
+ */
 export function fakeActivities(): FakeActivities {
   let charges = 0;
+  let points = 0;
   return {
     chargeCustomer: jest.fn(async (input) => ({ chargeId: `ch_${++charges}`, amountCents: input.amountCents })),
     refundOrder: jest.fn(async (input) => ({ refundId: 're_1', refundedCents: input.amountCents })),
     sendPushNotification: jest.fn(async (_input) => undefined),
+    applyCheckoutPerks: jest.fn(async (_input) => ({ deliveryFeeWaivedCents: 0, discountCents: 0 })),
+    returnReward: jest.fn(async (_input) => ({ returned: true })),
+    earnPoints: jest.fn(async (input) => {
+      const pointsEarned = Math.floor(input.amountCents / 100);
+      points += pointsEarned;
+      return { pointsEarned, points, level: 'member' };
+    }),
+    chargeSubscription: jest.fn(async (input) => ({
+      chargeId: `ch_pass_${input.period}_${input.attempt}`,
+      amountCents: input.amountCents,
+    })),
+    refundSubscriptionCharge: jest.fn(async (input) => ({ refundId: 're_pass', refundedCents: input.amountCents })),
   };
 }
 
@@ -63,7 +79,7 @@ export class OrderTestHarness {
     if (!bundlePath)
       throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see test/global-setup.js)');
     const env = await createTimeSkippingEnv();
-    await registerSearchAttributes(env.connection, env.namespace ?? 'default', orderSearchAttributes);
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default', allSearchAttributes);
     return new OrderTestHarness(env, bundlePath);
   }
 
@@ -80,14 +96,18 @@ export class OrderTestHarness {
    * running are terminated afterwards: the test server does not skip time while any workflow has a task pending,
    * and a workflow whose worker is gone would hold the clock for every later test.
    */
-  async withWorker<T>(activities: Partial<OrderActivities>, body: (ctx: WorkerContext) => Promise<T>): Promise<T> {
+  async withWorker<T>(
+    activities: Partial<OrderActivities> | ((taskQueue: string) => Partial<OrderActivities>),
+    body: (ctx: WorkerContext) => Promise<T>,
+  ): Promise<T> {
     const taskQueue = `orders-test-${++nextId}`;
     const worker = await Worker.create({
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
       taskQueue,
       workflowBundle: { codePath: this.bundlePath },
-      activities,
+      // A function gets the task queue first: real activities that start workflows need it.
+      activities: typeof activities === 'function' ? activities(taskQueue) : activities,
       // The activity interceptors and span sink the worker has (the plain bundle makes no workflow spans).
       ...temporalWorkerTelemetry(),
     });
@@ -113,8 +133,9 @@ export class OrderTestHarness {
 }
 
 /**
- * Lets a workflow's background notifications finish, then terminates it if it is still running. The test server
- * holds its clock while an activity is in flight and does not release it when the workflow is terminated under it.
+ * Lets an order's background notifications finish, then terminates the workflow (an order, or a loyalty or pass
+ * workflow that would run forever) once no task of it is in flight: the test server holds its clock while a task is
+ * in flight and does not release it when the workflow is terminated under it.
  */
 async function stopWorkflow(handle: WorkflowHandle<OrderWorkflow>): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -122,7 +143,7 @@ async function stopWorkflow(handle: WorkflowHandle<OrderWorkflow>): Promise<void
     if (!status || status.notifications.every((n) => n.sentAt !== undefined || n.failed)) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await handle.terminate('test finished').catch(() => undefined);
+  await terminateWhenIdle(handle);
 }
 
 export interface WorkerContext {

@@ -1,7 +1,8 @@
 /**
- * Replays the recorded order histories in test/histories against the current workflow code. Every order running in
- * production is one of these paths (or a prefix of one); a change that makes a replay fail would make those orders
- * fail on the next worker deploy. Such a change needs `patched()`, not a re-recording: see test/histories/README.md.
+ * Replays the recorded histories in test/histories against the current workflow code: orders (recorded before and
+ * after the checkout-perks patch), loyalty runs and delivery passes. Every workflow running in production is one of
+ * these paths (or a prefix of one); a change that makes a replay fail would make those workflows fail on the next
+ * worker deploy. Such a change needs `patched()`, not a re-recording: see test/histories/README.md.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +11,17 @@ import { historyFromJSON, type History } from '@temporalio/common/lib/proto-util
 import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { orderWorkflowId, type OrderInput } from '../src';
+import {
+  LOYALTY_WORKFLOW_TYPE,
+  ORDER_WORKFLOW_TYPE,
+  SUBSCRIPTION_WORKFLOW_TYPE,
+  loyaltyWorkflowId,
+  orderWorkflowId,
+  subscriptionWorkflowId,
+  type LoyaltyInput,
+  type OrderInput,
+  type SubscriptionInput,
+} from '../src';
 
 const HISTORIES_DIR = join(__dirname, 'histories');
 
@@ -30,6 +41,15 @@ const EXPECTED_PATHS = [
   'payment-retried',
   'rejected-updates',
   'signals-from-cli',
+  // After CHECKOUT_PERKS_PATCH and LOYALTY_POINTS_PATCH:
+  'delivered-with-perks',
+  'reward-returned-after-decline',
+  'reward-unavailable',
+  'loyalty-points-and-rewards',
+  'loyalty-carried-run',
+  'subscription-renewed-after-decline',
+  'subscription-carried-run',
+  'subscription-renewal-failed',
 ];
 
 /** Every fixture on disk is replayed, listed or not, so a newly recorded path is covered at once. */
@@ -43,15 +63,25 @@ function loadHistory(name: string): unknown {
 }
 
 /**
- * The workflow id the history ran under. A history file does not carry it, and it matters: the order checks that
- * its id is `order-<orderId>`, so replaying under any other id takes the invalid-input branch and diverges. It is
- * derived from the recorded input, so a history downloaded from a real server (`temporal workflow show -o json`)
- * can be dropped in here as it is.
+ * The workflow id the history ran under. A history file does not carry it, and it matters: each workflow checks that
+ * its id is the one its input names (`order-<orderId>`, `loyalty-<customerId>`, `subscription-<customerId>`), so
+ * replaying under any other id takes the invalid-input branch and diverges. It is derived from the recorded type and
+ * input, so a history downloaded from a real server (`temporal workflow show -o json`) can be dropped in as it is.
  */
 function workflowIdOf(history: History): string {
-  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+  const payload = started?.input?.payloads?.[0];
   if (!payload) throw new Error('the history does not start with a WorkflowExecutionStarted event carrying the input');
-  return orderWorkflowId(defaultPayloadConverter.fromPayload<OrderInput>(payload).orderId);
+  switch (started.workflowType?.name) {
+    case ORDER_WORKFLOW_TYPE:
+      return orderWorkflowId(defaultPayloadConverter.fromPayload<OrderInput>(payload).orderId);
+    case LOYALTY_WORKFLOW_TYPE:
+      return loyaltyWorkflowId(defaultPayloadConverter.fromPayload<LoyaltyInput>(payload).customerId);
+    case SUBSCRIPTION_WORKFLOW_TYPE:
+      return subscriptionWorkflowId(defaultPayloadConverter.fromPayload<SubscriptionInput>(payload).customerId);
+    default:
+      throw new Error(`no workflow id rule for workflow type ${started.workflowType?.name}`);
+  }
 }
 
 /** Replays against one of the worker's bundles: plain, or with the tracing interceptors (see global-setup.js). */

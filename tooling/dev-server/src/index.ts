@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ports } from '@durable-delivery/ports';
-import { orderSearchAttributes } from '@durable-delivery/workflows';
+import { allSearchAttributes } from '@durable-delivery/workflows';
 import {
   startDevServer,
   type DevServer,
@@ -22,7 +22,7 @@ const KIND_BY_TYPE: Record<string, SearchAttributeKind> = {
 /** Every search attribute this project's workflows use, as the dev server registers them. */
 export function projectSearchAttributes(): Record<string, SearchAttributeKind> {
   return Object.fromEntries(
-    orderSearchAttributes.map((key) => {
+    allSearchAttributes.map((key) => {
       const kind = KIND_BY_TYPE[key.type];
       if (!kind) throw new Error(`search attribute ${key.name} has a type the dev server cannot register: ${key.type}`);
       return [key.name, kind];

@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freePort } from '@durable-delivery/temporal-server';
-import { orderSearchAttributes } from '@durable-delivery/workflows';
+import { allSearchAttributes } from '@durable-delivery/workflows';
 import { Connection } from '@temporalio/client';
 import { projectSearchAttributes, startProjectDevServer } from '../src';
 
 describe('the project dev server', () => {
-  it('registers every search attribute the order workflow writes', async () => {
+  it('registers every search attribute the order, loyalty and pass workflows write', async () => {
     const server = await startProjectDevServer({
       port: await freePort(),
       headless: true,
@@ -18,7 +18,7 @@ describe('the project dev server', () => {
       const connection = await Connection.connect({ address: server.address });
       try {
         const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-        for (const key of orderSearchAttributes) {
+        for (const key of allSearchAttributes) {
           expect(Object.keys(customAttributes)).toContain(key.name);
         }
       } finally {
@@ -58,6 +58,9 @@ describe('the project dev server', () => {
       CustomerId: 'Keyword',
       DriverId: 'Keyword',
       OrderTotalCents: 'Int',
+      LoyaltyLevel: 'Keyword',
+      LoyaltyPoints: 'Int',
+      PassStatus: 'Keyword',
     });
   });
 });

@@ -19,3 +19,4 @@ export {
 } from './temporal-server-binaries';
 export { registerSearchAttributes } from './search-attributes';
 export { eventually } from './eventually';
+export { terminateWhenIdle } from './stop-when-idle';

@@ -4,14 +4,25 @@ import { DELIVERY_FEE_CENTS, MAX_QUANTITY_PER_LINE, findProduct, formatCents } f
 import Link from 'next/link';
 import { useCart } from '../lib/cart';
 
-/** The cart with quantities and totals; `checkout` hides the link to the page the customer is already on. */
-export function CartSummary({ checkout = false }: { checkout?: boolean }) {
+/**
+ * The cart with quantities and totals; `checkout` hides the link to the page the customer is already on. `perks`
+ * (at checkout) shows what the customer's pass and chosen reward will take off; the order decides it for itself.
+ */
+export function CartSummary({
+  checkout = false,
+  perks,
+}: {
+  checkout?: boolean;
+  perks?: { readonly freeDelivery: boolean; readonly discountCents: number };
+}) {
   const cart = useCart();
   const lines = cart.lines.flatMap((line) => {
     const product = findProduct(line.productId);
     return product ? [{ ...line, product, totalCents: product.priceCents * line.quantity }] : [];
   });
   const subtotal = lines.reduce((sum, line) => sum + line.totalCents, 0);
+  const deliveryCents = perks?.freeDelivery ? 0 : DELIVERY_FEE_CENTS;
+  const discountCents = perks?.discountCents ?? 0;
 
   return (
     <aside className="card cart" aria-labelledby="cart-title">
@@ -57,9 +68,26 @@ export function CartSummary({ checkout = false }: { checkout?: boolean }) {
             <dt>Subtotal</dt>
             <dd>{formatCents(subtotal)}</dd>
             <dt>Delivery</dt>
-            <dd>{formatCents(DELIVERY_FEE_CENTS)}</dd>
+            <dd data-testid="cart-delivery">
+              {perks?.freeDelivery ? (
+                <>
+                  <s aria-label={`instead of ${formatCents(DELIVERY_FEE_CENTS)}`}>{formatCents(DELIVERY_FEE_CENTS)}</s>{' '}
+                  Free
+                </>
+              ) : (
+                formatCents(DELIVERY_FEE_CENTS)
+              )}
+            </dd>
+            {discountCents > 0 ? (
+              <>
+                <dt>Reward</dt>
+                <dd data-testid="cart-discount">−{formatCents(discountCents)}</dd>
+              </>
+            ) : null}
             <dt>Total</dt>
-            <dd className="total">{formatCents(subtotal + DELIVERY_FEE_CENTS)}</dd>
+            <dd className="total" data-testid="cart-total">
+              {formatCents(subtotal - discountCents + deliveryCents)}
+            </dd>
           </dl>
           {checkout ? null : (
             <Link className="button" href="/checkout">

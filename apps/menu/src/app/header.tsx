@@ -14,6 +14,7 @@ export function Header() {
         <nav className="site-nav" aria-label="Main">
           <Link href="/">Menu</Link>
           <Link href="/orders">My orders</Link>
+          <Link href="/rewards">Rewards</Link>
           <Link href="/checkout">
             Cart ({cart.count})<span className="visually-hidden"> {cart.count === 1 ? 'item' : 'items'}</span>
           </Link>

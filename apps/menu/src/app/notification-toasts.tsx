@@ -6,13 +6,22 @@ import { useEffect, useState } from 'react';
 interface PushNotification {
   readonly sequence: number;
   readonly id: string;
-  readonly orderId: string;
+  /** Absent for a notification about the customer's delivery pass. */
+  readonly orderId?: string;
   readonly kind: string;
   readonly message: string;
   readonly createdAt: string;
 }
 
 const SEEN_KEY = 'durable-delivery.notifications-seen';
+/** Notifications from the loyalty and pass workflows: they link to the Rewards page, not to an order. */
+const REWARD_KINDS: ReadonlySet<string> = new Set([
+  'levelReached',
+  'rewardEarned',
+  'passRenewalFailed',
+  'passRenewed',
+  'passEnded',
+]);
 const SHOWN_FOR_MS = 10_000;
 /** Older than this, a notification is in the inbox but not worth a toast (e.g. a browser that cleared storage). */
 const TOO_OLD_MS = 60 * 60_000;
@@ -54,7 +63,11 @@ export function NotificationToasts() {
         <div key={toast.id} className="toast" role="status" data-kind={toast.kind}>
           <p>{toast.message}</p>
           <div className="row">
-            <Link href={`/orders/${encodeURIComponent(toast.orderId)}`}>See the order</Link>
+            {toast.orderId && !REWARD_KINDS.has(toast.kind) ? (
+              <Link href={`/orders/${encodeURIComponent(toast.orderId)}`}>See the order</Link>
+            ) : (
+              <Link href="/rewards">See your rewards</Link>
+            )}
             <button
               type="button"
               className="link-button"

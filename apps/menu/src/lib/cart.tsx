@@ -1,12 +1,17 @@
 'use client';
 
-import { MAX_LINES, MAX_QUANTITY_PER_LINE } from '@durable-delivery/catalog';
+import { MAX_LINES, MAX_QUANTITY_PER_LINE, findProduct } from '@durable-delivery/catalog';
 import { createContext, useCallback, useContext, useMemo, useSyncExternalStore, type ReactNode } from 'react';
 
 /** A cart is what the customer is about to order: browser state by nature, kept in localStorage across reloads. */
 export interface CartLine {
   readonly productId: string;
   readonly quantity: number;
+}
+
+/** What the dishes in the cart cost, before delivery (the server prices the order itself at checkout). */
+export function subtotalOf(lines: readonly CartLine[]): number {
+  return lines.reduce((sum, line) => sum + (findProduct(line.productId)?.priceCents ?? 0) * line.quantity, 0);
 }
 
 const STORAGE_KEY = 'durable-delivery.cart';

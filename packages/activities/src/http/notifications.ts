@@ -25,7 +25,7 @@ export class HttpNotificationsClient implements NotificationsClient {
       notification.idempotencyKey,
       {
         customerId: notification.customerId,
-        orderId: notification.orderId,
+        ...(notification.orderId !== undefined ? { orderId: notification.orderId } : {}),
         kind: notification.kind,
         message: notification.message,
       },

@@ -2,6 +2,7 @@ import {
   durationSchema,
   loadTemporalConnection,
   type OrderWindows,
+  type PassSettings,
   type TemporalConnection,
 } from '@durable-delivery/workflows';
 import { loadPayloadEncryption, type PayloadEncryption } from '@durable-delivery/codec';
@@ -25,6 +26,8 @@ export interface AppConfig {
   readonly driverPasscode: string;
   /** The windows new orders get; unset ones take the workflow's defaults. */
   readonly orderWindows: Partial<OrderWindows>;
+  /** The billing period and renewal retry delay new delivery passes get; unset ones take the workflow's defaults. */
+  readonly passSettings: Partial<PassSettings>;
   /** The notification service, whose live stream the menu relays to the signed-in customer; unset: no live toasts. */
   readonly notifications?: { readonly url: string; readonly apiKey?: string };
 }
@@ -45,6 +48,8 @@ const appEnvSchema = z.object({
   ORDER_DELIVERY_WINDOW: durationSchema.optional(),
   ORDER_RATE_PROMPT_DELAY: durationSchema.optional(),
   ORDER_RATING_WINDOW: durationSchema.optional(),
+  PASS_BILLING_PERIOD: durationSchema.optional(),
+  PASS_RENEWAL_RETRY_DELAY: durationSchema.optional(),
 });
 
 export class AppConfigError extends Error {
@@ -95,8 +100,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           },
         }
       : {}),
-    orderWindows: Object.fromEntries(
-      Object.entries(windows).filter((entry): entry is [string, number] => entry[1] !== undefined),
-    ),
+    orderWindows: definedOnly(windows),
+    passSettings: definedOnly({
+      billingPeriod: vars.PASS_BILLING_PERIOD,
+      renewalRetryDelay: vars.PASS_RENEWAL_RETRY_DELAY,
+    }),
   };
+}
+
+function definedOnly<K extends string>(values: Partial<Record<K, number | undefined>>): Partial<Record<K, number>> {
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, number] => entry[1] !== undefined),
+  ) as Partial<Record<K, number>>;
 }

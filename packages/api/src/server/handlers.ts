@@ -38,6 +38,7 @@ export function menuApiHandler(config: AppConfig): Handler {
           orderWindows: config.orderWindows,
           metrics: appMetrics().api,
           log: logJson,
+          passSettings: config.passSettings,
         }),
     });
 }

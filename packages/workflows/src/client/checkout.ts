@@ -1,5 +1,6 @@
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import {
+  CHECKOUT_FAILURES,
   ORDER_WORKFLOW_TYPE,
   getStatusQuery,
   orderWorkflowId,
@@ -71,7 +72,7 @@ export async function checkout(
 /** How a charge settled, read from an order's status. */
 export function settlementOf(status: OrderStatus): CheckoutResult {
   if (status.chargeId !== undefined) return { outcome: 'paid', status };
-  if (status.failure?.code === 'cardDeclined' || status.failure?.code === 'paymentUnavailable') {
+  if (status.failure && CHECKOUT_FAILURES.has(status.failure.code)) {
     return { outcome: 'declined', reason: status.failure.message, status };
   }
   return { outcome: 'charging', status };

@@ -12,6 +12,8 @@ import {
   DEFAULT_WINDOWS,
   DURATION_PROBLEM,
   ORDER_ID_PATTERN,
+  REWARD_ID_PATTERN,
+  REWARD_ID_PROBLEM,
   TEXT_LIMITS,
   parseDuration,
   type OrderInput,
@@ -30,6 +32,8 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((value
 const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max);
 
 export const orderIdSchema = z.string().regex(ORDER_ID_PATTERN, 'must be 1-64 letters, digits, "-" or "_"');
+
+export const rewardIdSchema = z.string().regex(REWARD_ID_PATTERN, REWARD_ID_PROBLEM);
 
 export const deliveryAddressSchema = z.object({
   street: requiredText(TEXT_LIMITS.street),
@@ -63,5 +67,6 @@ export const orderInputSchema = z.object({
   items: z.array(lineItemSchema).min(1, 'add at least one dish').max(MAX_LINES, `at most ${MAX_LINES} lines`),
   deliveryAddress: deliveryAddressSchema,
   paymentMethod: requiredText(TEXT_LIMITS.paymentMethod),
+  rewardId: rewardIdSchema.optional(),
   windows: orderWindowsSchema.optional(),
 }) satisfies z.ZodType<unknown, OrderInput>;

@@ -44,7 +44,19 @@ export const ORDER_STATES = [
 ] as const satisfies readonly OrderState[];
 
 export type OrderFailureCode =
-  'cardDeclined' | 'paymentUnavailable' | 'notPickedUpInTime' | 'notDeliveredInTime' | 'refundedByOperator';
+  | 'cardDeclined'
+  | 'paymentUnavailable'
+  | 'rewardUnavailable'
+  | 'notPickedUpInTime'
+  | 'notDeliveredInTime'
+  | 'refundedByOperator';
+
+/** Failures at checkout: nothing was charged, and the checkout answers "declined" with the reason. */
+export const CHECKOUT_FAILURES: ReadonlySet<OrderFailureCode> = new Set([
+  'cardDeclined',
+  'paymentUnavailable',
+  'rewardUnavailable',
+]);
 
 export type NotificationKind =
   | 'paymentFailed'
@@ -80,6 +92,30 @@ export interface SentNotification {
   readonly failed?: boolean;
 }
 
+/**
+ * What the server decided at checkout, before charging: the customer's delivery pass and loyalty reward, never the
+ * customer's say-so. Absent for orders that ran before checkout perks existed.
+ */
+export interface OrderPerks {
+  /** The delivery fee the customer's pass waived; 0 without an active pass. */
+  readonly deliveryFeeWaivedCents: number;
+  /** The discount of the reward applied; 0 without one. */
+  readonly discountCents: number;
+  readonly reward?: {
+    readonly rewardId: string;
+    readonly level: string;
+    /** True once the order failed or was cancelled and the reward went back to the customer. */
+    readonly returned?: boolean;
+  };
+}
+
+/** The points a delivered order earned. */
+export interface OrderPoints {
+  readonly pointsEarned: number;
+  readonly points: number;
+  readonly level: string;
+}
+
 /** Everything a UI needs to draw an order, from one query. Times are ISO-8601 strings in workflow time. */
 export interface OrderStatus {
   readonly orderId: string;
@@ -88,8 +124,12 @@ export interface OrderStatus {
   readonly state: OrderState;
   readonly items: readonly OrderLine[];
   readonly subtotalCents: number;
+  /** The delivery fee charged: 0 when the customer's pass waived it. */
   readonly deliveryFeeCents: number;
+  /** What the customer is charged: subtotal, minus a reward, plus the delivery fee. */
   readonly totalCents: number;
+  readonly perks?: OrderPerks;
+  readonly loyalty?: OrderPoints;
   readonly deliveryAddress: OrderInput['deliveryAddress'];
   /** Every state the order entered, with when. */
   readonly transitions: readonly { readonly state: OrderState; readonly at: string }[];

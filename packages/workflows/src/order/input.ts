@@ -61,6 +61,11 @@ export interface OrderInput {
   readonly deliveryAddress: DeliveryAddress;
   /** A card token from the payment provider (see the activities' TEST_CARDS). */
   readonly paymentMethod: string;
+  /**
+   * A loyalty reward the customer chose to apply (`bronze-1`). The order redeems it before charging; whether it
+   * applies, and whether delivery is free, the order asks the loyalty and pass workflows itself.
+   */
+  readonly rewardId?: string;
   readonly windows?: Partial<Record<keyof OrderWindows, DurationInput>>;
 }
 
@@ -76,6 +81,9 @@ export class OrderInputError extends Error {
 }
 
 export const ORDER_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A loyalty reward's id: a level and a count (`bronze-1`). */
+export const REWARD_ID_PATTERN = /^[a-z]{1,16}-\d{1,9}$/;
+export const REWARD_ID_PROBLEM = 'must be a reward id like "bronze-1"';
 export const MAX_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 export const TEXT_LIMITS = {
   customerId: 128,
@@ -159,6 +167,10 @@ export function validateOrder(raw: unknown): ValidOrder {
     }
   }
   const paymentMethod = text(input, 'paymentMethod', 'paymentMethod', TEXT_LIMITS.paymentMethod);
+  const { rewardId } = input;
+  if (rewardId !== undefined && (typeof rewardId !== 'string' || !REWARD_ID_PATTERN.test(rewardId))) {
+    problem('rewardId', REWARD_ID_PROBLEM);
+  }
 
   const windows: Record<string, number> = { ...DEFAULT_WINDOWS };
   if (input.windows !== undefined) {
@@ -187,6 +199,7 @@ export function validateOrder(raw: unknown): ValidOrder {
         items,
         deliveryAddress: deliveryAddress!,
         paymentMethod: paymentMethod!,
+        ...(typeof rewardId === 'string' ? { rewardId } : {}),
         windows,
       },
       windows: windows as unknown as OrderWindows,

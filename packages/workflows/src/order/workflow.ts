@@ -11,6 +11,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -21,6 +22,7 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { formatCents } from '@durable-delivery/catalog';
 import {
+  CHECKOUT_FAILURES,
   CustomerIdAttribute,
   DriverIdAttribute,
   OrderErrorType,
@@ -45,6 +47,8 @@ import {
   type OperatorArgs,
   type NotificationKind,
   type OrderFailureCode,
+  type OrderPerks,
+  type OrderPoints,
   type OrderState,
   type OrderStatus,
   type PaymentSettlement,
@@ -110,6 +114,15 @@ function parseRateArgs(args: unknown): { stars: number; comment?: string } {
   return { stars, ...(trimmed ? { comment: trimmed } : {}) };
 }
 
+/**
+ * The one change this order workflow took for loyalty and the pass, behind patches so that orders recorded before
+ * it replay as they ran (README: "Changing a running workflow safely"). CHECKOUT_PERKS: before charging, ask the
+ * customer's pass and redeem the chosen reward, and charge the adjusted total. LOYALTY_POINTS: after delivery,
+ * credit the points (its own patch, so an order paid before the deploy and delivered after it still earns them).
+ */
+export const CHECKOUT_PERKS_PATCH = 'checkout-perks';
+export const LOYALTY_POINTS_PATCH = 'loyalty-points';
+
 export async function order(rawInput: OrderInput): Promise<OrderStatus> {
   let valid: ValidOrder;
   try {
@@ -167,6 +180,13 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     scheduleToCloseTimeout: '1 hour',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
+  // Points for a delivered order are taken within the loyalty program's memory of orders (seven days): a day of
+  // retries is well inside it, and the order stays open (it waits in settle()) until they land or give up.
+  const loyaltyCredit = proxyActivities<OrderActivities>({
+    startToCloseTimeout: '10 seconds',
+    scheduleToCloseTimeout: '1 day',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
 
   let state: OrderState = 'charging';
   const transitions: { state: OrderState; at: string }[] = [{ state, at: iso(Date.now()) }];
@@ -185,7 +205,14 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   let closing = false;
   const deadlines: { pickUpBy?: number; deliverBy?: number; rateBy?: number } = {};
   const notifications: { -readonly [K in keyof SentNotification]: SentNotification[K] }[] = [];
+  // Background work settled before the order ends: notifications, and the loyalty credit after delivery.
   const pendingNotifications: Promise<void>[] = [];
+  // Decided at checkout by the server (CHECKOUT_PERKS_PATCH); without perks the order charges its priced total.
+  let perks: OrderPerks | undefined;
+  let chargedCents = priced.totalCents;
+  let points: OrderPoints | undefined;
+  /** A reward this order asked for: given back (idempotently) whenever the order ends without being delivered. */
+  let rewardToReturn: string | undefined;
 
   const status = (): OrderStatus => ({
     orderId,
@@ -200,8 +227,10 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       lineTotalCents: line.lineTotalCents,
     })),
     subtotalCents: priced.subtotalCents,
-    deliveryFeeCents: priced.deliveryFeeCents,
-    totalCents: priced.totalCents,
+    deliveryFeeCents: priced.deliveryFeeCents - (perks?.deliveryFeeWaivedCents ?? 0),
+    totalCents: chargedCents,
+    ...(perks ? { perks: { ...perks, ...(perks.reward ? { reward: { ...perks.reward } } : {}) } } : {}),
+    ...(points ? { loyalty: { ...points } } : {}),
     deliveryAddress: input.deliveryAddress,
     transitions: [...transitions],
     deadlines: {
@@ -225,7 +254,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
    */
   function showCurrentStep(): void {
     const until = (millis: number | undefined) => (millis === undefined ? '' : ` until ${iso(millis)}`);
-    const total = formatCents(priced.totalCents);
+    const total = formatCents(chargedCents);
     const steps: Record<OrderState, () => string> = {
       charging: () => `**Charging** ${total}${cancellation ? ' (cancel requested: refunds once it settles)' : ''}`,
       paid: () => `**Waiting for a driver**${until(deadlines.pickUpBy)}; refunded if nobody picks it up`,
@@ -283,11 +312,71 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
 
   async function refund(reason: string, why: RefundReason): Promise<void> {
     const result = await refunds.refundOrder.executeWithOptions(
-      { summary: `Refund ${formatCents(priced.totalCents)}: ${reason}` },
-      [{ orderId, amountCents: priced.totalCents, reason }],
+      { summary: `Refund ${formatCents(chargedCents)}: ${reason}` },
+      [{ orderId, amountCents: chargedCents, reason }],
     );
     refundedCents = result.refundedCents;
     if (result.refundedCents > 0) metrics.refunded(why);
+  }
+
+  /** An order that will not be delivered gives its reward back; retried until the loyalty workflow answers. */
+  async function returnReward(): Promise<void> {
+    if (rewardToReturn === undefined) return;
+    const rewardId = rewardToReturn;
+    rewardToReturn = undefined;
+    const result = await refunds.returnReward({ orderId, customerId, rewardId });
+    if (perks?.reward) perks = { ...perks, reward: { ...perks.reward, returned: result.returned } };
+  }
+
+  /**
+   * Checkout perks, decided by the server before the charge: free delivery if the customer's pass is paid up, and
+   * the chosen reward redeemed for this order. Answers why checkout cannot go on, or undefined when it can.
+   */
+  async function applyPerks(): Promise<{ code: OrderFailureCode; message: string } | undefined> {
+    rewardToReturn = input.rewardId;
+    try {
+      const applied = await payments.applyCheckoutPerks({
+        orderId,
+        customerId,
+        subtotalCents: priced.subtotalCents,
+        deliveryFeeCents: priced.deliveryFeeCents,
+        ...(input.rewardId ? { rewardId: input.rewardId } : {}),
+      });
+      perks = {
+        deliveryFeeWaivedCents: applied.deliveryFeeWaivedCents,
+        discountCents: applied.discountCents,
+        ...(applied.reward ? { reward: { rewardId: applied.reward.rewardId, level: applied.reward.level } } : {}),
+      };
+      chargedCents = priced.totalCents - applied.deliveryFeeWaivedCents - applied.discountCents;
+      if (chargedCents !== priced.totalCents) {
+        upsertSearchAttributes([{ key: OrderTotalCentsAttribute, value: chargedCents }]);
+      }
+      return undefined;
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      // The loyalty workflow refused the reward (used by another order, below its minimum): a reason for a person.
+      if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable) {
+        return { code: 'rewardUnavailable', message: error.cause.message };
+      }
+      return {
+        code: 'paymentUnavailable',
+        message: 'your rewards and delivery pass could not be checked; nothing was charged. Please try again later',
+      };
+    }
+  }
+
+  /** After delivery: the points, in the background (the rating prompt's timer is not held up), settled before the end. */
+  function earnPoints(deliveredAt: string): void {
+    pendingNotifications.push(
+      loyaltyCredit.earnPoints({ orderId, customerId, amountCents: chargedCents, deliveredAt }).then(
+        (credit) => {
+          points = { pointsEarned: credit.pointsEarned, points: credit.points, level: credit.level };
+        },
+        (error: unknown) => {
+          log.warn('loyalty points were not credited', { orderId, error: String(error) });
+        },
+      ),
+    );
   }
 
   /** Before the function returns, every notification is settled and every update handler has answered. */
@@ -326,8 +415,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
   }
 
   const canPickUp = () => state === 'paid' && !cancellation;
-  const paymentSettled = () =>
-    chargeId !== undefined || failure?.code === 'cardDeclined' || failure?.code === 'paymentUnavailable';
+  const paymentSettled = () => chargeId !== undefined || (failure !== undefined && CHECKOUT_FAILURES.has(failure.code));
 
   function acceptPickUp(by: string | undefined): void {
     driverId = by;
@@ -531,6 +619,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       cancellation?.reason ? `cancelled: ${cancellation.reason}` : 'cancelled by the customer',
       'cancelledByCustomer',
     );
+    await returnReward();
     enter('cancelled');
     metrics.cancelled('customer');
     notify('cancelled', cancellation?.reason);
@@ -543,6 +632,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     const { operator, reason } = operatorClose ?? { operator: 'unknown', reason: 'refunded by an operator' };
     if (state !== 'refunding') enter('refunding');
     await refund(`refunded by operator ${operator}: ${reason}`, 'refundedByOperator');
+    await returnReward();
     failure = { code: 'refundedByOperator', message: reason };
     enter('refunded');
     notify('refundedByOperator', reason);
@@ -562,6 +652,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     deadlines.deliverBy = undefined;
     enter('refunding');
     await refund(message, code);
+    await returnReward();
     enter('refunded');
     notify(code);
     await settle();
@@ -572,15 +663,38 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     });
   }
 
+  /** Nothing charged (or a charge whose outcome is unknown, refunded by its key): the order ends paymentFailed. */
+  async function failCheckout(why: { code: OrderFailureCode; message: string }, refundFirst: boolean): Promise<never> {
+    failure = why;
+    if (refundFirst) {
+      // The charge may have gone through with its reply lost: refunding by the charge's key settles that either way.
+      enter('refunding');
+      await refund('payment outcome unknown', 'paymentOutcomeUnknown');
+    }
+    enter('paymentFailed');
+    await returnReward();
+    notify('paymentFailed', why.message);
+    await settle();
+    throw ApplicationFailure.create({
+      type: OrderErrorType.paymentFailed,
+      message: `Failed to charge customer for order ${orderId}: ${why.message}`,
+      nonRetryable: true,
+    });
+  }
+
   async function run(): Promise<OrderStatus> {
+    if (patched(CHECKOUT_PERKS_PATCH)) {
+      const refused = await applyPerks();
+      if (refused) return failCheckout(refused, false);
+    }
     try {
       const charge = await payments.chargeCustomer.executeWithOptions(
-        { summary: `Charge ${formatCents(priced.totalCents)}` },
+        { summary: `Charge ${formatCents(chargedCents)}` },
         [
           {
             orderId,
             customerId,
-            amountCents: priced.totalCents,
+            amountCents: chargedCents,
             paymentMethod: input.paymentMethod,
             description: `Durable Delivery order ${orderId}`,
           },
@@ -593,24 +707,14 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       if (isCancellation(error)) throw error;
       const declined =
         error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable;
-      failure = declined
-        ? { code: 'cardDeclined', message: error.cause.message }
-        : { code: 'paymentUnavailable', message: 'the payment service could not be reached; please try again later' };
       metrics.paymentFailed(declined ? 'declined' : 'unavailable');
       metrics.paymentSettled(declined ? 'declined' : 'unavailable', secondsSinceStart());
-      if (!declined) {
-        // The charge may have gone through with its reply lost: refunding by the charge's key settles that either way.
-        enter('refunding');
-        await refund('payment outcome unknown', 'paymentOutcomeUnknown');
-      }
-      enter('paymentFailed');
-      notify('paymentFailed', failure.message);
-      await settle();
-      throw ApplicationFailure.create({
-        type: OrderErrorType.paymentFailed,
-        message: `Failed to charge customer for order ${orderId}: ${failure.message}`,
-        nonRetryable: true,
-      });
+      return failCheckout(
+        declined
+          ? { code: 'cardDeclined', message: error.cause.message }
+          : { code: 'paymentUnavailable', message: 'the payment service could not be reached; please try again later' },
+        !declined,
+      );
     }
     log.info('order paid', { orderId, chargeId });
 
@@ -633,6 +737,9 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
     if (!deliveredInTime) return refundAndFail('notDeliveredInTime');
     metrics.delivered();
     notify('delivered');
+    // Delivered, so the reward stays used; the points are this order's to earn.
+    rewardToReturn = undefined;
+    if (patched(LOYALTY_POINTS_PATCH)) earnPoints(transitions[transitions.length - 1]!.at);
 
     const ratedBeforePrompt = await condition(
       () => rating !== undefined || operatorClose !== undefined,
@@ -664,6 +771,7 @@ async function runOrder({ input, windows, priced }: ValidOrder): Promise<OrderSt
       cancellation ??= { reason: 'cancelled by an operator', requestedAt: iso(Date.now()) };
       if (state !== 'refunding') enter('refunding');
       await refund('order cancelled by an operator', 'cancelledByOperator');
+      await returnReward();
       enter('cancelled');
       metrics.cancelled('operator');
       notify('cancelled', cancellation.reason);

@@ -6,35 +6,27 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useCart } from '../../lib/cart';
+import { forgetPendingId, pendingId } from '../../lib/client-ids';
 import { PAYMENT_METHODS } from '../../lib/payment-methods';
 import { trpc } from '../../lib/trpc';
+import { RewardChoice, type CheckoutPerks } from './reward-choice';
 
+/** The order id is made here, before the request (see lib/client-ids): a retried checkout finds the same order. */
 const PENDING_ORDER_KEY = 'durable-delivery.pending-order-id';
-
-/**
- * The order id is made here, before the request, and kept in sessionStorage until the order is answered: a double
- * click, a retried request or a reload mid-checkout sends the same id, and the server returns that order instead of
- * starting (and charging) a second one.
- */
-function pendingOrderId(): string {
-  const existing = window.sessionStorage.getItem(PENDING_ORDER_KEY);
-  if (existing) return existing;
-  const id = crypto.randomUUID();
-  window.sessionStorage.setItem(PENDING_ORDER_KEY, id);
-  return id;
-}
-
-function forgetPendingOrderId() {
-  window.sessionStorage.removeItem(PENDING_ORDER_KEY);
-}
 
 type Fields = Record<string, string[]>;
 
-export function CheckoutForm() {
+/** Why checkout did not go through: a declined card, or a reward that could no longer be applied. */
+interface Refusal {
+  readonly title: string;
+  readonly reason: string;
+}
+
+export function CheckoutForm({ perks }: { perks: CheckoutPerks }) {
   const cart = useCart();
   const router = useRouter();
   const [fieldErrors, setFieldErrors] = useState<Fields>({});
-  const [declined, setDeclined] = useState<string>();
+  const [declined, setDeclined] = useState<Refusal>();
   const createOrder = trpc.orders.createOrder.useMutation();
   const utils = trpc.useUtils();
 
@@ -54,7 +46,7 @@ export function CheckoutForm() {
       return typeof value === 'string' && value.trim() !== '' ? value : undefined;
     };
     const input: CreateOrderInput = {
-      orderId: pendingOrderId(),
+      orderId: pendingId(PENDING_ORDER_KEY),
       customerName: text('customerName'),
       items: cart.lines.map((line) => ({ productId: line.productId, quantity: line.quantity })),
       deliveryAddress: {
@@ -64,6 +56,8 @@ export function CheckoutForm() {
         instructions: text('instructions'),
       },
       paymentMethod: text('paymentMethod') ?? '',
+      // Only the reward's id: whether it applies, and what delivery costs, the server decides.
+      ...(perks.reward ? { rewardId: perks.reward.rewardId } : {}),
     };
     // The same schema the server applies: most mistakes are shown without a round trip.
     const checked = createOrderInputSchema.safeParse(input);
@@ -76,10 +70,15 @@ export function CheckoutForm() {
     setFieldErrors({});
     try {
       const result = await createOrder.mutateAsync(input);
-      forgetPendingOrderId();
-      await utils.orders.myOrders.invalidate();
+      forgetPendingId(PENDING_ORDER_KEY);
+      await Promise.all([utils.orders.myOrders.invalidate(), utils.rewards.summary.invalidate()]);
       if (result.outcome === 'declined') {
-        setDeclined(result.reason ?? 'The card was declined.');
+        const rewardRefused = result.status.failure?.code === 'rewardUnavailable';
+        setDeclined({
+          title: rewardRefused ? 'Your reward could not be applied' : 'Your card was declined',
+          reason: result.reason ?? 'The card was declined.',
+        });
+        if (rewardRefused) perks.clearReward();
         return;
       }
       cart.clear();
@@ -87,7 +86,7 @@ export function CheckoutForm() {
     } catch (error) {
       setFieldErrors(fieldErrorsOf(error));
       // A CONFLICT means this id is spent (e.g. an earlier attempt was declined): the next attempt gets a new one.
-      if ((error as { data?: { code?: string } }).data?.code === 'CONFLICT') forgetPendingOrderId();
+      if ((error as { data?: { code?: string } }).data?.code === 'CONFLICT') forgetPendingId(PENDING_ORDER_KEY);
     }
   }
 
@@ -107,8 +106,11 @@ export function CheckoutForm() {
     <form className="card stack" onSubmit={(event) => void submit(event)} noValidate aria-describedby="checkout-status">
       <div id="checkout-status" className="stack">
         {declined ? (
-          <Notice tone="error" title="Your card was declined">
-            {declined} Nothing was charged. Choose another card and try again.
+          <Notice tone="error" title={declined.title}>
+            {declined.reason} Nothing was charged.{' '}
+            {declined.title === 'Your card was declined'
+              ? 'Choose another card and try again.'
+              : 'Place the order without it, or choose another reward.'}
           </Notice>
         ) : null}
         {createOrder.isError ? (
@@ -155,6 +157,8 @@ export function CheckoutForm() {
           errorKey="deliveryAddress.instructions"
         />
       </fieldset>
+
+      <RewardChoice perks={perks} error={error('rewardId')} />
 
       <fieldset className="stack" aria-describedby={error('paymentMethod') ? 'error-paymentMethod' : undefined}>
         <legend className="field-legend">Payment</legend>

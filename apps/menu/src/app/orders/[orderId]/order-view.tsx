@@ -1,7 +1,8 @@
 'use client';
 
-import type { OrderStatus } from '@durable-delivery/workflows';
+import type { LoyaltyLevel, OrderStatus } from '@durable-delivery/workflows';
 import {
+  LEVEL_LABELS,
   Notice,
   OrderTimeline,
   errorMessage,
@@ -233,6 +234,7 @@ function Notifications({ status }: { status: OrderStatus }) {
 }
 
 function OrderDetails({ status }: { status: OrderStatus }) {
+  const { perks } = status;
   return (
     <aside className="card stack" aria-labelledby="details-title">
       <h2 id="details-title">Order details</h2>
@@ -250,10 +252,37 @@ function OrderDetails({ status }: { status: OrderStatus }) {
         <dt>Subtotal</dt>
         <dd>{formatCents(status.subtotalCents)}</dd>
         <dt>Delivery</dt>
-        <dd>{formatCents(status.deliveryFeeCents)}</dd>
+        <dd data-testid="order-delivery">
+          {perks?.deliveryFeeWaivedCents ? (
+            <>
+              <s aria-label={`instead of ${formatCents(perks.deliveryFeeWaivedCents)}`}>
+                {formatCents(perks.deliveryFeeWaivedCents)}
+              </s>{' '}
+              Free with your pass
+            </>
+          ) : (
+            formatCents(status.deliveryFeeCents)
+          )}
+        </dd>
+        {perks?.discountCents ? (
+          <>
+            <dt>
+              {perks.reward ? `${LEVEL_LABELS[perks.reward.level as LoyaltyLevel] ?? 'Loyalty'} reward` : 'Reward'}
+            </dt>
+            <dd data-testid="order-discount">−{formatCents(perks.discountCents)}</dd>
+          </>
+        ) : null}
         <dt>Total</dt>
-        <dd className="total">{formatCents(status.totalCents)}</dd>
+        <dd className="total" data-testid="order-total">
+          {formatCents(status.totalCents)}
+        </dd>
       </dl>
+      {perks?.reward?.returned ? <p className="muted">The reward was given back: use it on your next order.</p> : null}
+      {status.loyalty ? (
+        <p className="perk" data-testid="points-earned">
+          You earned {status.loyalty.pointsEarned} points. <Link href="/rewards">See your rewards</Link>
+        </p>
+      ) : null}
       <div>
         <h3>Delivering to</h3>
         <p>
