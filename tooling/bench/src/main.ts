@@ -24,6 +24,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import { appsBench, type AppsOptions } from './apps';
 import { formatAppsReport, type AppsReport } from './apps-report';
 import type { AppServer } from './app-servers';
+import { formatWorkerReport, workerBench, type WorkerOptions, type WorkerReport } from './worker-bench';
 import { billableActions, describeActions } from './actions';
 import { historyLines } from './history';
 import { noopActivities } from './noop-activities';
@@ -36,12 +37,14 @@ import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from 
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
-type Part = 'workflow' | 'apps';
+const PARTS = ['workflow', 'apps', 'worker'] as const;
+type Part = (typeof PARTS)[number];
 
 interface Options {
   /** Which parts run, in this order. */
   readonly parts: readonly Part[];
   readonly apps: AppsOptions;
+  readonly worker: WorkerOptions;
   readonly orders: number;
   readonly concurrency: readonly number[];
   readonly warmup: number;
@@ -62,6 +65,8 @@ function parseOptions(argv: string[]): Options {
       only: { type: 'string' },
       'open-orders': { type: 'string', default: '100,1000,5000' },
       'rate-requests': { type: 'string', default: '200' },
+      'worker-open-orders': { type: 'string', default: '2000' },
+      'cold-starts': { type: 'string', default: '5' },
     },
   });
   const positive = (name: string, raw: string, min = 1) => {
@@ -70,18 +75,22 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`--${name} must be a whole number ≥ ${min}, got ${raw}`);
     return value;
   };
-  const only = values.only;
-  if (only !== undefined && only !== 'workflow' && only !== 'apps') {
-    throw new Error(`--only must be workflow or apps, got ${only}`);
-  }
+  const only = values.only?.split(',').map((part) => part.trim());
+  const unknown = only?.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown?.length) throw new Error(`--only takes ${PARTS.join(', ')} (comma-separated), got ${unknown.join(', ')}`);
   const openOrders = values['open-orders'].split(',').map((part) => positive('open-orders', part.trim()));
   if (openOrders.some((level, index) => index > 0 && level <= (openOrders[index - 1] ?? 0))) {
     throw new Error(`--open-orders must be increasing, got ${values['open-orders']}`);
   }
   const timeoutSeconds = positive('timeout', values.timeout);
   return {
-    parts: only === undefined ? ['workflow', 'apps'] : [only],
+    parts: only === undefined ? PARTS : PARTS.filter((part) => only.includes(part)),
     apps: { openOrders, rateRequests: positive('rate-requests', values['rate-requests']), timeoutSeconds },
+    worker: {
+      openOrders: positive('worker-open-orders', values['worker-open-orders']),
+      memorySteps: 4,
+      coldStarts: positive('cold-starts', values['cold-starts']),
+    },
     orders: positive('orders', values.orders),
     concurrency: values.concurrency.split(',').map((part) => positive('concurrency', part.trim())),
     warmup: positive('warmup', values.warmup, 0),
@@ -367,6 +376,7 @@ async function main(): Promise<number> {
   const startedAt = new Date();
   let workflowReport: BenchReport | undefined;
   let appsReport: AppsReport | undefined;
+  let workerReport: WorkerReport | undefined;
   try {
     for (const part of options.parts) {
       if (part === 'workflow') {
@@ -378,11 +388,16 @@ async function main(): Promise<number> {
         console.log(
           `\nTemporal Cloud billable actions of that order: ${describeActions(workflowReport.billableActionsPerOrder)}`,
         );
-      } else {
+      } else if (part === 'apps') {
         appsReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
           appsBench(options.apps, resources, signal, fail),
         );
         console.log(formatAppsReport(appsReport, machineInfo()));
+      } else {
+        workerReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+          workerBench(options.worker, resources, signal, fail),
+        );
+        console.log(formatWorkerReport(workerReport));
       }
     }
     // The workflow part's report as it always was (when it ran), with the apps part's under `apps`.
@@ -395,12 +410,13 @@ async function main(): Promise<number> {
         versions: {
           temporalSdk: packageVersion('@temporalio/client'),
           temporalCli: TEMPORAL_CLI_VERSION,
-          temporalServer: appsReport?.temporalServer,
+          temporalServer: appsReport?.temporalServer ?? workerReport?.temporalServer,
         },
         git: gitState(),
       }),
       parts: options.parts,
       ...(appsReport ? { apps: appsReport } : {}),
+      ...(workerReport ? { worker: workerReport } : {}),
     };
     const outDir = join(REPO_ROOT, 'bench-results');
     mkdirSync(outDir, { recursive: true });

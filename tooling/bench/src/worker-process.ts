@@ -38,7 +38,7 @@ export function workerMainPath(): string {
   return main;
 }
 
-export function spawnWorker(address: string): WorkerProcess {
+export function spawnWorker(address: string, extraEnv: Record<string, string> = {}): WorkerProcess {
   const child: ChildProcess = spawn(process.execPath, [workerMainPath()], {
     // A clean environment: nothing from the caller's shell (a TEMPORAL_PROFILE, fault rates) changes what is measured.
     env: {
@@ -54,6 +54,7 @@ export function spawnWorker(address: string): WorkerProcess {
       NOTIFICATIONS_LATENCY_MS: '0',
       // For profiling the worker under load, e.g. BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -101,6 +102,7 @@ export async function waitForPollers(
   taskQueue: string,
   worker?: WorkerProcess,
   timeoutMs = 60_000,
+  intervalMs = 200,
 ): Promise<void> {
   const { TaskQueueType } = temporal.api.enums.v1;
   let exited = false;
@@ -122,6 +124,6 @@ export async function waitForPollers(
     );
     if (polled.every(Boolean)) return;
     if (Date.now() > deadline) throw new Error(`no worker polled "${taskQueue}" within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
