@@ -327,6 +327,7 @@ async function openLoop<T>(
     answeredPerSecond: (results.length * 1000) / (ended - first),
     maxSendLagMs,
     latencyMs: latencyStats(results.map((result) => result.ms)),
+    samplesMs: results.map((result) => Math.round(result.ms * 10) / 10),
     cpuMsPerRequest: {
       server: perRequest(cpuAfter.server, cpuBefore.server),
       worker: perRequest(cpuAfter.worker, cpuBefore.worker),

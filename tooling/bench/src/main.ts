@@ -25,6 +25,7 @@ import { appsBench, type AppsOptions } from './apps';
 import { formatAppsReport, type AppsReport } from './apps-report';
 import type { AppServer } from './app-servers';
 import { formatWorkerReport, workerBench, type WorkerOptions, type WorkerReport } from './worker-bench';
+import { renderHtmlReport } from './html-report';
 import { billableActions, describeActions } from './actions';
 import { historyLines } from './history';
 import { noopActivities } from './noop-activities';
@@ -422,7 +423,11 @@ async function main(): Promise<number> {
     mkdirSync(outDir, { recursive: true });
     const outFile = join(outDir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`);
     writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nwritten to ${outFile}`);
+    const htmlFile = outFile.replace(/\.json$/, '.html');
+    const html = await renderHtmlReport(report);
+    writeFileSync(htmlFile, html);
+    writeFileSync(join(outDir, 'latest.html'), html);
+    console.log(`\nwritten to ${outFile}\nreport:    ${htmlFile} (also bench-results/latest.html)`);
     // Missed targets are a result, not a failure: the exit code says only whether the bench ran.
     return 0;
   } catch (error) {

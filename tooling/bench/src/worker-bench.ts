@@ -16,7 +16,7 @@ import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { createOpenOrders } from './open-orders';
 import { rssMiB } from './proc';
-import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
+import { spawnWorker, waitForPollers, type WorkerProcess } from './worker-process';
 
 export const WORKER_TARGETS = {
   idleMiB: 300,
@@ -135,7 +135,7 @@ export async function workerBench(
       memorySteps: options.memorySteps,
       coldStarts: options.coldStarts,
       server: 'temporal server start-dev, SQLite file, headless, loopback',
-      worker: `node ${workerMainPath()} (prebuilt workflow bundle, WORKER_LOG_LEVEL=WARN)`,
+      worker: 'node apps/worker/dist/main.js (prebuilt workflow bundle, WORKER_LOG_LEVEL=WARN)',
       coldStart: `spawn → the server lists the worker as a workflow and activity poller (checked every ${COLD_START_POLL_MS} ms)`,
       memory: `RSS from /proc, the highest of three readings ${SETTLE_MS / 3} ms apart after each step`,
     },
