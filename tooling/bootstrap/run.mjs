@@ -39,8 +39,10 @@ const commands = {
     provisionTemporal() ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/chaos', 'run', 'chaos', ...args]),
+  // The pages part runs Lighthouse in Debian's Chromium, as the end-to-end tests do.
   bench: () =>
     provisionTemporal() ||
+    ensureChromium() ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/bench', 'run', 'bench', ...args]),
 };

@@ -6,15 +6,7 @@
  * - createOrder, then pickUp on those orders, each sent open-loop at a fixed rate, with each order's own charge
  *   time (from its status transitions) to compare createOrder against.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
-import { freePort, type DevServer } from '@durable-delivery/temporal-server';
-import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
-import { Client, Connection } from '@temporalio/client';
 import {
   createOrder,
   newCustomer,
@@ -24,12 +16,12 @@ import {
   type CreateOrderBody,
   type Timed,
 } from './app-api';
-import { startApp, waitForHttp, type AppServer } from './app-servers';
+import type { AppServer } from './app-servers';
+import { startAppStack, type AppsResources } from './app-stack';
 import { evaluateAppsTargets, type AppsReport, type ListLevelResult, type RateResult } from './apps-report';
 import { OPEN_ORDER_WINDOWS as WINDOWS, SETUP_CONCURRENCY, createOpenOrders, waitUntilListed } from './open-orders';
 import { cpuMs } from './proc';
 import { fixed, latencyStats } from './report';
-import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
 
 export interface AppsOptions {
   /** Ascending levels of open orders to measure the driver list at. */
@@ -39,14 +31,7 @@ export interface AppsOptions {
   readonly timeoutSeconds: number;
 }
 
-/** What the apps part starts; the bench's Resources stops it all, apps first. */
-export interface AppsResources {
-  tempDir?: string;
-  server?: DevServer;
-  connection?: Connection;
-  orderWorker?: WorkerProcess;
-  readonly appServers: AppServer[];
-}
+export type { AppsResources };
 
 const LIST_LIMIT = 20;
 const LIST_WARMUP_CALLS = 2;
@@ -80,56 +65,12 @@ export async function appsBench(
   const startedAt = new Date();
   const progress = (line: string) => console.log(`· apps: ${line}`);
 
-  // Its own fresh server, as for the workflow part: a temporary SQLite file, headless, on a free loopback port.
-  resources.tempDir = mkdtempSync(join(os.tmpdir(), 'durable-delivery-bench-apps-'));
-  progress('starting the Temporal dev server');
-  resources.server = await startProjectDevServer({
-    port: await freePort(),
-    headless: true,
-    dbFilename: join(resources.tempDir, 'bench.sqlite'),
-    stdio: 'pipe',
-    log: () => undefined,
-  });
-  const { address } = resources.server;
-  const serverPid = resources.server.pid;
-  resources.connection = await Connection.connect({ address });
-  const client = new Client({ connection: resources.connection });
-  const { serverVersion } = await resources.connection.workflowService.getSystemInfo({});
-
-  progress(`starting the worker: node ${workerMainPath()}`);
-  const orderWorker = spawnWorker(address);
-  resources.orderWorker = orderWorker;
-  void orderWorker.exited.then((code) =>
-    fail(new Error(`the worker exited (code ${code}):\n${orderWorker.lastLines().join('\n')}`)),
+  const { client, serverPid, serverVersion, orderWorker, menu, driver, driverPasscode } = await startAppStack(
+    resources,
+    signal,
+    fail,
+    progress,
   );
-  await waitForPollers(resources.connection, ORDER_TASK_QUEUE, orderWorker);
-
-  const driverPasscode = randomBytes(12).toString('base64url');
-  const appEnv = {
-    TEMPORAL_ADDRESS: address,
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
-    SESSION_SECRET: randomBytes(32).toString('base64'),
-    DRIVER_PASSCODE: driverPasscode,
-    // Plain http to 127.0.0.1: secure cookies would never be sent back.
-    COOKIE_SECURE: 'false',
-    // Long enough that no order of the run expires while it waits.
-    ORDER_PICKUP_WINDOW: WINDOWS.pickup,
-    ORDER_DELIVERY_WINDOW: WINDOWS.delivery,
-  };
-  progress('starting the menu and driver apps (next start)');
-  const [menu, driver] = await Promise.all(
-    (['menu', 'driver'] as const).map(async (name) => {
-      const app = startApp(name, await freePort(), appEnv);
-      resources.appServers.push(app);
-      void app.exited.then((code) =>
-        fail(new Error(`the ${name} app exited (code ${code}):\n${app.lastLines().join('\n')}`)),
-      );
-      await waitForHttp(app, signal);
-      return app;
-    }),
-  );
-  if (!menu || !driver) throw new Error('the apps did not start');
 
   const customers: string[] = [];
   for (let index = 0; index < CUSTOMERS; index++) customers.push(await newCustomer(menu.url, signal));

@@ -26,6 +26,8 @@ import { formatAppsReport, type AppsReport } from './apps-report';
 import type { AppServer } from './app-servers';
 import { formatWorkerReport, workerBench, type WorkerOptions, type WorkerReport } from './worker-bench';
 import { renderHtmlReport } from './html-report';
+import { formatPagesReport, pagesBench, type PagesOptions } from './pages-bench';
+import type { PagesReport } from './pages-report';
 import { billableActions, describeActions } from './actions';
 import { historyLines } from './history';
 import { noopActivities } from './noop-activities';
@@ -38,7 +40,7 @@ import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from 
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
-const PARTS = ['workflow', 'apps', 'worker'] as const;
+const PARTS = ['workflow', 'apps', 'worker', 'pages'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -46,6 +48,7 @@ interface Options {
   readonly parts: readonly Part[];
   readonly apps: AppsOptions;
   readonly worker: WorkerOptions;
+  readonly pages: PagesOptions;
   readonly orders: number;
   readonly concurrency: readonly number[];
   readonly warmup: number;
@@ -68,6 +71,7 @@ function parseOptions(argv: string[]): Options {
       'rate-requests': { type: 'string', default: '200' },
       'worker-open-orders': { type: 'string', default: '2000' },
       'cold-starts': { type: 'string', default: '5' },
+      'lighthouse-runs': { type: 'string', default: '5' },
     },
   });
   const positive = (name: string, raw: string, min = 1) => {
@@ -91,6 +95,10 @@ function parseOptions(argv: string[]): Options {
       openOrders: positive('worker-open-orders', values['worker-open-orders']),
       memorySteps: 4,
       coldStarts: positive('cold-starts', values['cold-starts']),
+    },
+    pages: {
+      runs: positive('lighthouse-runs', values['lighthouse-runs']),
+      chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     },
     orders: positive('orders', values.orders),
     concurrency: values.concurrency.split(',').map((part) => positive('concurrency', part.trim())),
@@ -378,6 +386,7 @@ async function main(): Promise<number> {
   let workflowReport: BenchReport | undefined;
   let appsReport: AppsReport | undefined;
   let workerReport: WorkerReport | undefined;
+  let pagesReport: PagesReport | undefined;
   try {
     for (const part of options.parts) {
       if (part === 'workflow') {
@@ -394,11 +403,16 @@ async function main(): Promise<number> {
           appsBench(options.apps, resources, signal, fail),
         );
         console.log(formatAppsReport(appsReport, machineInfo()));
-      } else {
+      } else if (part === 'worker') {
         workerReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
           workerBench(options.worker, resources, signal, fail),
         );
         console.log(formatWorkerReport(workerReport));
+      } else {
+        pagesReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+          pagesBench(options.pages, resources, signal, fail),
+        );
+        console.log(formatPagesReport(pagesReport));
       }
     }
     // The workflow part's report as it always was (when it ran), with the apps part's under `apps`.
@@ -418,6 +432,7 @@ async function main(): Promise<number> {
       parts: options.parts,
       ...(appsReport ? { apps: appsReport } : {}),
       ...(workerReport ? { worker: workerReport } : {}),
+      ...(pagesReport ? { pages: pagesReport } : {}),
     };
     const outDir = join(REPO_ROOT, 'bench-results');
     mkdirSync(outDir, { recursive: true });
