@@ -1,7 +1,7 @@
 #!/bin/sh
-# Registers the namespace and the order's search attributes, each only when missing, so it is safe on every
+# Registers the namespace and the workflows' search attributes, each only when missing, so it is safe on every
 # `docker compose up`. Runs in the temporalio/admin-tools image, whose `temporal` CLI reads TEMPORAL_ADDRESS.
-# (`pnpm stack:postgres` does the same in TypeScript, from orderSearchAttributes; deploy/test checks that the list
+# (`pnpm stack:postgres` does the same in TypeScript, from allSearchAttributes; deploy/test checks that the list
 # below is that one.)
 #
 # Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE (default), TEMPORAL_CLI (temporal), the CLI to run.
@@ -27,11 +27,11 @@ until existing=$("$TEMPORAL_CLI" operator search-attribute list --namespace "$na
   sleep 1
 done
 
-for attribute in OrderState=Keyword OrderStateSince=Datetime CustomerId=Keyword DriverId=Keyword OrderTotalCents=Int; do
+for attribute in OrderState=Keyword OrderStateSince=Datetime CustomerId=Keyword DriverId=Keyword OrderTotalCents=Int LoyaltyLevel=Keyword LoyaltyPoints=Int PassStatus=Keyword; do
   name=${attribute%%=*}
   type=${attribute#*=}
   if ! printf '%s\n' "$existing" | grep -qw "$name"; then
     "$TEMPORAL_CLI" operator search-attribute create --namespace "$namespace" --name "$name" --type "$type"
   fi
 done
-echo "namespace $namespace is ready with the order's search attributes"
+echo "namespace $namespace is ready with the workflows' search attributes"

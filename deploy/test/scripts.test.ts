@@ -11,7 +11,7 @@ import {
   type BinaryResolution,
   type DevServer,
 } from '@durable-delivery/temporal-server';
-import { orderSearchAttributes } from '@durable-delivery/workflows';
+import { allSearchAttributes } from '@durable-delivery/workflows';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
@@ -87,18 +87,18 @@ describe('the namespace set-up of the compose stack (deploy/temporal/setup-names
           temporal.api.enums.v1.IndexedValueType[type].replace('INDEXED_VALUE_TYPE_', ''),
         ]),
       );
-      expect(registered).toEqual(Object.fromEntries(orderSearchAttributes.map((key) => [key.name, key.type])));
+      expect(registered).toEqual(Object.fromEntries(allSearchAttributes.map((key) => [key.name, key.type])));
       expect(await setUp('compose-orders')).toEqual({ code: 0, output: expect.not.stringContaining('added') });
     } finally {
       await connection.close();
     }
   });
 
-  it('lists exactly the order’s search attributes', () => {
+  it('lists exactly the workflows’ search attributes', () => {
     const script = readFileSync(join(DEPLOY, 'temporal/setup-namespace.sh'), 'utf8');
     const listed = /for attribute in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/);
     const kinds: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', INT: 'Int' };
-    expect(listed).toEqual(orderSearchAttributes.map((key) => `${key.name}=${kinds[key.type] ?? key.type}`));
+    expect(listed).toEqual(allSearchAttributes.map((key) => `${key.name}=${kinds[key.type] ?? key.type}`));
   });
 });
 

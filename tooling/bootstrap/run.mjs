@@ -71,9 +71,11 @@ const commands = {
     (onPostgres() && (provisionTemporalServer() || ensureDebianPackages(['postgresql']))) ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/chaos', 'run', 'chaos', ...args]),
+  // The pages part runs Lighthouse in Debian's Chromium, as the end-to-end tests do.
   bench: () =>
     provisionTemporal() ||
     (onPostgres() && (provisionTemporalServer() || ensureDebianPackages(['postgresql']))) ||
+    ensureDebianPackages(['chromium']) ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/bench', 'run', 'bench', ...args]),
   // The full Temporal server on a private PostgreSQL cluster, in the foreground (see tooling/temporal-cluster).

@@ -39,6 +39,8 @@ export interface RateResult {
   /** How late the bench sent a request against its schedule, at worst: the sender's own lag. */
   readonly maxSendLagMs: number;
   readonly latencyMs: LatencyStats;
+  /** Every request's latency, in the order sent (0.1 ms), for the report's distributions. */
+  readonly samplesMs?: readonly number[];
   /** CPU per request, first request sent → last answer: the Temporal server, the worker, the app called, the bench. */
   readonly cpuMsPerRequest: {
     readonly server?: number;

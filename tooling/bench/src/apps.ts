@@ -1,25 +1,15 @@
 /**
- * The apps part of `pnpm bench`: the whole stack as production runs it (a file-backed Temporal dev server, the
+ * The apps part of `pnpm bench`: the whole stack as production runs it (a Temporal server of the kind asked for, the
  * worker process, both Next.js apps on `next start`), measured through the apps' real HTTP endpoints:
  * - the driver list (deliveries.waiting, one visibility query per call) at growing numbers of open orders (paid,
  *   waiting for a driver), which are created fast through the Temporal client as set-up, not measured;
  * - createOrder, then pickUp on those orders, each sent open-loop at a fixed rate, with each order's own charge
  *   time (from its status transitions) to compare createOrder against.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  TEMPORAL_SERVER_TITLES,
-  startProjectTemporal,
-  type ProjectTemporal,
-  type TemporalServerKind,
-} from '@durable-delivery/temporal-cluster';
-import { TEMPORAL_SERVER_VERSION, freePort } from '@durable-delivery/temporal-server';
-import { ORDER_TASK_QUEUE, ORDER_WORKFLOW_TYPE, checkout, type OrderInput } from '@durable-delivery/workflows';
-import { Client, Connection } from '@temporalio/client';
+import { type TemporalServerKind } from '@durable-delivery/temporal-cluster';
+import { TEMPORAL_SERVER_VERSION } from '@durable-delivery/temporal-server';
+import { ORDER_WORKFLOW_TYPE, checkout, type OrderInput } from '@durable-delivery/workflows';
 import {
   createOrder,
   newCustomer,
@@ -29,12 +19,12 @@ import {
   type CreateOrderBody,
   type Timed,
 } from './app-api';
-import { startApp, waitForHttp, type AppServer } from './app-servers';
+import type { AppServer } from './app-servers';
+import { startAppStack, type AppsResources } from './app-stack';
 import { evaluateAppsTargets, type AppsReport, type ListLevelResult, type RateResult } from './apps-report';
+import { OPEN_ORDER_WINDOWS as WINDOWS, SETUP_CONCURRENCY, createOpenOrders, waitUntilListed } from './open-orders';
 import { cpuMs, treeCpuMs } from './proc';
 import { fixed, latencyStats } from './report';
-import { loadPayloadEncryption, randomEncryptionKeys } from '@durable-delivery/codec';
-import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
 
 export interface AppsOptions {
   readonly server: TemporalServerKind;
@@ -45,30 +35,17 @@ export interface AppsOptions {
   readonly timeoutSeconds: number;
 }
 
-/** What the apps part starts; the bench's Resources stops it all, apps first. */
-export interface AppsResources {
-  tempDir?: string;
-  server?: ProjectTemporal;
-  connection?: Connection;
-  orderWorker?: WorkerProcess;
-  readonly appServers: AppServer[];
-}
+export type { AppsResources };
 
 const LIST_LIMIT = 20;
 const LIST_WARMUP_CALLS = 2;
 const LIST_CALLS = 20;
-const SETUP_CONCURRENCY = 50;
-const SETUP_CHECKOUT_WAIT_MS = 30_000;
-const VISIBILITY_TIMEOUT_MS = 120_000;
 const RATE_PER_SECOND = 20;
 const APP_WARMUP_ORDERS = 5;
 const CUSTOMERS = 5;
 const DRIVERS = 4;
-const WINDOWS = { pickup: '2 hours', delivery: '2 hours' } as const;
 const PRODUCTS = ['burrata', 'poke', 'margherita', 'ramen', 'tacos', 'tiramisu'] as const;
 const DELIVERY_ADDRESS = { street: '1 Main St', city: 'Springfield', postalCode: '12345' } as const;
-/** Open orders: paid and waiting for a driver, what the driver list shows. */
-const OPEN_ORDERS_QUERY = `WorkflowType = '${ORDER_WORKFLOW_TYPE}' AND OrderState = 'paid'`;
 
 /** How the reports describe each server's set-up. */
 export const SERVER_SETTINGS: Record<TemporalServerKind, string> = {
@@ -98,54 +75,13 @@ export async function appsBench(
   const startedAt = new Date();
   const progress = (line: string) => console.log(`· apps: ${line}`);
 
-  // Its own fresh server, as for the workflow part: headless, its data in a temporary directory, on loopback.
-  resources.tempDir = mkdtempSync(join(os.tmpdir(), 'durable-delivery-bench-apps-'));
-  progress(`starting the ${TEMPORAL_SERVER_TITLES[options.server]}`);
-  resources.server = await startProjectTemporal({ kind: options.server, dir: resources.tempDir });
-  const { address } = resources.server;
-  const serverPids = resources.server.serverPids();
-  resources.connection = await Connection.connect({ address });
-  // Encrypted, as in production: the codec's cost is part of what is measured.
-  const encryptionKeys = randomEncryptionKeys('bench');
-  const { dataConverter } = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
-  const client = new Client({ connection: resources.connection, dataConverter });
-  const { serverVersion } = await resources.connection.workflowService.getSystemInfo({});
-
-  progress(`starting the worker: node ${workerMainPath()}`);
-  const orderWorker = spawnWorker(address, encryptionKeys);
-  resources.orderWorker = orderWorker;
-  void orderWorker.exited.then((code) =>
-    fail(new Error(`the worker exited (code ${code}):\n${orderWorker.lastLines().join('\n')}`)),
+  const { client, serverPids, serverVersion, orderWorker, menu, driver, driverPasscode } = await startAppStack(
+    options.server,
+    resources,
+    signal,
+    fail,
+    progress,
   );
-  await waitForPollers(resources.connection, ORDER_TASK_QUEUE, orderWorker);
-
-  const driverPasscode = randomBytes(12).toString('base64url');
-  const appEnv = {
-    TEMPORAL_ADDRESS: address,
-    PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
-    SESSION_SECRET: randomBytes(32).toString('base64'),
-    DRIVER_PASSCODE: driverPasscode,
-    // Plain http to 127.0.0.1: secure cookies would never be sent back.
-    COOKIE_SECURE: 'false',
-    // Long enough that no order of the run expires while it waits.
-    ORDER_PICKUP_WINDOW: WINDOWS.pickup,
-    ORDER_DELIVERY_WINDOW: WINDOWS.delivery,
-  };
-  progress('starting the menu and driver apps (next start)');
-  const [menu, driver] = await Promise.all(
-    (['menu', 'driver'] as const).map(async (name) => {
-      const app = startApp(name, await freePort(), appEnv);
-      resources.appServers.push(app);
-      void app.exited.then((code) =>
-        fail(new Error(`the ${name} app exited (code ${code}):\n${app.lastLines().join('\n')}`)),
-      );
-      await waitForHttp(app, signal);
-      return app;
-    }),
-  );
-  if (!menu || !driver) throw new Error('the apps did not start');
 
   const customers: string[] = [];
   for (let index = 0; index < CUSTOMERS; index++) customers.push(await newCustomer(menu.url, signal));
@@ -252,65 +188,6 @@ export async function appsBench(
   };
 }
 
-/** Orders `from`…`to - 1`, each checked out (update-with-start, answered once paid), a bounded number at a time. */
-async function createOpenOrders(
-  client: Client,
-  runId: string,
-  from: number,
-  to: number,
-  signal: AbortSignal,
-  progress: (line: string) => void,
-): Promise<void> {
-  let next = from;
-  let done = 0;
-  let failure: Error | undefined;
-  const lane = async (): Promise<void> => {
-    while (next < to && failure === undefined && !signal.aborted) {
-      const index = next++;
-      const input: OrderInput = {
-        orderId: `${runId}-open-${index}`,
-        customerId: `bench-customer-${index % CUSTOMERS}`,
-        items: [{ productId: PRODUCTS[index % PRODUCTS.length] ?? 'poke', quantity: 1 + (index % 2) }],
-        deliveryAddress: DELIVERY_ADDRESS,
-        paymentMethod: 'tok_visa',
-        windows: WINDOWS,
-      };
-      try {
-        const placeOrAttach = () =>
-          client.withAbortSignal(signal, () => checkout(client, input, { waitUpTo: SETUP_CHECKOUT_WAIT_MS }));
-        let result = await placeOrAttach();
-        // Set-up is not measured: on a loaded machine a charge can outlast one wait, so wait again on the same order
-        // (checkout attaches to it by id), until the bench's own timeout aborts.
-        while (result.outcome === 'charging' && !signal.aborted) result = await placeOrAttach();
-        if (result.outcome !== 'paid') throw new Error(`checkout answered ${result.outcome}, not paid`);
-        done++;
-        if (done % 1000 === 0) progress(`  ${from + done}/${to} open orders created`);
-      } catch (error) {
-        if (signal.aborted) return;
-        failure ??= new Error(`creating open order ${input.orderId}: ${errorMessage(error)}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, to - from) }, lane));
-  if (failure) throw failure;
-  if (signal.aborted) throw new Error('aborted');
-}
-
-/** Waits until visibility counts exactly `expected` open orders, so the list sees them all. */
-async function waitUntilListed(client: Client, expected: number, signal: AbortSignal): Promise<void> {
-  const deadline = Date.now() + VISIBILITY_TIMEOUT_MS;
-  for (;;) {
-    const { count } = await client.withAbortSignal(signal, () => client.workflow.count(OPEN_ORDERS_QUERY));
-    if (count === expected) return;
-    if (count > expected) throw new Error(`visibility counts ${count} open orders, expected ${expected}`);
-    if (Date.now() > deadline) {
-      throw new Error(`visibility counted ${count} of ${expected} open orders after ${VISIBILITY_TIMEOUT_MS} ms`);
-    }
-    if (signal.aborted) throw new Error('aborted');
-    await sleep(200);
-  }
-}
-
 /** Warm-up calls, then sequential measured calls of the driver list; every page must be full and all 'paid'. */
 async function measureList(
   driverUrl: string,
@@ -403,6 +280,7 @@ async function openLoop<T>(
     answeredPerSecond: (results.length * 1000) / (ended - first),
     maxSendLagMs,
     latencyMs: latencyStats(results.map((result) => result.ms)),
+    samplesMs: results.map((result) => Math.round(result.ms * 10) / 10),
     cpuMsPerRequest: {
       server: perRequest(cpuAfter.server, cpuBefore.server),
       worker: perRequest(cpuAfter.worker, cpuBefore.worker),

@@ -33,6 +33,10 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } 
 import { SERVER_SETTINGS, appsBench, type AppsOptions } from './apps';
 import { formatAppsReport, type AppsReport } from './apps-report';
 import type { AppServer } from './app-servers';
+import { formatWorkerReport, workerBench, type WorkerOptions, type WorkerReport } from './worker-bench';
+import { renderHtmlReport } from './html-report';
+import { formatPagesReport, pagesBench, type PagesOptions } from './pages-bench';
+import type { PagesReport } from './pages-report';
 import { billableActions, describeActions } from './actions';
 import { historyLines } from './history';
 import { noopActivities } from './noop-activities';
@@ -54,7 +58,8 @@ import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from 
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
-type Part = 'workflow' | 'apps';
+const PARTS = ['workflow', 'apps', 'worker', 'pages'] as const;
+type Part = (typeof PARTS)[number];
 
 interface Options {
   /** The servers to bench on, one after the other; each gets every part. */
@@ -62,6 +67,8 @@ interface Options {
   /** Which parts run, in this order. */
   readonly parts: readonly Part[];
   readonly apps: Omit<AppsOptions, 'server'>;
+  readonly worker: Omit<WorkerOptions, 'server'>;
+  readonly pages: Omit<PagesOptions, 'server'>;
   readonly orders: number;
   readonly concurrency: readonly number[];
   readonly warmup: number;
@@ -83,6 +90,9 @@ function parseOptions(argv: string[]): Options {
       server: { type: 'string', default: 'dev' },
       'open-orders': { type: 'string', default: '100,1000,5000' },
       'rate-requests': { type: 'string', default: '200' },
+      'worker-open-orders': { type: 'string', default: '2000' },
+      'cold-starts': { type: 'string', default: '5' },
+      'lighthouse-runs': { type: 'string', default: '5' },
     },
   });
   const positive = (name: string, raw: string, min = 1) => {
@@ -91,10 +101,9 @@ function parseOptions(argv: string[]): Options {
       throw new Error(`--${name} must be a whole number ≥ ${min}, got ${raw}`);
     return value;
   };
-  const only = values.only;
-  if (only !== undefined && only !== 'workflow' && only !== 'apps') {
-    throw new Error(`--only must be workflow or apps, got ${only}`);
-  }
+  const only = values.only?.split(',').map((part) => part.trim());
+  const unknown = only?.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown?.length) throw new Error(`--only takes ${PARTS.join(', ')} (comma-separated), got ${unknown.join(', ')}`);
   const openOrders = values['open-orders'].split(',').map((part) => positive('open-orders', part.trim()));
   if (openOrders.some((level, index) => index > 0 && level <= (openOrders[index - 1] ?? 0))) {
     throw new Error(`--open-orders must be increasing, got ${values['open-orders']}`);
@@ -105,8 +114,17 @@ function parseOptions(argv: string[]): Options {
   servers.sort((a, b) => TEMPORAL_SERVER_KINDS.indexOf(a) - TEMPORAL_SERVER_KINDS.indexOf(b));
   return {
     servers,
-    parts: only === undefined ? ['workflow', 'apps'] : [only],
+    parts: only === undefined ? PARTS : PARTS.filter((part) => only.includes(part)),
     apps: { openOrders, rateRequests: positive('rate-requests', values['rate-requests']), timeoutSeconds },
+    worker: {
+      openOrders: positive('worker-open-orders', values['worker-open-orders']),
+      memorySteps: 4,
+      coldStarts: positive('cold-starts', values['cold-starts']),
+    },
+    pages: {
+      runs: positive('lighthouse-runs', values['lighthouse-runs']),
+      chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    },
     orders: positive('orders', values.orders),
     concurrency: values.concurrency.split(',').map((part) => positive('concurrency', part.trim())),
     warmup: positive('warmup', values.warmup, 0),
@@ -411,6 +429,8 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
   const startedAt = new Date();
   let workflowReport: BenchReport | undefined;
   let appsReport: AppsReport | undefined;
+  let workerReport: WorkerReport | undefined;
+  let pagesReport: PagesReport | undefined;
   for (const part of options.parts) {
     if (part === 'workflow') {
       workflowReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
@@ -421,25 +441,41 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
       console.log(
         `\nTemporal Cloud billable actions of that order: ${describeActions(workflowReport.billableActionsPerOrder)}`,
       );
-    } else {
+    } else if (part === 'apps') {
       appsReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
         appsBench({ ...options.apps, server }, resources, signal, fail),
       );
       console.log(formatAppsReport(appsReport, machineInfo()));
+    } else if (part === 'worker') {
+      workerReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+        workerBench({ ...options.worker, server }, resources, signal, fail),
+      );
+      console.log(formatWorkerReport(workerReport));
+    } else {
+      pagesReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+        pagesBench({ ...options.pages, server }, resources, signal, fail),
+      );
+      console.log(formatPagesReport(pagesReport));
     }
   }
-  // The workflow part's report as it always was (when it ran), with the apps part's under `apps`.
-  // Each part's own durationSeconds; without the workflow part, the top-level one is the apps part's run.
+  // The workflow part's report as it always was (when it ran), with the other parts' under their names.
+  // Each part's own durationSeconds; without the workflow part, the top-level one is the whole run's.
   const report = {
-    ...(workflowReport ?? runInfo(server, startedAt, appsReport?.temporalServer)),
+    ...(workflowReport ?? runInfo(server, startedAt, appsReport?.temporalServer ?? workerReport?.temporalServer)),
     parts: options.parts,
     ...(appsReport ? { apps: appsReport } : {}),
+    ...(workerReport ? { worker: workerReport } : {}),
+    ...(pagesReport ? { pages: pagesReport } : {}),
   };
   const outDir = join(REPO_ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `bench-${server}-${report.startedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nwritten to ${outFile}`);
+  const htmlFile = outFile.replace(/\.json$/, '.html');
+  const html = await renderHtmlReport(report);
+  writeFileSync(htmlFile, html);
+  writeFileSync(join(outDir, 'latest.html'), html);
+  console.log(`\nwritten to ${outFile}\nreport:    ${htmlFile} (also bench-results/latest.html)`);
   return report;
 }
 

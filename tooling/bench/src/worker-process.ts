@@ -38,8 +38,15 @@ export function workerMainPath(): string {
   return main;
 }
 
-/** `encryptionKeys`: PAYLOAD_ENCRYPTION_KEYS, so the order worker encrypts every payload as in production. */
-export function spawnWorker(address: string, encryptionKeys: string): WorkerProcess {
+/**
+ * `encryptionKeys`: PAYLOAD_ENCRYPTION_KEYS, so the order worker encrypts every payload as in production; `extraEnv`
+ * on top (e.g. a task queue of its own).
+ */
+export function spawnWorker(
+  address: string,
+  encryptionKeys: string,
+  extraEnv: Record<string, string> = {},
+): WorkerProcess {
   const child: ChildProcess = spawn(process.execPath, [workerMainPath()], {
     // A clean environment: nothing from the caller's shell (a TEMPORAL_PROFILE, fault rates) changes what is measured.
     env: {
@@ -59,6 +66,7 @@ export function spawnWorker(address: string, encryptionKeys: string): WorkerProc
       WORKER_HEALTH_ADDRESS: '127.0.0.1:0',
       // For profiling the worker under load, e.g. BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -106,6 +114,7 @@ export async function waitForPollers(
   taskQueue: string,
   worker?: WorkerProcess,
   timeoutMs = 60_000,
+  intervalMs = 200,
 ): Promise<void> {
   const { TaskQueueType } = temporal.api.enums.v1;
   let exited = false;
@@ -127,6 +136,6 @@ export async function waitForPollers(
     );
     if (polled.every(Boolean)) return;
     if (Date.now() > deadline) throw new Error(`no worker polled "${taskQueue}" within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -41,7 +41,9 @@ describe('npx create-durable-delivery, from the packed tarball, without a termin
   });
 
   it('carries no build output, local data or secrets', () => {
-    const unwanted = /(^|\/)(\.data|dist|\.next|node_modules|\.turbo|coverage|artifacts|[a-z]+-results)\/|(^|\/)\.env/;
+    // .env.example names the secrets and holds none: it is carried.
+    const unwanted =
+      /(^|\/)(\.data|dist|\.next|node_modules|\.turbo|coverage|artifacts|[a-z]+-results)\/|(^|\/)\.env(?!\.example$)/;
     expect(run.manifest.files.filter((file) => unwanted.test(file))).toEqual([]);
     expect(trackedIn(run.project).filter((file) => unwanted.test(file))).toEqual([]);
     // The template's own file list is the one packed: nothing beyond it in the archive.

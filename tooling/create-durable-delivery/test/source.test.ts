@@ -21,6 +21,7 @@ const portContext = new RegExp(
     ':\\d',
     '\\baddress',
     '\\blisten',
+    '\\bEXPOSE\\b', // a Dockerfile's
     ...Object.keys(portDefinitions)
       .flatMap((name) => name.split(/(?=[A-Z])/))
       .map((word) => `\\b${word.toLowerCase().replace(/s$/, '')}`),

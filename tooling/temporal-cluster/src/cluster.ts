@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { orderSearchAttributes } from '@durable-delivery/workflows';
+import { allSearchAttributes } from '@durable-delivery/workflows';
 import {
   answersAsTemporal,
   defaultLog,
@@ -295,7 +295,7 @@ async function registerProjectNamespace(address: string, namespace: string): Pro
     }
     const missing = async () => {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-      return orderSearchAttributes.filter((key) => !(key.name in (customAttributes ?? {})));
+      return allSearchAttributes.filter((key) => !(key.name in (customAttributes ?? {})));
     };
     let toAdd: Awaited<ReturnType<typeof missing>> = [];
     await until(
@@ -310,7 +310,7 @@ async function registerProjectNamespace(address: string, namespace: string): Pro
       changed = true;
       await registerSearchAttributes(connection, namespace, toAdd);
     }
-    const query = orderSearchAttributes.map((key) => `${key.name} IS NOT NULL`).join(' OR ');
+    const query = allSearchAttributes.map((key) => `${key.name} IS NOT NULL`).join(' OR ');
     await until(
       () =>
         service.countWorkflowExecutions({ namespace, query }).then(

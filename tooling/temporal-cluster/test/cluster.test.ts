@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freePort } from '@durable-delivery/temporal-server';
-import { OrderStateAttribute, orderSearchAttributes } from '@durable-delivery/workflows';
+import { OrderStateAttribute, allSearchAttributes } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { freeClusterPorts, parseServerKind, startTemporalCluster, type TemporalCluster } from '../src';
@@ -44,7 +44,7 @@ describe('the Temporal server on PostgreSQL', () => {
       const { IndexedValueType } = temporal.api.enums.v1;
       expect(customAttributes).toEqual(
         Object.fromEntries(
-          orderSearchAttributes.map((key) => [key.name, IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+          allSearchAttributes.map((key) => [key.name, IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
         ),
       );
       const { serverVersion } = await connection.workflowService.getSystemInfo({});
