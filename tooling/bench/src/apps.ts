@@ -9,7 +9,6 @@
 import { performance } from 'node:perf_hooks';
 import { type TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import { TEMPORAL_SERVER_VERSION } from '@durable-delivery/temporal-server';
-import { ORDER_WORKFLOW_TYPE, checkout, type OrderInput } from '@durable-delivery/workflows';
 import {
   createOrder,
   newCustomer,

@@ -55,6 +55,7 @@ const fixture = {
     p99AtConcurrency20: { targetMs: 2000, actualMs: 1401, met: true },
   },
   apps: {
+    serverKind: 'dev',
     startedAt: '2026-12-01T10:10:00.000Z',
     durationSeconds: 300,
     settings: { listLimit: 20, listCalls: 20, ratePerSecond: 20, apps: 'next start' },
