@@ -10,6 +10,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_MENU_SHORT_PICKUP_URL = urls.menuShortPickup;
   process.env.E2E_DRIVER_URL = urls.driver;
   process.env.E2E_TEMPORAL_ADDRESS = urls.temporal;
+  process.env.E2E_TEMPORAL_UI_URL = urls.temporalUi;
+  process.env.E2E_CODEC_SERVER_URL = urls.codecServer;
+  process.env.E2E_CODEC_SERVER_TOKEN = urls.codecServerToken;
   process.env.E2E_SCRAPE_TARGETS = JSON.stringify(urls.scrape);
   return stop;
 }

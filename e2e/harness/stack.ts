@@ -18,6 +18,10 @@ export interface StackUrls {
   readonly menuShortPickup: string;
   readonly driver: string;
   readonly temporal: string;
+  /** The dev server's Web UI, which decodes payloads through the codec server (the Temporal UI spec). */
+  readonly temporalUi: string;
+  readonly codecServer: string;
+  readonly codecServerToken: string;
   /** Where Prometheus scrapes each process (the observability spec). */
   readonly scrape: {
     readonly worker: string;
@@ -27,9 +31,10 @@ export interface StackUrls {
 }
 
 /**
- * The whole real stack, as production runs it: a Temporal dev server (loopback, free ports, its own database), the
- * payment and notification services, the built worker calling them, and `next start` on the production builds of both apps. Windows are shortened by configuration
- * only (ORDER_* variables), exactly as an operator would.
+ * The whole real stack, as production runs it: a Temporal dev server (loopback, free ports, its own database) with
+ * its Web UI wired to the codec server, the payment and notification services, the built worker calling them, and
+ * `next start` on the production builds of both apps. Windows are shortened by configuration only (ORDER_*
+ * variables), exactly as an operator would.
  */
 export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promise<void> }> {
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -42,15 +47,36 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
     log.end();
   };
   try {
+    // The UI and the codec server each need the other's address up front: the UI to call it, the codec server to
+    // grant that origin (and only that one) CORS.
+    const [uiPort, codecPort] = [await freePort(), await freePort()];
+    const temporalUi = `http://127.0.0.1:${uiPort}`;
+    const codecServer = `http://127.0.0.1:${codecPort}`;
     server = await startProjectDevServer({
       port: await freePort(),
-      headless: true,
+      uiPort,
+      uiCodecEndpoint: codecServer,
       dbFilename: join(mkdtempSync(join(tmpdir(), 'e2e-temporal-')), 'dev.sqlite'),
       stdio: 'pipe',
       log: (line) => log.write(`[temporal] ${line}\n`),
     });
     // Encrypted, as in production: the worker and both apps share one key, made for this run.
     const temporal = { TEMPORAL_ADDRESS: server.address, PAYLOAD_ENCRYPTION_KEYS: randomEncryptionKeys('e2e') };
+
+    const codecServerToken = randomBytes(32).toString('base64url');
+    const codec = startProcess('codec-server', process.execPath, [join(REPO, 'apps/codec-server/dist/main.js')], {
+      env: {
+        PAYLOAD_ENCRYPTION_KEYS: temporal.PAYLOAD_ENCRYPTION_KEYS,
+        CODEC_SERVER_PORT: String(codecPort),
+        CODEC_SERVER_TOKEN: codecServerToken,
+        CODEC_SERVER_CORS_ORIGINS: temporalUi,
+        // Plain http on loopback: a secure cookie would never come back.
+        CODEC_SERVER_COOKIE_SECURE: 'false',
+      },
+      log,
+    });
+    processes.push(codec);
+    await waitForHttp(`${codecServer}/healthz`, codec);
 
     // Both services read <PREFIX>_PORT and <PREFIX>_DB, and answer /healthz once they listen.
     const service = async (name: 'payments' | 'notifications', database: string) => {
@@ -126,6 +152,9 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
         menuShortPickup,
         driver,
         temporal: server.address,
+        temporalUi,
+        codecServer,
+        codecServerToken,
         scrape: { worker: `127.0.0.1:${workerMetricsPort}`, payments: paymentsUrl, notifications: notificationsUrl },
       },
       stop,

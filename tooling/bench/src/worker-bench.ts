@@ -70,7 +70,7 @@ export interface WorkerReport {
 }
 
 /** Readings a second apart settle what a single one would catch mid-collection. */
-const SETTLE_MS = 3000;
+const SETTLE_MS = 3_000;
 const COLD_START_POLL_MS = 10;
 
 const sleep = (ms: number) => new Promise<void>((resolveDelay) => setTimeout(resolveDelay, ms));

@@ -52,9 +52,9 @@ export interface LoyaltyProgram {
 export const LOYALTY_PROGRAM: LoyaltyProgram = {
   pointsPerDollar: 1,
   levels: [
-    { level: 'bronze', points: 50, reward: { amountCents: 300, minimumSubtotalCents: 1500 } },
-    { level: 'silver', points: 150, reward: { amountCents: 500, minimumSubtotalCents: 2000 } },
-    { level: 'gold', points: 400, reward: { amountCents: 1000, minimumSubtotalCents: 3000 } },
+    { level: 'bronze', points: 50, reward: { amountCents: 300, minimumSubtotalCents: 1_500 } },
+    { level: 'silver', points: 150, reward: { amountCents: 500, minimumSubtotalCents: 2_000 } },
+    { level: 'gold', points: 400, reward: { amountCents: 1_000, minimumSubtotalCents: 3_000 } },
   ],
   topRewardEvery: 250,
 };

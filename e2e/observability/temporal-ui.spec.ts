@@ -1,0 +1,130 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import {
+  deliveryCard,
+  keepScreenshot,
+  newPerson,
+  orderIdOnPage,
+  orderState,
+  placeOrder,
+  signInDriver,
+  urls,
+} from '../harness/app';
+import { ARTIFACTS } from '../harness/stack';
+
+/**
+ * The Temporal Web UI as the ops console, in a real browser: the dev server's UI lists the orders with their search
+ * attributes as columns, and an order's page shows its summary and current details — decoded by the codec server for
+ * an operator who signed in to it, exactly as README says, and for nobody else. The screenshots are the README's.
+ */
+function opsUrls() {
+  const read = (name: string) => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set: run the specs through \`playwright test\` (global set-up)`);
+    return value;
+  };
+  return {
+    ui: read('E2E_TEMPORAL_UI_URL'),
+    codecServer: read('E2E_CODEC_SERVER_URL'),
+    codecServerToken: read('E2E_CODEC_SERVER_TOKEN'),
+  };
+}
+
+/** The order columns an operator adds in the UI's column picker (kept in the browser's storage, as the UI does). */
+const COLUMNS = ['Status', 'Workflow ID', 'OrderState', 'CustomerId', 'DriverId', 'OrderTotalCents', 'Start'];
+
+/**
+ * What an operator sets once in the UI: the codec server, with cross-origin credentials (the sign-in cookie), and the
+ * columns. The UI keeps both in localStorage under these keys.
+ */
+async function configureUi(context: BrowserContext, codecServer: string): Promise<void> {
+  await context.addInitScript(
+    ({ endpoint, columns }) => {
+      window.localStorage.setItem('endpoint', JSON.stringify(endpoint));
+      window.localStorage.setItem('includeCredentials', 'true');
+      window.localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+      window.localStorage.setItem(
+        'namespace-workflow-table-columns',
+        JSON.stringify({ default: columns.map((label, index) => ({ label, pinned: index < 2 })) }),
+      );
+    },
+    { endpoint: codecServer, columns: COLUMNS },
+  );
+}
+
+/** Opens an order's page in the UI; answers the status of the UI's first decode call to the codec server. */
+async function openOrderInUi(page: Page, ui: string, codecServer: string, workflowId: string): Promise<number> {
+  const decoded = page.waitForResponse(
+    (response) => response.url().startsWith(codecServer) && response.request().method() === 'POST',
+  );
+  await page.goto(`${ui}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+  await expect(page.getByText(workflowId).first()).toBeVisible();
+  return (await decoded).status();
+}
+
+test('operators see orders with their search attributes, summaries and current details, decoded only when signed in', async ({
+  browser,
+}) => {
+  const { ui, codecServer, codecServerToken } = opsUrls();
+
+  // Two real orders through the apps: one picked up by a driver, one still waiting for one.
+  const customer = await newPerson(browser, urls().menu);
+  await placeOrder(customer.page, { dishes: { Poke: 2, 'Shoyu ramen': 1 }, name: 'Grace' });
+  const pickedUpId = await orderIdOnPage(customer.page);
+  await expect(orderState(customer.page)).toHaveAttribute('data-state', 'paid');
+  await placeOrder(customer.page, { dishes: { 'Shoyu ramen': 1 }, name: 'Grace' });
+  const waitingId = await orderIdOnPage(customer.page);
+  await expect(orderState(customer.page)).toHaveAttribute('data-state', 'paid');
+  const driver = await newPerson(browser, urls().driver);
+  await signInDriver(driver.page, 'hedy');
+  await deliveryCard(driver.page, 'waiting', pickedUpId)
+    .getByRole('button', { name: /^Pick up/ })
+    .click();
+  await expect(deliveryCard(driver.page, 'mine', pickedUpId)).toBeVisible();
+
+  // The operator signs in to the codec server with its token, then opens the Web UI.
+  const operator = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await configureUi(operator, codecServer);
+  const page = await operator.newPage();
+  await page.goto(codecServer);
+  await page.getByLabel(/Codec server token/).fill(codecServerToken);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  // The list: one row per order, the search attributes as columns, found by a list query on one of them.
+  await page.goto(
+    `${ui}/namespaces/default/workflows?query=${encodeURIComponent("CustomerId IS NOT NULL AND WorkflowType = 'order'")}`,
+  );
+  const pickedUpRow = page.getByRole('row').filter({ hasText: `order-${pickedUpId}` });
+  const waitingRow = page.getByRole('row').filter({ hasText: `order-${waitingId}` });
+  await expect(pickedUpRow).toContainText('pickedUp');
+  await expect(pickedUpRow).toContainText('hedy');
+  await expect(waitingRow).toContainText('paid');
+  await expect(page.getByRole('columnheader', { name: 'OrderState' })).toBeVisible();
+  await keepScreenshot(page, 'temporal-ui-orders');
+
+  // An order's page: its summary and its current details, decrypted in the browser through the codec server.
+  const summary = /2× Poke, Shoyu ramen · \$\d+\.\d{2} · Grace/;
+  expect(await openOrderInUi(page, ui, codecServer, `order-${pickedUpId}`)).toBe(200);
+  await expect(page.getByText(summary).first()).toBeVisible();
+  await expect(page.getByText(/Out for delivery/).first()).toBeVisible();
+  await keepScreenshot(page, 'temporal-ui-order');
+
+  // The same page for someone who has not signed in to the codec server: the UI gets the ciphertext and no key.
+  const stranger = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await configureUi(stranger, codecServer);
+  const strangerPage = await stranger.newPage();
+  expect(await openOrderInUi(strangerPage, ui, codecServer, `order-${pickedUpId}`)).toBe(401);
+  await expect(strangerPage.getByText(summary)).toHaveCount(0);
+  await expect(strangerPage.getByText(/Grace/)).toHaveCount(0);
+
+  // The worker's order counters, as Prometheus scrapes them, kept beside the screenshots (README's excerpt).
+  const scrape = JSON.parse(process.env.E2E_SCRAPE_TARGETS ?? '{}') as { worker?: string };
+  const metrics = await (await fetch(`http://${scrape.worker}/metrics`)).text();
+  const excerpt = metrics.split('\n').filter((line) => /^(# (HELP|TYPE) )?orders_/.test(line));
+  expect(excerpt.some((line) => line.startsWith('orders_placed_total'))).toBe(true);
+  writeFileSync(join(ARTIFACTS, 'screenshots', 'worker-order-metrics.txt'), `${excerpt.join('\n')}\n`);
+
+  await Promise.all([customer.context.close(), driver.context.close(), operator.close(), stranger.close()]);
+});
