@@ -152,7 +152,9 @@ function payloadsOf(history: temporal.api.history.v1.IHistory): Payload[] {
   const walk = (value: unknown, path: string[]): void => {
     if (value instanceof Uint8Array || value === null || typeof value !== 'object') return;
     if ('data' in value && 'metadata' in value && (value as Payload).metadata?.encoding) {
-      const markerBookkeeping = path.join('.').includes('markerRecordedEventAttributes.details.data.');
+      // The SDK core's own marker payloads: a local activity's bookkeeping, and a patch's id (`patched()`), which
+      // core writes itself, outside the payload codec. Neither holds customer data.
+      const markerBookkeeping = /markerRecordedEventAttributes\.details\.(data|patch-data)\./.test(path.join('.'));
       if (!markerBookkeeping) found.push(value as Payload);
       return;
     }

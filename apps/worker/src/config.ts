@@ -7,7 +7,7 @@ import {
   type TemporalConnection,
 } from '@durable-delivery/workflows';
 import { z } from 'zod';
-import { TRACED_WORKFLOW_BUNDLE, WORKFLOW_BUNDLE } from './bundles';
+import { WORKFLOW_BUNDLE } from './bundles';
 
 /**
  * The worker's whole configuration, read and validated once at start: a bad variable stops the process with a
@@ -31,12 +31,6 @@ const workerEnvSchema = z.object({
   /** How long to keep trying to reach Temporal at start, e.g. while `pnpm dev` is still building the dev server. */
   TEMPORAL_CONNECT_TIMEOUT: durationSchema.default(10 * 60_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
-  /**
-   * Spans for the workflow and its steps, inside the workflow sandbox: `auto` turns them on when spans are exported
-   * (OTEL_EXPORTER_OTLP_ENDPOINT is set), since they cost CPU and memory per order; `on` and `off` decide outright.
-   * Activities and the services are traced either way.
-   */
-  WORKER_WORKFLOW_TRACING: z.enum(['auto', 'on', 'off']).default('auto'),
   /** The SDK's Prometheus endpoint (GET /metrics): runtime metrics and the order counters. */
   WORKER_METRICS_ADDRESS: listenAddress.default('127.0.0.1:9464'),
   /** GET /healthz (the process is up) and GET /readyz (the server sees this worker polling). */
@@ -64,8 +58,6 @@ export interface WorkerConfig {
   readonly logLevel: z.output<typeof workerEnvSchema>['WORKER_LOG_LEVEL'];
   readonly shutdownGraceTimeMs: number;
   readonly connectTimeoutMs: number;
-  /** Whether the workflow bundle with the OpenTelemetry workflow interceptors runs (WORKER_WORKFLOW_TRACING). */
-  readonly workflowTracing: boolean;
   readonly workflowBundlePath: string;
   readonly metricsAddress: string;
   readonly healthAddress: string;
@@ -108,9 +100,6 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new ConfigError(`Invalid worker environment:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
   const vars = parsed.data;
-  const exporting = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
-  const workflowTracing =
-    vars.WORKER_WORKFLOW_TRACING === 'on' || (vars.WORKER_WORKFLOW_TRACING === 'auto' && exporting);
   return {
     connection,
     encryption,
@@ -118,9 +107,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     logLevel: vars.WORKER_LOG_LEVEL,
     shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,
     connectTimeoutMs: vars.TEMPORAL_CONNECT_TIMEOUT,
-    workflowTracing,
-    workflowBundlePath:
-      vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, workflowTracing ? TRACED_WORKFLOW_BUNDLE : WORKFLOW_BUNDLE),
+    workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, WORKFLOW_BUNDLE),
     metricsAddress: vars.WORKER_METRICS_ADDRESS,
     healthAddress: vars.WORKER_HEALTH_ADDRESS,
     payments: {

@@ -33,7 +33,6 @@ async function main(): Promise<void> {
         namespace: config.connection.namespace,
         taskQueue: config.taskQueue,
         identity: worker.options.identity,
-        workflowTracing: config.workflowTracing,
         encryptionKeyId: config.encryption.encryptingKeyId ?? null,
       });
       await worker.run();

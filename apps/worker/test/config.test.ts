@@ -24,18 +24,9 @@ describe('worker configuration', () => {
     expect(config.connection.connectionOptions.tls).toBeTruthy();
   });
 
-  it('runs the workflow bundle without tracing interceptors unless spans are exported or tracing is asked for', () => {
-    expect(loadWorkerConfig({})).toMatchObject({ workflowTracing: false });
+  it('runs the prebuilt workflow bundle beside it, or the one WORKFLOW_BUNDLE_PATH names', () => {
     expect(loadWorkerConfig({}).workflowBundlePath).toMatch(/\/workflow-bundle\.js$/);
-    const exporting = loadWorkerConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' });
-    expect(exporting.workflowTracing).toBe(true);
-    expect(exporting.workflowBundlePath).toMatch(/\/workflow-bundle-traced\.js$/);
-    expect(loadWorkerConfig({ WORKER_WORKFLOW_TRACING: 'on' }).workflowTracing).toBe(true);
-    expect(
-      loadWorkerConfig({ WORKER_WORKFLOW_TRACING: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' })
-        .workflowTracing,
-    ).toBe(false);
-    expect(() => loadWorkerConfig({ WORKER_WORKFLOW_TRACING: 'sometimes' })).toThrow(/WORKER_WORKFLOW_TRACING/);
+    expect(loadWorkerConfig({ WORKFLOW_BUNDLE_PATH: '/srv/bundle.js' }).workflowBundlePath).toBe('/srv/bundle.js');
   });
 
   it('parses durations and fault settings', () => {

@@ -22,7 +22,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import type { FastifyInstance } from 'fastify';
 import { loadWorkerConfig } from '../src/config';
 import { startWorkerObservability } from '../src/telemetry';
-import { TRACED_WORKFLOW_BUNDLE } from '../src/bundles';
+import { WORKFLOW_BUNDLE } from '../src/bundles';
 import { createWorker } from '../src/worker';
 
 /**
@@ -60,10 +60,8 @@ beforeAll(async () => {
   const workerConfig = loadWorkerConfig({
     TEMPORAL_ADDRESS: server.address,
     PAYMENTS_URL: paymentsUrl,
-    // The bundle with the workflow interceptors, as a worker that exports spans runs; the built one (this test runs
-    // from the sources, where no bundle is).
-    WORKER_WORKFLOW_TRACING: 'on',
-    WORKFLOW_BUNDLE_PATH: resolve(__dirname, '../dist', TRACED_WORKFLOW_BUNDLE),
+    // The worker's prebuilt bundle (this test runs from the sources, where no bundle is).
+    WORKFLOW_BUNDLE_PATH: resolve(__dirname, '../dist', WORKFLOW_BUNDLE),
   });
   workerConnection = await NativeConnection.connect(workerConfig.connection.connectionOptions);
   worker = await createWorker(workerConfig, workerConnection, observability.workerOptions);

@@ -68,9 +68,7 @@ function placeOrder(input: OrderInput) {
 
 describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'server on PostgreSQL'}`, () => {
   it('runs an order end to end, and the order is found by a visibility query on each search attribute', async () => {
-    // With the traced workflow bundle (the default only when spans are exported), so the workflow's lines carry the
-    // trace id too.
-    const worker = await startWorker({ WORKER_WORKFLOW_TRACING: 'on' });
+    const worker = await startWorker();
     const input = anOrder();
     const payment = await placeOrder(input);
     expect(payment.outcome).toBe('paid');
@@ -245,8 +243,11 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
     waiting.child.kill('SIGKILL');
     await waiting.exited;
 
+    // Its own task queue: the server lists its pollers alone, not those of every worker this file started.
+    const taskQueue = `ready-${Date.now()}`;
     const worker = spawnWorker({
       ...server.env,
+      TEMPORAL_TASK_QUEUE: taskQueue,
       WORKER_HEALTH_ADDRESS: `127.0.0.1:${health}`,
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metrics}`,
     });
@@ -256,7 +257,7 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
       const answer = await probe('/readyz').catch(() => undefined);
       return answer?.status === 200 ? answer : undefined;
     });
-    expect(ready.body.reason).toBe('polling task queue orders');
+    expect(ready.body.reason).toBe(`polling task queue ${taskQueue}`);
     // The SDK's Prometheus endpoint: its runtime metrics, e.g. the pollers that make it ready.
     const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
     expect(metricValue(text, 'temporal_num_pollers', { poller_type: 'workflow_task' })).toBeGreaterThan(0);

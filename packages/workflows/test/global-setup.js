@@ -8,20 +8,14 @@ const { workflowInterceptorModules } = require('@durable-delivery/telemetry/temp
 
 module.exports = async function bundleOrderWorkflows() {
   const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const dir = mkdtempSync(join(tmpdir(), 'order-workflows-'));
-  // The worker's two bundles: plain (what the tests run) and with the tracing interceptors. The replay tests replay
-  // every history against both, proving the interceptors leave histories alone.
-  for (const [variable, interceptors] of [
-    ['ORDER_WORKFLOW_BUNDLE', []],
-    ['ORDER_WORKFLOW_BUNDLE_TRACED', workflowInterceptorModules],
-  ]) {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../src/workflows.ts'),
-      workflowInterceptorModules: [...interceptors],
-      logger: silent,
-    });
-    const codePath = join(dir, `${variable.toLowerCase()}.js`);
-    writeFileSync(codePath, code);
-    process.env[variable] = codePath;
-  }
+  // As the worker bundles it: with the tracing interceptors, which run in every workflow the worker runs (see
+  // apps/worker/src/scripts/bundle-workflows.ts), so the tests and the replays run exactly that code.
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../src/workflows.ts'),
+    workflowInterceptorModules: [...workflowInterceptorModules],
+    logger: silent,
+  });
+  const codePath = join(mkdtempSync(join(tmpdir(), 'order-workflows-')), 'workflow-bundle.js');
+  writeFileSync(codePath, code);
+  process.env.ORDER_WORKFLOW_BUNDLE = codePath;
 };

@@ -1,31 +1,27 @@
-// Build step: bundles the workflow code once, so a worker starts without running webpack. Two bundles: the plain
-// one, and one with the OpenTelemetry workflow interceptors. The interceptors start the OpenTelemetry SDK inside
-// every workflow's sandbox, which costs CPU and memory per order (README: "What workflow tracing costs"), so the
-// worker runs the traced bundle only when tracing is on (WORKER_WORKFLOW_TRACING, config.ts). Both add no command
-// and no event, so both replay the same histories (the workflow package's replay tests run each one).
+// Build step: bundles the workflow code once, so a worker starts without running webpack. One bundle, with the
+// OpenTelemetry workflow interceptors, on every worker whether or not it exports spans: the interceptors add no
+// command, but they add steps between an update handler's return and its answer, which can change the order in
+// which one workflow task's commands and answers come out (an update's answer before or after a timer's cancel).
+// Workers with and without them on one task queue would fail each other's orders with nondeterminism errors, so
+// there is no switch (README: "What workflow tracing costs").
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { failureConverterPath } from '@durable-delivery/codec';
 import { workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { TRACED_WORKFLOW_BUNDLE, WORKFLOW_BUNDLE } from '../bundles';
+import { WORKFLOW_BUNDLE } from '../bundles';
 
 async function bundle(): Promise<void> {
   const workflowsPath = require.resolve('@durable-delivery/workflows/workflows');
-  for (const [file, interceptors] of [
-    [WORKFLOW_BUNDLE, []],
-    [TRACED_WORKFLOW_BUNDLE, workflowInterceptorModules],
-  ] as const) {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath,
-      workflowInterceptorModules: [...interceptors],
-      // Failures the workflow raises are converted inside the sandbox, so the encoding failure converter is bundled.
-      failureConverterPath: failureConverterPath(),
-    });
-    const codePath = resolve(__dirname, '..', file);
-    await writeFile(codePath, code);
-    console.log(`workflow bundle written to ${codePath}`);
-  }
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [...workflowInterceptorModules],
+    // Failures the workflow raises are converted inside the sandbox, so the encoding failure converter is bundled.
+    failureConverterPath: failureConverterPath(),
+  });
+  const codePath = resolve(__dirname, '..', WORKFLOW_BUNDLE);
+  await writeFile(codePath, code);
+  console.log(`workflow bundle written to ${codePath}`);
 }
 
 bundle().catch((error: unknown) => {

@@ -7,6 +7,7 @@ import type { OrderActivities } from '@durable-delivery/activities';
 import { REWARD_LEVEL_NAMES, formatCents } from '@durable-delivery/catalog';
 import {
   ApplicationFailure,
+  allHandlersFinished,
   condition,
   log,
   makeContinueAsNewFunc,
@@ -395,8 +396,14 @@ export async function loyalty(input: LoyaltyInput): Promise<never> {
   describe();
 
   // One search-attribute write per workflow task that changed points (not one per order): fewer history events.
+  // Only once every update handler has answered: the write then always follows the answers in the history, however
+  // many steps a handler takes to answer (the tracing interceptors add some), so workers with and without them
+  // replay each other's histories.
   for (;;) {
-    await condition(() => attributesStale || continueRequested || historyIsLong(LOYALTY_MAX_HISTORY_EVENTS));
+    await condition(
+      () =>
+        allHandlersFinished() && (attributesStale || continueRequested || historyIsLong(LOYALTY_MAX_HISTORY_EVENTS)),
+    );
     if (!attributesStale) break;
     attributesStale = false;
     upsertSearchAttributes(attributes());
