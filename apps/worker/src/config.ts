@@ -32,6 +32,16 @@ const workerEnvSchema = z.object({
   TEMPORAL_CONNECT_TIMEOUT: durationSchema.default(10 * 60_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   /**
+   * How many workflows stay in memory between their tasks. An order spends most of its life waiting (for a driver,
+   * for delivery, for a rating), so caching every open order costs memory for nothing: past this many, the least
+   * recently used one is evicted and, at its next task, rebuilt by replaying its short history (a few dozen events).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be 0 (no cache) or more')
+    .default(500),
+  /**
    * Spans for the workflow and its steps, inside the workflow sandbox: `auto` turns them on when spans are exported
    * (OTEL_EXPORTER_OTLP_ENDPOINT is set), since they cost CPU and memory per order; `on` and `off` decide outright.
    * Activities and the services are traced either way.
@@ -67,6 +77,7 @@ export interface WorkerConfig {
   /** Whether the workflow bundle with the OpenTelemetry workflow interceptors runs (WORKER_WORKFLOW_TRACING). */
   readonly workflowTracing: boolean;
   readonly workflowBundlePath: string;
+  readonly maxCachedWorkflows: number;
   readonly metricsAddress: string;
   readonly healthAddress: string;
   readonly payments: {
@@ -121,6 +132,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     workflowTracing,
     workflowBundlePath:
       vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, workflowTracing ? TRACED_WORKFLOW_BUNDLE : WORKFLOW_BUNDLE),
+    maxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS,
     metricsAddress: vars.WORKER_METRICS_ADDRESS,
     healthAddress: vars.WORKER_HEALTH_ADDRESS,
     payments: {
