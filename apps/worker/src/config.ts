@@ -31,6 +31,16 @@ const workerEnvSchema = z.object({
   /** How long to keep trying to reach Temporal at start, e.g. while `pnpm dev` is still building the dev server. */
   TEMPORAL_CONNECT_TIMEOUT: durationSchema.default(10 * 60_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /**
+   * How many workflows stay in memory between their tasks. An order spends most of its life waiting (for a driver,
+   * for delivery, for a rating), so caching every open order costs memory for nothing: past this many, the least
+   * recently used one is evicted and, at its next task, rebuilt by replaying its short history (a few dozen events).
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be 0 (no cache) or more')
+    .default(500),
   /** The SDK's Prometheus endpoint (GET /metrics): runtime metrics and the order counters. */
   WORKER_METRICS_ADDRESS: listenAddress.default('127.0.0.1:9464'),
   /** GET /healthz (the process is up) and GET /readyz (the server sees this worker polling). */
@@ -59,6 +69,7 @@ export interface WorkerConfig {
   readonly shutdownGraceTimeMs: number;
   readonly connectTimeoutMs: number;
   readonly workflowBundlePath: string;
+  readonly maxCachedWorkflows: number;
   readonly metricsAddress: string;
   readonly healthAddress: string;
   readonly payments: {
@@ -108,6 +119,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     shutdownGraceTimeMs: vars.WORKER_SHUTDOWN_GRACE_TIME,
     connectTimeoutMs: vars.TEMPORAL_CONNECT_TIMEOUT,
     workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, WORKFLOW_BUNDLE),
+    maxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS,
     metricsAddress: vars.WORKER_METRICS_ADDRESS,
     healthAddress: vars.WORKER_HEALTH_ADDRESS,
     payments: {

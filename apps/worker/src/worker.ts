@@ -79,6 +79,7 @@ export async function createWorker(
       passes: temporalPasses(temporal),
     }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
+    maxCachedWorkflows: config.maxCachedWorkflows,
     ...telemetry,
     // The codec runs here, outside the sandbox; the failure converter is also in the prebuilt bundle (see build).
     dataConverter: workerDataConverter(config.encryption),

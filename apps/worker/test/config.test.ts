@@ -24,6 +24,13 @@ describe('worker configuration', () => {
     expect(config.connection.connectionOptions.tls).toBeTruthy();
   });
 
+  it('keeps at most 500 workflows in its cache unless told otherwise, and refuses a cache size that is not one', () => {
+    expect(loadWorkerConfig({}).maxCachedWorkflows).toBe(500);
+    expect(loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).maxCachedWorkflows).toBe(0);
+    expect(() => loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+    expect(() => loadWorkerConfig({ WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+  });
+
   it('runs the prebuilt workflow bundle beside it, or the one WORKFLOW_BUNDLE_PATH names', () => {
     expect(loadWorkerConfig({}).workflowBundlePath).toMatch(/\/workflow-bundle\.js$/);
     expect(loadWorkerConfig({ WORKFLOW_BUNDLE_PATH: '/srv/bundle.js' }).workflowBundlePath).toBe('/srv/bundle.js');

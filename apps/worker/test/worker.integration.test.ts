@@ -194,6 +194,24 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
     expect(await second.scrape('orders_payment_duration_seconds_count')).toBe(0);
   });
 
+  it('carries on orders it evicted from its cache: each one is rebuilt from its history at its next task', async () => {
+    // A cache of one: every order but the last one touched is evicted, so each update below lands on a replay. Its
+    // own task queue, so no other worker of this file takes these orders.
+    const taskQueue = `cache-${Date.now()}`;
+    await startWorker({ WORKER_MAX_CACHED_WORKFLOWS: '1', TEMPORAL_TASK_QUEUE: taskQueue });
+    const inputs = [anOrder(), anOrder(), anOrder()];
+    for (const input of inputs) {
+      expect((await checkout(client, input, { waitUpTo: 30_000, taskQueue })).outcome).toBe('paid');
+    }
+    const handles = inputs.map((input) => client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId)));
+    for (const handle of handles) await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-4' }] });
+    for (const handle of handles) await handle.executeUpdate(deliverUpdate, { args: [{ driverId: 'driver-4' }] });
+    for (const handle of handles) {
+      const final = await handle.result();
+      expect(final.transitions.map((t) => t.state)).toEqual(['charging', 'paid', 'pickedUp', 'delivered']);
+    }
+  });
+
   it('keeps orders across a Temporal server restart', async () => {
     await startWorker();
     const input = anOrder({ windows: { pickup: '10 minutes', ratePrompt: '1 second', rating: '1 second' } });

@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { OTLPTraceExporter as OTLPTraceExporterType } from '@opentelemetry/exporter-trace-otlp-proto';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { Resource } from '@opentelemetry/resources';
@@ -45,10 +45,7 @@ export function startTracing(options: TracingOptions): Tracing {
   const exporting = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
   const provider = new NodeTracerProvider({
     resource,
-    spanProcessors: [
-      ...(exporting ? [new BatchSpanProcessor(new OTLPTraceExporter())] : []),
-      ...(options.spanProcessors ?? []),
-    ],
+    spanProcessors: [...(exporting ? [new BatchSpanProcessor(otlpExporter())] : []), ...(options.spanProcessors ?? [])],
   });
   provider.register();
   const instrumentations = registerInstrumentations({
@@ -66,6 +63,19 @@ export function startTracing(options: TracingOptions): Tracing {
       trace.disable();
     },
   };
+}
+
+/**
+ * The OTLP exporter, loaded only when spans are exported: with its protobuf encoder it is a good part of what a
+ * process loads at start (the worker's cold start counts it), and most processes here never export. `require`, not
+ * `import()`: startTracing is synchronous, as a tracer provider must be registered before the first request.
+ */
+function otlpExporter(): OTLPTraceExporterType {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as {
+    OTLPTraceExporter: typeof OTLPTraceExporterType;
+  };
+  return new OTLPTraceExporter();
 }
 
 /** For tests: finished spans kept in memory. Pass `processor` to startTracing, read `exporter.getFinishedSpans()`. */
