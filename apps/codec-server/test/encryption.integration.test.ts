@@ -152,10 +152,14 @@ function payloadsOf(history: temporal.api.history.v1.IHistory): Payload[] {
   const walk = (value: unknown, path: string[]): void => {
     if (value instanceof Uint8Array || value === null || typeof value !== 'object') return;
     if ('data' in value && 'metadata' in value && (value as Payload).metadata?.encoding) {
-      // The SDK core's own marker payloads: a local activity's bookkeeping, and a patch's id (`patched()`), which
-      // core writes itself, outside the payload codec. Neither holds customer data.
-      const markerBookkeeping = /markerRecordedEventAttributes\.details\.(data|patch-data)\./.test(path.join('.'));
-      if (!markerBookkeeping) found.push(value as Payload);
+      // Left in plain on purpose, none holding customer data: the SDK core's own marker payloads (a local activity's
+      // bookkeeping, a patch's id), which core writes outside the payload codec, and the tracing interceptors' header
+      // (`_tracer-data`: the W3C trace context), which headers carry unencoded.
+      const where = path.join('.');
+      const bookkeeping =
+        /markerRecordedEventAttributes\.details\.(data|patch-data)\./.test(where) ||
+        /header\.fields\._tracer-data$/.test(where);
+      if (!bookkeeping) found.push(value as Payload);
       return;
     }
     for (const [name, child] of Object.entries(value)) if (name !== 'searchAttributes') walk(child, [...path, name]);
