@@ -12,6 +12,7 @@ import {
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { FastifyInstance } from 'fastify';
 import { spawnWorker, type WorkerProcess } from './processes';
 
@@ -166,7 +167,15 @@ describe('graceful shutdown under load', () => {
           Object.keys(event).find((key) => key.endsWith('Attributes')),
         );
         expect(types).not.toContain('workflowTaskFailedEventAttributes');
-        expect(types).not.toContain('workflowTaskTimedOutEventAttributes');
+        // The one timeout allowed: a workflow task sent to the stopping worker's sticky queue after it stopped taking
+        // workflow tasks waits out the queue's schedule-to-start timeout and goes to the shared queue — a wait while
+        // the order moves to the other worker, not a failure. A task that started and did not finish is one.
+        const timeouts = (history.events ?? []).flatMap((event) =>
+          event.workflowTaskTimedOutEventAttributes ? [event.workflowTaskTimedOutEventAttributes.timeoutType] : [],
+        );
+        expect(
+          timeouts.filter((type) => type !== temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START),
+        ).toEqual([]);
         // The charge finished on the stopping worker, first time: nothing was cut off and retried.
         const events = history.events ?? [];
         const scheduled = events.find(
