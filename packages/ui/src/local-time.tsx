@@ -1,0 +1,33 @@
+'use client';
+
+import { useSyncExternalStore } from 'react';
+import { formatTime } from './time';
+import { formatDateTime } from './loyalty';
+
+const neverChanges = () => () => {};
+
+/**
+ * A time in the reader's own zone and locale, on a page the server renders first. The server knows neither, so it
+ * writes the time in UTC and hydration keeps that text (no mismatch), then React swaps in the local one at once.
+ */
+export function LocalTime({
+  iso,
+  withDate = false,
+  className,
+}: {
+  iso: string;
+  withDate?: boolean;
+  className?: string;
+}) {
+  const format = withDate ? formatDateTime : formatTime;
+  const text = useSyncExternalStore(
+    neverChanges,
+    () => format(iso),
+    () => `${format(iso, 'UTC')} UTC`,
+  );
+  return (
+    <time className={className} dateTime={iso}>
+      {text}
+    </time>
+  );
+}
