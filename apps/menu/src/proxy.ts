@@ -21,6 +21,6 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Pages and the API; not Next's static files, the dish pictures or the probes and scrapes (which need no identity).
-  matcher: ['/((?!_next/static|_next/image|images/|favicon.ico|api/healthz|api/readyz|api/metrics).*)'],
+  // Pages and the API; not Next's static files, the dish pictures, the icon or the probes and scrapes (which need no identity).
+  matcher: ['/((?!_next/static|_next/image|images/|favicon.ico|icon.svg|api/healthz|api/readyz|api/metrics).*)'],
 };

@@ -7,7 +7,9 @@ import {
   CUSTOMER_COOKIE,
   DEVELOPMENT_DRIVER_PASSCODE,
   DRIVER_COOKIE,
+  customerApiCaller,
   customerCookie,
+  driverApiCaller,
   driverApiHandler,
   driverSessionHandlers,
   loadAppConfig,
@@ -200,6 +202,41 @@ describe('driver sign-in and API handler', () => {
       const response = await handler(trpcPost('deliveries.pickUp', { orderId: 'any' }, cookie));
       expect(response.status).toBe(401);
       expect(await response.text()).not.toMatch(/ at .*\.js:\d+/);
+    }
+  });
+});
+
+describe('in-process callers (what server components render a page with)', () => {
+  /** The sealed value alone, as `cookies().get(name)?.value` gives it to a server component. */
+  const sealedValue = (cookie: string) => cookie.slice(cookie.indexOf('=') + 1);
+
+  it("answers the cookie's customer only, and no one without a cookie, as over HTTP", async () => {
+    const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
+    const bob = cookieFrom((await customerCookie(uniqueId('bob'), config)).setCookie);
+    const form = anOrderForm();
+    expect(await menuApiHandler(config)(trpcPost('orders.createOrder', form, alice))).toMatchObject({ status: 200 });
+
+    const asAlice = await customerApiCaller(config, sealedValue(alice));
+    expect(await asAlice.orders.order({ orderId: form.orderId })).toMatchObject({ orderId: form.orderId });
+    expect((await asAlice.orders.myOrders({ limit: 10 })).orders.map((order) => order.orderId)).toEqual([form.orderId]);
+
+    const asBob = await customerApiCaller(config, sealedValue(bob));
+    await expect(asBob.orders.order({ orderId: form.orderId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await asBob.orders.myOrders({ limit: 10 })).orders).toEqual([]);
+    for (const sealed of [undefined, 'forged']) {
+      const anonymous = await customerApiCaller(config, sealed);
+      await expect(anonymous.orders.order({ orderId: form.orderId })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    }
+  });
+
+  it('lists deliveries for a signed-in driver only', async () => {
+    const driver = cookieFrom((await signIn('dana', DEVELOPMENT_DRIVER_PASSCODE)).headers.get('set-cookie'));
+    const asDriver = await driverApiCaller(config, sealedValue(driver));
+    expect(await asDriver.deliveries.mine({ limit: 20 })).toEqual({ orders: [] });
+
+    for (const sealed of [undefined, 'forged']) {
+      const caller = await driverApiCaller(config, sealed);
+      await expect(caller.deliveries.waiting({ limit: 20 })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     }
   });
 });

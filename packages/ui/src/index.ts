@@ -3,6 +3,7 @@ export { STATE_LABELS, isFinalState, stateLabel, stateTone, type Tone } from './
 export { OrderTimeline } from './order-timeline';
 export { Notice } from './notice';
 export { formatTime } from './time';
+export { LocalTime } from './local-time';
 export { errorMessage, fieldErrorsOf, httpStatusOf, isClientError } from './errors';
 export { createQueryClient } from './query-client';
 export { ErrorScreen } from './error-screen';

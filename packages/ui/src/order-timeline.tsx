@@ -1,6 +1,6 @@
 import type { OrderState } from '@durable-delivery/workflows';
 import { STATE_LABELS } from './states';
-import { formatTime } from './time';
+import { LocalTime } from './local-time';
 
 /** The happy path an order walks; a failure ends it early with one of the final problem states. */
 const HAPPY_PATH: readonly OrderState[] = ['charging', 'paid', 'pickedUp', 'delivered'];
@@ -54,9 +54,7 @@ export function OrderTimeline({
             <span className="timeline-marker" aria-hidden="true" />
             <span className="timeline-label">{step.label}</span>
             {step.at ? (
-              <time className="timeline-time" dateTime={step.at}>
-                {formatTime(step.at)}
-              </time>
+              <LocalTime className="timeline-time" iso={step.at} />
             ) : (
               <span className="visually-hidden">not yet</span>
             )}

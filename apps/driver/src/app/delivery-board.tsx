@@ -1,17 +1,25 @@
 'use client';
 
-import type { OrderSummary } from '@durable-delivery/api';
-import { Notice, errorMessage, formatCents, formatTime, httpStatusOf, stateLabel } from '@durable-delivery/ui';
+import type { OrderPage, OrderSummary } from '@durable-delivery/api';
+import { LocalTime, Notice, errorMessage, formatCents, httpStatusOf, stateLabel } from '@durable-delivery/ui';
 import { useState } from 'react';
 import { trpc } from '../lib/trpc';
+import { LIST_PAGE } from './list-page';
 
 /** Lists refresh on their own, so a new order or a colleague's pick-up shows without a reload. */
 const REFRESH_MS = 2_000;
-const PAGE_SIZE = 20;
 
 type Feedback = { tone: 'success' | 'error'; orderId: string; text: string };
 
-export function DeliveryBoard({ driverId }: { driverId: string }) {
+type Kind = 'waiting' | 'mine';
+
+export function DeliveryBoard({
+  driverId,
+  firstPages,
+}: {
+  driverId: string;
+  firstPages: Partial<Record<Kind, OrderPage>>;
+}) {
   const [feedback, setFeedback] = useState<Feedback>();
   return (
     <div className="stack">
@@ -28,12 +36,14 @@ export function DeliveryBoard({ driverId }: { driverId: string }) {
           title="Waiting for pickup"
           kind="waiting"
           empty="No order is waiting for pickup right now. New orders appear here by themselves."
+          firstPage={firstPages.waiting}
           onFeedback={setFeedback}
         />
         <OrderList
           title="My deliveries"
           kind="mine"
           empty={`Nothing on the way. Pick up an order and it shows here, ${driverId}.`}
+          firstPage={firstPages.mine}
           onFeedback={setFeedback}
         />
       </div>
@@ -45,18 +55,22 @@ function OrderList({
   title,
   kind,
   empty,
+  firstPage,
   onFeedback,
 }: {
   title: string;
-  kind: 'waiting' | 'mine';
+  kind: Kind;
   empty: string;
+  firstPage: OrderPage | undefined;
   onFeedback: (feedback: Feedback) => void;
 }) {
-  // One visibility query per page draws the whole list: no per-order call, however many orders are open.
-  const list = trpc.deliveries[kind].useInfiniteQuery(
-    { limit: PAGE_SIZE },
-    { getNextPageParam: (page) => page.nextCursor, refetchInterval: REFRESH_MS },
-  );
+  // One visibility query per page draws the whole list: no per-order call, however many orders are open. The first
+  // page was rendered by the server with the HTML; the query refreshes it from there.
+  const list = trpc.deliveries[kind].useInfiniteQuery(LIST_PAGE, {
+    getNextPageParam: (page) => page.nextCursor,
+    refetchInterval: REFRESH_MS,
+    initialData: firstPage ? { pages: [firstPage], pageParams: [undefined] } : undefined,
+  });
   const titleId = `${kind}-title`;
   return (
     <section className="stack" aria-labelledby={titleId} data-testid={`list-${kind}`}>
@@ -105,7 +119,7 @@ function OrderCard({
   onFeedback,
 }: {
   order: OrderSummary;
-  kind: 'waiting' | 'mine';
+  kind: Kind;
   onFeedback: (feedback: Feedback) => void;
 }) {
   const utils = trpc.useUtils();
@@ -138,7 +152,12 @@ function OrderCard({
         <span className="muted">
           {order.customerName ? `For ${order.customerName} · ` : ''}
           {order.totalCents !== undefined ? formatCents(order.totalCents) : ''}
-          {order.startedAt ? ` · ordered ${formatTime(order.startedAt)}` : ''}
+          {order.startedAt ? (
+            <>
+              {' · ordered '}
+              <LocalTime iso={order.startedAt} />
+            </>
+          ) : null}
         </span>
         <span className="visually-hidden">{stateLabel(order.state)}</span>
       </div>

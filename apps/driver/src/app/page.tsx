@@ -1,10 +1,19 @@
 import { redirect } from 'next/navigation';
+import { driverApi } from '../server/api';
 import { signedInDriver } from '../server/driver';
 import { DeliveryBoard } from './delivery-board';
+import { LIST_PAGE } from './list-page';
 
 // Signed-in drivers only; the API checks the cookie again on every call, so this redirect is a courtesy.
 export default async function DriverHome() {
   const driver = await signedInDriver();
   if (!driver) redirect('/signin');
-  return <DeliveryBoard driverId={driver.id} />;
+  // Both lists' first pages come with the HTML, so the page does not grow when they arrive. If the server cannot
+  // read one, the client asks and shows what went wrong.
+  const api = await driverApi();
+  const [waiting, mine] = await Promise.all([
+    api.deliveries.waiting(LIST_PAGE).catch(() => undefined),
+    api.deliveries.mine(LIST_PAGE).catch(() => undefined),
+  ]);
+  return <DeliveryBoard driverId={driver.id} firstPages={{ waiting, mine }} />;
 }

@@ -2,7 +2,7 @@ import { logJson } from '@durable-delivery/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { customerAppRouter, driverAppRouter } from '../root';
 import { driverSignInSchema } from '../schemas';
-import { createContext } from '../trpc';
+import { createContext, type Context } from '../trpc';
 import type { AppConfig } from './config';
 import {
   CUSTOMER_COOKIE,
@@ -31,15 +31,7 @@ export function menuApiHandler(config: AppConfig): Handler {
       endpoint: TRPC_ENDPOINT,
       req,
       router: customerAppRouter,
-      createContext: async () =>
-        createContext({
-          temporal: await temporalClient(config),
-          customer: await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config),
-          orderWindows: config.orderWindows,
-          metrics: appMetrics().api,
-          log: logJson,
-          passSettings: config.passSettings,
-        }),
+      createContext: () => customerContext(config, cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE)),
     });
 }
 
@@ -50,14 +42,48 @@ export function driverApiHandler(config: AppConfig): Handler {
       endpoint: TRPC_ENDPOINT,
       req,
       router: driverAppRouter,
-      createContext: async () =>
-        createContext({
-          temporal: await temporalClient(config),
-          driver: await unsealIdentity(cookieValue(req.headers.get('cookie'), DRIVER_COOKIE), config),
-          metrics: appMetrics().api,
-          log: logJson,
-        }),
+      createContext: () => driverContext(config, cookieValue(req.headers.get('cookie'), DRIVER_COOKIE)),
     });
+}
+
+/**
+ * The same API for the apps' server components, which render a page's first data into its HTML: the same
+ * procedures, checks and identity (the sealed cookie's value, from `cookies()`), called in process instead of over
+ * HTTP. A customer's server-rendered page can therefore show nothing the API would not answer that customer.
+ */
+export async function customerApiCaller(
+  config: AppConfig,
+  sealedCookie: string | undefined,
+): Promise<CustomerApiCaller> {
+  return customerAppRouter.createCaller(await customerContext(config, sealedCookie));
+}
+
+/** The driver API for the driver app's server components: a signed-out visitor gets UNAUTHORIZED, as over HTTP. */
+export async function driverApiCaller(config: AppConfig, sealedCookie: string | undefined): Promise<DriverApiCaller> {
+  return driverAppRouter.createCaller(await driverContext(config, sealedCookie));
+}
+
+export type CustomerApiCaller = ReturnType<typeof customerAppRouter.createCaller>;
+export type DriverApiCaller = ReturnType<typeof driverAppRouter.createCaller>;
+
+async function customerContext(config: AppConfig, sealedCookie: string | undefined): Promise<Context> {
+  return createContext({
+    temporal: await temporalClient(config),
+    customer: await unsealIdentity(sealedCookie, config),
+    orderWindows: config.orderWindows,
+    metrics: appMetrics().api,
+    log: logJson,
+    passSettings: config.passSettings,
+  });
+}
+
+async function driverContext(config: AppConfig, sealedCookie: string | undefined): Promise<Context> {
+  return createContext({
+    temporal: await temporalClient(config),
+    driver: await unsealIdentity(sealedCookie, config),
+    metrics: appMetrics().api,
+    log: logJson,
+  });
 }
 
 /**

@@ -2,6 +2,15 @@
 export { loadAppConfig, AppConfigError, DEVELOPMENT_DRIVER_PASSCODE, type AppConfig } from './config';
 export { temporalClient } from './temporal';
 export { CUSTOMER_COOKIE, DRIVER_COOKIE, customerCookie, newCustomerId, unsealIdentity, cookieValue } from './session';
-export { menuApiHandler, driverApiHandler, driverSessionHandlers, TRPC_ENDPOINT } from './handlers';
+export {
+  menuApiHandler,
+  driverApiHandler,
+  driverSessionHandlers,
+  customerApiCaller,
+  driverApiCaller,
+  type CustomerApiCaller,
+  type DriverApiCaller,
+  TRPC_ENDPOINT,
+} from './handlers';
 export { notificationStreamHandler } from './notifications';
 export { operationsHandlers, appMetrics } from './observability';

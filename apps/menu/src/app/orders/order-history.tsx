@@ -1,18 +1,22 @@
 'use client';
 
-import { Notice, errorMessage, formatCents, stateLabel, stateTone } from '@durable-delivery/ui';
+import type { OrderPage } from '@durable-delivery/api';
+import { LocalTime, Notice, errorMessage, formatCents, stateLabel, stateTone } from '@durable-delivery/ui';
 import Link from 'next/link';
 import { trpc } from '../../lib/trpc';
+import { HISTORY_PAGE } from './history-page';
 
 /**
  * Read from Temporal visibility by the customer's identity (the CustomerId search attribute), not from browser
  * memory: it survives a reload, a new tab and a restarted app. Open orders first, newest first.
  */
-export function OrderHistory() {
-  const history = trpc.orders.myOrders.useInfiniteQuery(
-    { limit: 10 },
-    { getNextPageParam: (page) => page.nextCursor, refetchInterval: 5_000 },
-  );
+export function OrderHistory({ firstPage }: { firstPage?: OrderPage }) {
+  const history = trpc.orders.myOrders.useInfiniteQuery(HISTORY_PAGE, {
+    getNextPageParam: (page) => page.nextCursor,
+    refetchInterval: 5_000,
+    // Rendered by the server with the HTML; the query refreshes it from there.
+    initialData: firstPage ? { pages: [firstPage], pageParams: [undefined] } : undefined,
+  });
 
   if (history.isPending) return <div className="skeleton" aria-label="Loading your orders" />;
   if (history.isError)
@@ -43,7 +47,7 @@ export function OrderHistory() {
                 {order.dishes ?? `Order ${order.orderId.slice(0, 8)}`}
               </Link>
               <span className="muted">
-                {order.startedAt ? new Date(order.startedAt).toLocaleString() : ''}
+                {order.startedAt ? <LocalTime iso={order.startedAt} withDate /> : null}
                 {order.totalCents !== undefined ? ` · ${formatCents(order.totalCents)}` : ''}
               </span>
             </div>

@@ -3,11 +3,11 @@
 import type { LoyaltyLevel, OrderStatus } from '@durable-delivery/workflows';
 import {
   LEVEL_LABELS,
+  LocalTime,
   Notice,
   OrderTimeline,
   errorMessage,
   formatCents,
-  formatTime,
   httpStatusOf,
   isFinalState,
   stateLabel,
@@ -15,7 +15,9 @@ import {
 } from '@durable-delivery/ui';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { trpc } from '../../../lib/trpc';
+import { trpc, type CustomerApiOutputs } from '../../../lib/trpc';
+
+type OrderStatusAnswer = CustomerApiOutputs['orders']['order'];
 
 /** Live enough that a change shows within a second, for as long as anything can still change. */
 const LIVE_MS = 500;
@@ -36,8 +38,16 @@ function windowClosed(deadline: string | undefined): boolean {
   return deadline !== undefined && Date.parse(deadline) <= Date.now();
 }
 
-export function OrderView({ orderId }: { orderId: string }) {
-  const order = trpc.orders.order.useQuery({ orderId }, { refetchInterval: (query) => refreshEvery(query.state.data) });
+export function OrderView({ orderId, initialStatus }: { orderId: string; initialStatus?: OrderStatus }) {
+  const order = trpc.orders.order.useQuery(
+    { orderId },
+    // The server renders the first status with the HTML; from there the page follows the order live.
+    // (Cast: tRPC types its answers as their JSON, which drops `readonly`; this is the same object, unserialized.)
+    {
+      initialData: initialStatus as OrderStatusAnswer | undefined,
+      refetchInterval: (query) => refreshEvery(query.state.data),
+    },
+  );
 
   if (order.isPending) {
     return (
@@ -112,8 +122,8 @@ function OutcomeNotice({ status }: { status: OrderStatus }) {
   if (deadline && !isFinalState(status.state)) {
     return (
       <Notice tone="info">
-        {status.state === 'paid' ? 'A driver will pick it up' : 'Your driver should arrive'} by {formatTime(deadline)}.
-        If not, you get a full refund automatically.
+        {status.state === 'paid' ? 'A driver will pick it up' : 'Your driver should arrive'} by{' '}
+        <LocalTime iso={deadline} />. If not, you get a full refund automatically.
       </Notice>
     );
   }
@@ -220,11 +230,15 @@ function Notifications({ status }: { status: OrderStatus }) {
           <li key={notification.kind} className="card notification" data-kind={notification.kind}>
             <p>{notification.message}</p>
             <p className="muted">
-              {notification.sentAt
-                ? `Sent ${formatTime(notification.sentAt)}`
-                : notification.failed
-                  ? 'Could not be sent as a push notification'
-                  : 'Sending…'}
+              {notification.sentAt ? (
+                <>
+                  Sent <LocalTime iso={notification.sentAt} />
+                </>
+              ) : notification.failed ? (
+                'Could not be sent as a push notification'
+              ) : (
+                'Sending…'
+              )}
             </p>
           </li>
         ))}
