@@ -60,6 +60,19 @@ test('a signed-out visitor cannot act as a driver, and the menu app has no drive
   const driverCall = await customer.context.request.get('/api/trpc/deliveries.waiting?input=%7B%7D');
   expect(driverCall.status()).toBe(404);
 
+  // A customer who copies their own cookie into the driver cookie's place is still no driver: both are sealed with
+  // one secret, and the sealed data names its role.
+  const customerCookie = (await customer.context.cookies()).find((cookie) => cookie.name === 'dd_customer');
+  expect(customerCookie).toBeDefined();
+  const driverUrl = new URL(urls().driver);
+  await visitor.context.addCookies([
+    { name: 'dd_driver', value: customerCookie!.value, domain: driverUrl.hostname, path: '/', httpOnly: true },
+  ]);
+  await visitor.page.goto('/');
+  await expect(visitor.page).toHaveURL(/\/signin$/);
+  const swapped = await visitor.context.request.post('/api/trpc/deliveries.pickUp', { data: { orderId: 'any' } });
+  expect(swapped.status()).toBe(401);
+
   await visitor.context.close();
   await customer.context.close();
 });

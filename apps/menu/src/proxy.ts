@@ -10,7 +10,7 @@ import { appConfig } from './server/config';
  */
 export async function proxy(request: NextRequest) {
   const config = appConfig();
-  if (await unsealIdentity(request.cookies.get(CUSTOMER_COOKIE)?.value, config)) return NextResponse.next();
+  if (await unsealIdentity(request.cookies.get(CUSTOMER_COOKIE)?.value, config, 'customer')) return NextResponse.next();
 
   const { value, setCookie } = await customerCookie(newCustomerId(), config);
   // The current request already carries the new identity, so its page or API call sees the same customer.

@@ -14,11 +14,13 @@ import {
   driverSessionHandlers,
   loadAppConfig,
   menuApiHandler,
+  newCustomerId,
   notificationStreamHandler,
   operationsHandlers,
   unsealIdentity,
   type AppConfig,
 } from '../src/server';
+import { sealData } from 'iron-session';
 import { ApiHarness, anOrderForm, uniqueId } from './harness';
 
 let api: ApiHarness;
@@ -43,6 +45,9 @@ function cookieFrom(setCookie: string | null): string {
   if (!setCookie) throw new Error('expected a Set-Cookie header');
   return setCookie.split(';')[0] ?? '';
 }
+
+/** The sealed value in a Cookie header's `name=value`. */
+const sealedValue = (cookie: string) => cookie.slice(cookie.indexOf('=') + 1);
 
 function trpcPost(path: string, input: unknown, cookie?: string): Request {
   return new Request(`http://app.test/api/trpc/${path}`, {
@@ -121,11 +126,37 @@ describe('app configuration', () => {
 describe('sessions', () => {
   it('reads back a sealed identity and nothing from a tampered or foreign cookie', async () => {
     const { value } = await customerCookie('c-1', config);
-    expect(await unsealIdentity(value, config)).toEqual({ id: 'c-1' });
-    expect(await unsealIdentity(`${value.slice(0, -3)}abc`, config)).toBeUndefined();
+    expect(await unsealIdentity(value, config, 'customer')).toEqual({ id: 'c-1' });
+    expect(await unsealIdentity(`${value.slice(0, -3)}abc`, config, 'customer')).toBeUndefined();
     const other = { ...config, sessionSecret: 'another-secret-that-is-also-long-enough' };
-    expect(await unsealIdentity(value, other)).toBeUndefined();
-    expect(await unsealIdentity('c-1', config)).toBeUndefined();
+    expect(await unsealIdentity(value, other, 'customer')).toBeUndefined();
+    expect(await unsealIdentity('c-1', config, 'customer')).toBeUndefined();
+  });
+
+  it('reads a cookie only in its own role: a customer cookie is no driver, a driver cookie no customer', async () => {
+    const { value: customer } = await customerCookie('c-1', config);
+    expect(await unsealIdentity(customer, config, 'driver')).toBeUndefined();
+    const driver = sealedValue(
+      cookieFrom((await signIn('dana', DEVELOPMENT_DRIVER_PASSCODE)).headers.get('set-cookie')),
+    );
+    expect(await unsealIdentity(driver, config, 'driver')).toEqual({ id: 'dana' });
+    expect(await unsealIdentity(driver, config, 'customer')).toBeUndefined();
+  });
+
+  it('still knows a customer by a cookie sealed before roles existed, but no driver', async () => {
+    const id = newCustomerId();
+    const legacy = (data: object) => sealData(data, { password: config.sessionSecret, ttl: 3_600 });
+    expect(await unsealIdentity(await legacy({ id }), config, 'customer')).toEqual({ id });
+    expect(await unsealIdentity(await legacy({ id }), config, 'driver')).toBeUndefined();
+    expect(await unsealIdentity(await legacy({ id: 'dana' }), config, 'customer')).toBeUndefined();
+  });
+
+  it('refuses a customer cookie put in the driver cookie’s place: no driver procedure runs', async () => {
+    const { value } = await customerCookie(newCustomerId(), config);
+    const response = await driverApiHandler(config)(trpcGet('deliveries.mine', {}, `dd_driver=${value}`));
+    expect(response.status).toBe(401);
+    const asDriver = await driverApiCaller(config, value);
+    await expect(asDriver.deliveries.waiting({ limit: 20 })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });
 
@@ -208,7 +239,6 @@ describe('driver sign-in and API handler', () => {
 
 describe('in-process callers (what server components render a page with)', () => {
   /** The sealed value alone, as `cookies().get(name)?.value` gives it to a server component. */
-  const sealedValue = (cookie: string) => cookie.slice(cookie.indexOf('=') + 1);
 
   it("answers the cookie's customer only, and no one without a cookie, as over HTTP", async () => {
     const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);

@@ -5,5 +5,5 @@ import { appConfig } from './config';
 
 /** The signed-in driver, for server components; undefined when there is none (or the cookie is not ours). */
 export async function signedInDriver(): Promise<{ id: string } | undefined> {
-  return unsealIdentity((await cookies()).get(DRIVER_COOKIE)?.value, appConfig());
+  return unsealIdentity((await cookies()).get(DRIVER_COOKIE)?.value, appConfig(), 'driver');
 }

@@ -69,7 +69,7 @@ export type DriverApiCaller = ReturnType<typeof driverAppRouter.createCaller>;
 async function customerContext(config: AppConfig, sealedCookie: string | undefined): Promise<Context> {
   return createContext({
     temporal: await temporalClient(config),
-    customer: await unsealIdentity(sealedCookie, config),
+    customer: await unsealIdentity(sealedCookie, config, 'customer'),
     orderWindows: config.orderWindows,
     metrics: appMetrics().api,
     log: logJson,
@@ -80,7 +80,7 @@ async function customerContext(config: AppConfig, sealedCookie: string | undefin
 async function driverContext(config: AppConfig, sealedCookie: string | undefined): Promise<Context> {
   return createContext({
     temporal: await temporalClient(config),
-    driver: await unsealIdentity(sealedCookie, config),
+    driver: await unsealIdentity(sealedCookie, config, 'driver'),
     metrics: appMetrics().api,
     log: logJson,
   });

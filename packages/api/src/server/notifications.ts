@@ -9,7 +9,11 @@ import { CUSTOMER_COOKIE, cookieValue, unsealIdentity } from './session';
  */
 export function notificationStreamHandler(config: AppConfig): (request: Request) => Promise<Response> {
   return async (request) => {
-    const customer = await unsealIdentity(cookieValue(request.headers.get('cookie'), CUSTOMER_COOKIE), config);
+    const customer = await unsealIdentity(
+      cookieValue(request.headers.get('cookie'), CUSTOMER_COOKIE),
+      config,
+      'customer',
+    );
     if (!customer) return Response.json({ message: 'Sign in to see notifications.' }, { status: 401 });
     // 204 tells an EventSource not to reconnect: this deployment has no notification service.
     if (!config.notifications) return new Response(null, { status: 204 });

@@ -6,7 +6,9 @@ import type { AppConfig } from './config';
 
 /**
  * Identity lives in signed, encrypted, httpOnly cookies sealed by iron-session (no hand-written crypto). The two
- * apps use different cookie names: on one host, cookies are shared across ports.
+ * apps use different cookie names: on one host, cookies are shared across ports. Both are sealed with the same
+ * secret, so the sealed data names its role too: a customer's cookie copied into the driver cookie's place is not
+ * a driver.
  */
 export const CUSTOMER_COOKIE = 'dd_customer';
 export const DRIVER_COOKIE = 'dd_driver';
@@ -14,9 +16,15 @@ export const DRIVER_COOKIE = 'dd_driver';
 const CUSTOMER_TTL_SECONDS = 365 * 24 * 60 * 60;
 const DRIVER_TTL_SECONDS = 12 * 60 * 60;
 
+export type SessionRole = 'customer' | 'driver';
+
 interface SessionData {
   readonly id: string;
+  readonly role: SessionRole;
 }
+
+/** Customer ids as newCustomerId makes them. Cookies sealed before roles existed are honoured only for these. */
+const CUSTOMER_ID_PATTERN = /^c-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type SessionSettings = Pick<AppConfig, 'sessionSecret' | 'secureCookies'>;
 
@@ -25,19 +33,26 @@ export function newCustomerId(): string {
   return `c-${randomUUID()}`;
 }
 
-async function seal(id: string, settings: SessionSettings, ttl: number): Promise<string> {
-  return sealData({ id } satisfies SessionData, { password: settings.sessionSecret, ttl });
+async function seal(data: SessionData, settings: SessionSettings, ttl: number): Promise<string> {
+  return sealData(data, { password: settings.sessionSecret, ttl });
 }
 
-/** The identity a sealed cookie value carries, or undefined for a missing, tampered or expired one. */
+/**
+ * The identity a sealed cookie value carries for `role`, or undefined for a missing, tampered or expired one, or one
+ * sealed for the other role. A customer cookie sealed before roles existed (no role, a customer id) still reads as
+ * that customer, so nobody loses their order history; a driver signs in again.
+ */
 export async function unsealIdentity(
   sealed: string | undefined,
   settings: SessionSettings,
+  role: SessionRole,
 ): Promise<{ id: string } | undefined> {
   if (!sealed) return undefined;
   try {
     const data = await unsealData<Partial<SessionData>>(sealed, { password: settings.sessionSecret });
-    return typeof data.id === 'string' && ID_PATTERN.test(data.id) ? { id: data.id } : undefined;
+    if (typeof data.id !== 'string' || !ID_PATTERN.test(data.id)) return undefined;
+    const legacyCustomer = data.role === undefined && role === 'customer' && CUSTOMER_ID_PATTERN.test(data.id);
+    return data.role === role || legacyCustomer ? { id: data.id } : undefined;
   } catch {
     return undefined;
   }
@@ -63,12 +78,13 @@ export async function customerCookie(
   id: string,
   settings: SessionSettings,
 ): Promise<{ value: string; setCookie: string }> {
-  const value = await seal(id, settings, CUSTOMER_TTL_SECONDS);
+  const value = await seal({ id, role: 'customer' }, settings, CUSTOMER_TTL_SECONDS);
   return { value, setCookie: setCookie(CUSTOMER_COOKIE, value, settings, CUSTOMER_TTL_SECONDS) };
 }
 
 export async function driverCookie(id: string, settings: SessionSettings): Promise<string> {
-  return setCookie(DRIVER_COOKIE, await seal(id, settings, DRIVER_TTL_SECONDS), settings, DRIVER_TTL_SECONDS);
+  const value = await seal({ id, role: 'driver' }, settings, DRIVER_TTL_SECONDS);
+  return setCookie(DRIVER_COOKIE, value, settings, DRIVER_TTL_SECONDS);
 }
 
 export function clearedDriverCookie(settings: SessionSettings): string {
