@@ -18,18 +18,6 @@ import { ARTIFACTS } from '../harness/stack';
  * attributes as columns, and an order's page shows its summary and current details — decoded by the codec server for
  * an operator who signed in to it, exactly as README says, and for nobody else. The screenshots are the README's.
  */
-function opsUrls() {
-  const read = (name: string) => {
-    const value = process.env[name];
-    if (!value) throw new Error(`${name} is not set: run the specs through \`playwright test\` (global set-up)`);
-    return value;
-  };
-  return {
-    ui: read('E2E_TEMPORAL_UI_URL'),
-    codecServer: read('E2E_CODEC_SERVER_URL'),
-    codecServerToken: read('E2E_CODEC_SERVER_TOKEN'),
-  };
-}
 
 /** The order columns an operator adds in the UI's column picker (kept in the browser's storage, as the UI does). */
 const COLUMNS = ['Status', 'Workflow ID', 'OrderState', 'OrderStateSince', 'DriverId', 'OrderTotalCents', 'CustomerId'];
@@ -79,7 +67,7 @@ async function openOrderInUi(page: Page, ui: string, codecServer: string, workfl
 test('operators see orders with their search attributes, summaries and current details, decoded only when signed in', async ({
   browser,
 }) => {
-  const { ui, codecServer, codecServerToken } = opsUrls();
+  const { temporalUi: ui, codecServer, codecServerToken } = urls();
 
   // Two real orders through the apps: one picked up by a driver, one still waiting for one.
   const customer = await newPerson(browser, urls().menu);

@@ -108,7 +108,7 @@ export class OrderTestHarness {
       workflowBundle: { codePath: this.bundlePath },
       // A function gets the task queue first: real activities that start workflows need it.
       activities: typeof activities === 'function' ? activities(taskQueue) : activities,
-      // The activity interceptors and span sink the worker has (the plain bundle makes no workflow spans).
+      // The activity interceptors and the sink that takes the workflow bundle's spans out of the sandbox, as the worker has.
       ...temporalWorkerTelemetry(),
     });
     const started = new Set<string>();
