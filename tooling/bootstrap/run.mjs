@@ -205,15 +205,7 @@ function localSecret(name, make) {
  */
 function debianPackages() {
   return {
-    chromium: {
-      present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
-      check: () => {
-        if (process.env.CHROMIUM_PATH && !existsSync(process.env.CHROMIUM_PATH)) {
-          return `CHROMIUM_PATH is ${process.env.CHROMIUM_PATH}, which does not exist.`;
-        }
-      },
-      why: 'The end-to-end tests need Chromium (or set CHROMIUM_PATH)',
-    },
+    chromium: binaryAt('CHROMIUM_PATH', '/usr/bin/chromium', 'The end-to-end tests need Chromium'),
     postgresql: {
       // Where tooling/temporal-cluster looks (POSTGRES_BIN_DIR, PATH, Debian's /usr/lib/postgresql/<version>/bin).
       present: () =>
@@ -229,15 +221,24 @@ function debianPackages() {
       present: () => onPath('docker-compose'),
       why: 'Checking docker-compose.yml needs docker-compose',
     },
-    prometheus: {
-      present: () => existsSync(process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus'),
-      check: () => {
-        if (process.env.PROMETHEUS_PATH && !existsSync(process.env.PROMETHEUS_PATH)) {
-          return `PROMETHEUS_PATH is ${process.env.PROMETHEUS_PATH}, which does not exist.`;
-        }
-      },
-      why: 'The metrics test scrapes the running stack with a real Prometheus (or set PROMETHEUS_PATH)',
+    prometheus: binaryAt(
+      'PROMETHEUS_PATH',
+      '/usr/bin/prometheus',
+      'The metrics test scrapes the running stack with a real Prometheus',
+    ),
+  };
+}
+
+/** A package known by one binary: at `$pathVar` when that is set (and then it must exist), else at `defaultPath`. */
+function binaryAt(pathVar, defaultPath, why) {
+  return {
+    present: () => existsSync(process.env[pathVar] ?? defaultPath),
+    check: () => {
+      if (process.env[pathVar] && !existsSync(process.env[pathVar])) {
+        return `${pathVar} is ${process.env[pathVar]}, which does not exist.`;
+      }
     },
+    why: `${why} (or set ${pathVar})`,
   };
 }
 
