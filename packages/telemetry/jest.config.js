@@ -1,1 +1,4 @@
-module.exports = require('@durable-delivery/jest-config');
+module.exports = {
+  ...require('@durable-delivery/jest-config'),
+  globalSetup: '<rootDir>/test/global-setup.js',
+};

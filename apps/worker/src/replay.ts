@@ -7,7 +7,8 @@ import { workerDataConverter } from '@durable-delivery/codec';
 import { orderWorkflowId } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { temporalWorkerTelemetry, workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
+import { workflowBundleOptions } from '@durable-delivery/telemetry/workflow-bundle';
 import { ConfigError, loadWorkerConfig } from './config';
 
 async function main(args: string[]): Promise<number> {
@@ -29,13 +30,15 @@ async function main(args: string[]): Promise<number> {
       `Replaying ${workflowId}: ${history.events?.length ?? 0} events from ${config.connection.connectionOptions.address}`,
     );
     const telemetry = temporalWorkerTelemetry();
+    const { workflowInterceptorModules, ...bundlerOptions } = workflowBundleOptions();
     await Worker.runReplayHistory(
       {
         // Source, not the prebuilt bundle, so a debugger maps breakpoints to the TypeScript files; with the same
         // tracing interceptors the bundle has, so it replays exactly as the worker runs it.
         workflowsPath: require.resolve('@durable-delivery/workflows/workflows'),
         ...telemetry,
-        interceptors: { ...telemetry.interceptors, workflowModules: [...workflowInterceptorModules] },
+        interceptors: { ...telemetry.interceptors, workflowModules: workflowInterceptorModules },
+        bundlerOptions,
         // The history is fetched as stored: encrypted payloads are decoded here, with the worker's own keys.
         dataConverter: workerDataConverter(config.encryption),
       },

@@ -26,7 +26,7 @@ import { WORKFLOW_BUNDLE } from '../src/bundles';
 import { createWorker } from '../src/worker';
 
 /**
- * One real order, traced from the API call to the payment service: the apps' tRPC handler (as the menu mounts it)
+ * Real orders, traced from the API call to the payment service: the apps' tRPC handler (as the menu mounts it)
  * with its traced Temporal client, the real worker (prebuilt bundle with the workflow interceptors, activity
  * interceptors, the HTTP payment client) and the payment service over HTTP, on a real dev server. All in this
  * process, so one in-memory exporter sees every span; across processes the same context travels in gRPC headers
@@ -106,15 +106,14 @@ function tree(all: ReadableSpan[], root: ReadableSpan, depth = 0): string[] {
   return [`${'  '.repeat(depth)}${root.name} [${service}]`, ...children.flatMap((c) => tree(all, c, depth + 1))];
 }
 
-it('traces one order from the checkout API call through the workflow and each activity to the payment service', async () => {
+async function placeAndDeliver(orderId: string, productId: string): Promise<void> {
   const customer = await customerCookie(newCustomerId(), config);
-  const orderId = `traced-${Date.now()}`;
   const created = await call(
     menuApiHandler(config),
     'orders.createOrder',
     {
       orderId,
-      items: [{ productId: 'ramen', quantity: 1 }],
+      items: [{ productId, quantity: 1 }],
       deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
       paymentMethod: 'tok_visa',
     },
@@ -127,44 +126,62 @@ it('traces one order from the checkout API call through the workflow and each ac
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   await client.workflow.getHandle(orderWorkflowId(orderId)).result();
   await client.connection.close();
+}
+
+// Two orders at once on one worker: their workflows share the worker's OpenTelemetry modules and one context
+// storage (packages/telemetry/src/workflow-shared.ts), and each trace must still hold only its own order's spans.
+it('traces each order from the checkout API call through the workflow and each activity to the payment service', async () => {
+  const orders = [`traced-${Date.now()}-a`, `traced-${Date.now()}-b`];
+  await Promise.all(orders.map((orderId, index) => placeAndDeliver(orderId, index === 0 ? 'ramen' : 'poke')));
 
   // The workflow's span ends with the workflow and leaves the sandbox through the sink, after its last task.
   const finished = await eventually(async () => {
     const all = spans.exporter.getFinishedSpans();
-    return all.some((span) => span.name === 'RunWorkflow:order') ? all : undefined;
+    return all.filter((span) => span.name === 'RunWorkflow:order').length === orders.length ? all : undefined;
   });
-  const byName = (name: string, parent?: ReadableSpan) => {
-    const found = finished.find(
-      (span) => span.name === name && (parent === undefined || span.parentSpanId === parent.spanContext().spanId),
-    );
-    if (!found) throw new Error(`no span "${name}"${parent ? ` under "${parent.name}"` : ''}:\n${names(finished)}`);
-    return found;
+  const children = (name: string, parent: ReadableSpan) =>
+    finished.filter((span) => span.name === name && span.parentSpanId === parent.spanContext().spanId);
+  const only = (name: string, parent: ReadableSpan) => {
+    const found = children(name, parent);
+    if (found.length !== 1) {
+      throw new Error(`${found.length} spans "${name}" under "${parent.name}", expected one:\n${names(finished)}`);
+    }
+    return found[0]!;
   };
 
-  // API call → update-with-start → workflow → StartActivity → RunActivity → fetch → the payment service's span.
-  const api = byName('trpc orders.createOrder');
-  const start = byName('UpdateWithStartWorkflow:waitForPayment', api);
-  const run = byName('RunWorkflow:order', start);
-  const scheduleCharge = byName('StartActivity:chargeCustomer', run);
-  const charge = byName('RunActivity:chargeCustomer', scheduleCharge);
-  const post = finished.find(
-    (span) => span.kind === SpanKind.CLIENT && span.parentSpanId === charge.spanContext().spanId,
-  );
-  expect(post).toBeDefined();
-  const service = byName('POST /v1/charges', post);
-  expect(service.kind).toBe(SpanKind.SERVER);
-  expect(service.attributes).toMatchObject({ 'http.response.status_code': 201, 'order.id': orderId });
-  // The update the checkout waits on, and the rest of the order, are in the same trace.
-  byName('HandleUpdate:waitForPayment', start);
-  byName('StartActivity:sendPushNotification', run);
-  const traceIds = new Set(
-    [api, start, run, scheduleCharge, charge, post!, service].map((span) => span.spanContext().traceId),
-  );
-  expect(traceIds.size).toBe(1);
+  const checkouts = finished.filter((span) => span.name === 'trpc orders.createOrder');
+  expect(checkouts).toHaveLength(orders.length);
+  const seen: string[] = [];
+  for (const api of checkouts) {
+    // API call → update-with-start → workflow → StartActivity → RunActivity → fetch → the payment service's span.
+    const start = only('UpdateWithStartWorkflow:waitForPayment', api);
+    const run = only('RunWorkflow:order', start);
+    const scheduleCharge = only('StartActivity:chargeCustomer', run);
+    const charge = only('RunActivity:chargeCustomer', scheduleCharge);
+    const post = finished.filter(
+      (span) => span.kind === SpanKind.CLIENT && span.parentSpanId === charge.spanContext().spanId,
+    );
+    expect(post).toHaveLength(1);
+    const service = only('POST /v1/charges', post[0]!);
+    expect(service.kind).toBe(SpanKind.SERVER);
+    expect(service.attributes).toMatchObject({ 'http.response.status_code': 201 });
+    seen.push(String(service.attributes['order.id']));
+    // The update the checkout waits on, and the rest of the order, are in the same trace — and nothing else is.
+    only('HandleUpdate:waitForPayment', start);
+    expect(children('StartActivity:sendPushNotification', run).length).toBeGreaterThan(0);
+    const traceId = api.spanContext().traceId;
+    const inTrace = finished.filter((span) => span.spanContext().traceId === traceId);
+    expect(new Set(inTrace.map((span) => span.spanContext().traceId)).size).toBe(1);
+    expect(inTrace.filter((span) => span.name === 'RunWorkflow:order')).toEqual([run]);
+    expect(inTrace.filter((span) => span.name === 'POST /v1/charges')).toEqual([service]);
+    console.log(`The span tree of one checkout:\n${tree(finished, api).join('\n')}`);
+  }
+  // Each trace reached its own order's charge.
+  expect(seen.sort()).toEqual([...orders].sort());
   // Each driver action is its own API call and trace, whose update handler runs in the workflow.
-  byName('HandleUpdate:pickUp', byName('StartWorkflowUpdate:pickUp', byName('trpc deliveries.pickUp')));
-
-  console.log(`The span tree of order ${orderId}:\n${tree(finished, api).join('\n')}`);
+  const pickUps = finished.filter((span) => span.name === 'trpc deliveries.pickUp');
+  expect(pickUps).toHaveLength(orders.length);
+  for (const pickUp of pickUps) only('HandleUpdate:pickUp', only('StartWorkflowUpdate:pickUp', pickUp));
 });
 
 function names(all: ReadableSpan[]): string {

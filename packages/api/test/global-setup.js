@@ -4,13 +4,13 @@ const { mkdtempSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { bundleWorkflowCode } = require('@temporalio/worker');
-const { workflowInterceptorModules } = require('@durable-delivery/telemetry/temporal-worker');
+const { workflowBundleOptions } = require('@durable-delivery/telemetry/workflow-bundle');
 
 module.exports = async function bundleOrderWorkflows() {
   const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('@durable-delivery/workflows/workflows'),
-    workflowInterceptorModules: [...workflowInterceptorModules],
+    ...workflowBundleOptions(),
     logger: silent,
   });
   const codePath = join(mkdtempSync(join(tmpdir(), 'api-workflows-')), 'workflow-bundle.js');

@@ -8,17 +8,6 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import type { InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
 
-/**
- * The workflow interceptors, bundled into the workflow code (`workflowInterceptorModules` of bundleWorkflowCode).
- * They make spans for the workflow run, its updates, queries and each activity it schedules, and put the span
- * context into the activities' headers. They add no command and no history event — spans leave the sandbox through
- * a sink, which the SDK does not call while replaying — so recorded histories replay unchanged (the workflow
- * package's replay tests run against a bundle with them).
- */
-export const workflowInterceptorModules: readonly string[] = [
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
-
 const DROP_SPANS = { spanProcessor: new NoopSpanProcessor(), resource: Resource.empty() };
 
 export interface WorkerTelemetry {
@@ -27,7 +16,7 @@ export interface WorkerTelemetry {
 }
 
 /**
- * What a worker (or a replay worker) running that bundle needs: the activity interceptors (each attempt is a span,
+ * What a worker (or a replay worker) running the workflow bundle (workflow-bundle.ts) needs: the activity interceptors (each attempt is a span,
  * child of the workflow's StartActivity span; activity log lines get `trace_id`) and the `exporter` sink that
  * takes the workflow's spans to this process's span processors (the Tracing of startTracing). Without one (tests
  * that do not look at spans) the sink drops them: a bundle with the interceptors needs the sink either way.

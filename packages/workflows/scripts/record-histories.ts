@@ -14,7 +14,8 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { OrderActivities } from '@durable-delivery/activities';
-import { temporalWorkerTelemetry, workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
+import { workflowBundleOptions } from '@durable-delivery/telemetry/workflow-bundle';
 import { createTimeSkippingEnv, registerSearchAttributes, terminateWhenIdle } from '@durable-delivery/temporal-server';
 import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -697,6 +698,7 @@ async function main(): Promise<void> {
     await registerSearchAttributes(env.connection, namespace, allSearchAttributes);
     const client = new TimeSkippingClient({ connection: env.connection, namespace, identity: IDENTITY });
     const telemetry = temporalWorkerTelemetry();
+    const { workflowInterceptorModules, ...bundlerOptions } = workflowBundleOptions();
     const worker = await Worker.create({
       connection: env.nativeConnection,
       namespace,
@@ -706,7 +708,8 @@ async function main(): Promise<void> {
       activities,
       // Recorded as production runs: with the tracing interceptors in the workflow code.
       ...telemetry,
-      interceptors: { ...telemetry.interceptors, workflowModules: [...workflowInterceptorModules] },
+      interceptors: { ...telemetry.interceptors, workflowModules: workflowInterceptorModules },
+      bundlerOptions,
     });
     mkdirSync(HISTORIES_DIR, { recursive: true });
 

@@ -4,15 +4,15 @@ const { mkdtempSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { bundleWorkflowCode } = require('@temporalio/worker');
-const { workflowInterceptorModules } = require('@durable-delivery/telemetry/temporal-worker');
+const { workflowBundleOptions } = require('@durable-delivery/telemetry/workflow-bundle');
 
 module.exports = async function bundleOrderWorkflows() {
   const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  // As the worker bundles it: with the tracing interceptors, which run in every workflow the worker runs (see
-  // apps/worker/src/scripts/bundle-workflows.ts), so the tests and the replays run exactly that code.
+  // As the worker bundles it (the tracing interceptors, and the modules its workflows share; see
+  // packages/telemetry/src/workflow-bundle.ts), so the tests and the replays run exactly that code.
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../src/workflows.ts'),
-    workflowInterceptorModules: [...workflowInterceptorModules],
+    ...workflowBundleOptions(),
     logger: silent,
   });
   const codePath = join(mkdtempSync(join(tmpdir(), 'order-workflows-')), 'workflow-bundle.js');

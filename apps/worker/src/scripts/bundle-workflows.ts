@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { failureConverterPath } from '@durable-delivery/codec';
-import { workflowInterceptorModules } from '@durable-delivery/telemetry/temporal-worker';
+import { workflowBundleOptions } from '@durable-delivery/telemetry/workflow-bundle';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_BUNDLE } from '../bundles';
 
@@ -15,7 +15,7 @@ async function bundle(): Promise<void> {
   const workflowsPath = require.resolve('@durable-delivery/workflows/workflows');
   const { code } = await bundleWorkflowCode({
     workflowsPath,
-    workflowInterceptorModules: [...workflowInterceptorModules],
+    ...workflowBundleOptions(),
     // Failures the workflow raises are converted inside the sandbox, so the encoding failure converter is bundled.
     failureConverterPath: failureConverterPath(),
   });
