@@ -5,6 +5,8 @@
  * order in progress, a customer's order history, and a driver's list of orders waiting for pickup.
  */
 import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createOrder, newCustomer, signInDriver } from './app-api';
 import type { TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import { startAppStack, type AppsResources } from './app-stack';
@@ -153,6 +155,13 @@ export async function pagesBench(
           throw new Error(`Lighthouse on ${page.name}: ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
         lighthouseVersion = lhr.lighthouseVersion;
         runs.push(lhr);
+        // Every run's full result, for finding out *why* a page scores what it does (long tasks, script costs, the
+        // network waterfall): open one in https://googlechrome.github.io/lighthouse/viewer/ or read it with jq.
+        if (process.env.BENCH_LIGHTHOUSE_DIR) {
+          const slug = page.name.replace(/[^a-z0-9]+/gi, '-');
+          mkdirSync(process.env.BENCH_LIGHTHOUSE_DIR, { recursive: true });
+          writeFileSync(join(process.env.BENCH_LIGHTHOUSE_DIR, `${slug}-${run}.json`), JSON.stringify(lhr));
+        }
       } finally {
         chrome.kill();
       }
