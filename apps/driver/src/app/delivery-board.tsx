@@ -122,23 +122,7 @@ function OrderCard({
   kind: Kind;
   onFeedback: (feedback: Feedback) => void;
 }) {
-  const utils = trpc.useUtils();
-  const options = {
-    onSettled: () => Promise.all([utils.deliveries.waiting.invalidate(), utils.deliveries.mine.invalidate()]),
-    onError: (error: unknown) => onFeedback({ tone: 'error', orderId: order.orderId, text: errorMessage(error) }),
-  };
-  const pickUp = trpc.deliveries.pickUp.useMutation({
-    ...options,
-    onSuccess: () =>
-      onFeedback({ tone: 'success', orderId: order.orderId, text: `Picked up ${label(order)}. Deliver it next.` }),
-  });
-  const deliver = trpc.deliveries.deliver.useMutation({
-    ...options,
-    onSuccess: () =>
-      onFeedback({ tone: 'success', orderId: order.orderId, text: `Delivered ${label(order)}. Thank you!` }),
-  });
   const address = order.deliveryAddress;
-  const pending = pickUp.isPending || deliver.isPending;
   return (
     <li className="card order-card" data-order-id={order.orderId}>
       <div className="stack-tight">
@@ -162,27 +146,60 @@ function OrderCard({
         <span className="visually-hidden">{stateLabel(order.state)}</span>
       </div>
       {kind === 'waiting' ? (
-        <button
-          type="button"
-          className="button"
-          disabled={pending}
-          onClick={() => pickUp.mutate({ orderId: order.orderId })}
-          aria-label={`Pick up ${label(order)}`}
-        >
-          {pickUp.isPending ? 'Picking up…' : 'Pick up'}
-        </button>
+        <CardAction order={order} action="pickUp" onFeedback={onFeedback} />
       ) : (
-        <button
-          type="button"
-          className="button"
-          disabled={pending}
-          onClick={() => deliver.mutate({ orderId: order.orderId })}
-          aria-label={`Mark ${label(order)} delivered`}
-        >
-          {deliver.isPending ? 'Saving…' : 'Delivered'}
-        </button>
+        <CardAction order={order} action="deliver" onFeedback={onFeedback} />
       )}
     </li>
+  );
+}
+
+const ACTIONS = {
+  pickUp: {
+    idle: 'Pick up',
+    pending: 'Picking up…',
+    aria: 'Pick up {order}',
+    done: 'Picked up {order}. Deliver it next.',
+  },
+  deliver: {
+    idle: 'Delivered',
+    pending: 'Saving…',
+    aria: 'Mark {order} delivered',
+    done: 'Delivered {order}. Thank you!',
+  },
+} as const;
+
+/**
+ * The one action a card offers, with its own mutation: a card on either list can only be picked up or delivered, so
+ * each card holds one mutation observer, not one per action (a full list is dozens of cards, each hydrated).
+ */
+function CardAction({
+  order,
+  action,
+  onFeedback,
+}: {
+  order: OrderSummary;
+  action: keyof typeof ACTIONS;
+  onFeedback: (feedback: Feedback) => void;
+}) {
+  const utils = trpc.useUtils();
+  const text = ACTIONS[action];
+  const mutation = trpc.deliveries[action].useMutation({
+    onSettled: () => Promise.all([utils.deliveries.waiting.invalidate(), utils.deliveries.mine.invalidate()]),
+    onError: (error: unknown) => onFeedback({ tone: 'error', orderId: order.orderId, text: errorMessage(error) }),
+    onSuccess: () =>
+      onFeedback({ tone: 'success', orderId: order.orderId, text: text.done.replace('{order}', label(order)) }),
+  });
+  return (
+    <button
+      type="button"
+      className="button"
+      disabled={mutation.isPending}
+      onClick={() => mutation.mutate({ orderId: order.orderId })}
+      aria-label={text.aria.replace('{order}', label(order))}
+    >
+      {mutation.isPending ? text.pending : text.idle}
+    </button>
   );
 }
 

@@ -43,7 +43,9 @@ export function OrderHistory({ firstPage }: { firstPage?: OrderPage }) {
         {orders.map((order) => (
           <li key={order.orderId} className="card order-row" data-order-id={order.orderId}>
             <div className="stack-tight">
-              <Link href={`/orders/${order.orderId}`} className="order-link">
+              {/* Not prefetched: a customer opens one order of the list, and prefetching each visible one's page
+                  while this one starts costs the phone more than the one it opens saves. */}
+              <Link href={`/orders/${order.orderId}`} className="order-link" prefetch={false}>
                 {order.dishes ?? `Order ${order.orderId.slice(0, 8)}`}
               </Link>
               <span className="muted">
