@@ -1,8 +1,7 @@
 'use client';
 
 import { useSyncExternalStore } from 'react';
-import { formatTime } from './time';
-import { formatDateTime } from './loyalty';
+import { formatDateTime, formatTime } from './time';
 
 const neverChanges = () => () => {};
 

@@ -45,9 +45,3 @@ export function describePeriod(millis: number): string {
   }
   return `every ${millis} ms`;
 }
-
-/** A date and time in the reader's locale: renewals are days apart, but demos run them minutes apart. */
-export function formatDateTime(iso: string | undefined, timeZone?: string): string {
-  if (!iso) return '';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone });
-}
