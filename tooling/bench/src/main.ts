@@ -374,6 +374,9 @@ async function runPart<T>(
   let fail: (error: Error) => void = () => undefined;
   const stopped = new Promise<never>((_resolve, reject) => {
     fail = (error) => {
+      // Said at once: while this part's processes and connections close, a client call still in flight can throw
+      // from a timer and end the process before the rejection below is reported (a worker killed by its heap limit).
+      console.error(`\nbench: the ${name} part failed: ${error.message}`);
       abort.abort();
       reject(error);
     };

@@ -7,6 +7,7 @@ import {
   type ProjectTemporal,
   type TemporalServerKind,
 } from '@durable-delivery/temporal-cluster';
+import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { freePort } from '@durable-delivery/temporal-server';
 import {
   cancelUpdate,
@@ -358,10 +359,12 @@ async function reconcile(
   }
   let replayFailures = 0;
   const replays = Worker.runReplayHistories(
-    // Histories are fetched as stored, encrypted; the replay decodes them with the stack's key.
+    // Histories are fetched as stored, encrypted; the replay decodes them with the stack's key. The bundle's tracing
+    // interceptors need their sink, as on the worker (spans made while replaying are dropped).
     {
       workflowBundle: { codePath: resolve(REPO, 'apps/worker/dist/workflow-bundle.js') },
       dataConverter: replayDataConverter,
+      ...temporalWorkerTelemetry(),
     },
     histories,
   );
