@@ -1,19 +1,10 @@
 // Bundles the order workflow once per test run, outside jest's module registry (webpack's lazy requires break
 // inside it), and tells the test files where the bundle is. Plain JS so it needs no transform.
-const { mkdtempSync, writeFileSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
-const { bundleWorkflowCode } = require('@temporalio/worker');
-const { workflowBundleOptions } = require('@durable-delivery/telemetry/workflow-bundle');
+const { bundleWorkflowsToTempFile } = require('@durable-delivery/telemetry/workflow-bundle');
 
 module.exports = async function bundleOrderWorkflows() {
-  const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('@durable-delivery/workflows/workflows'),
-    ...workflowBundleOptions(),
-    logger: silent,
-  });
-  const codePath = join(mkdtempSync(join(tmpdir(), 'api-workflows-')), 'workflow-bundle.js');
-  writeFileSync(codePath, code);
-  process.env.ORDER_WORKFLOW_BUNDLE = codePath;
+  process.env.ORDER_WORKFLOW_BUNDLE = await bundleWorkflowsToTempFile(
+    require.resolve('@durable-delivery/workflows/workflows'),
+    'api-workflows-',
+  );
 };

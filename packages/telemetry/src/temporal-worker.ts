@@ -16,10 +16,11 @@ export interface WorkerTelemetry {
 }
 
 /**
- * What a worker (or a replay worker) running the workflow bundle (workflow-bundle.ts) needs: the activity interceptors (each attempt is a span,
- * child of the workflow's StartActivity span; activity log lines get `trace_id`) and the `exporter` sink that
- * takes the workflow's spans to this process's span processors (the Tracing of startTracing). Without one (tests
- * that do not look at spans) the sink drops them: a bundle with the interceptors needs the sink either way.
+ * What a worker (or a replay worker) running the workflow bundle (workflow-bundle.ts) needs: the activity
+ * interceptors (each attempt is a span, child of the workflow's StartActivity span; activity log lines get
+ * `trace_id`) and the `exporter` sink that takes the workflow's spans to this process's span processors (the Tracing
+ * of startTracing). Without one (tests that do not look at spans) the sink drops them: a bundle with the interceptors
+ * needs the sink either way.
  */
 export function temporalWorkerTelemetry(
   spans: { spanProcessor: SpanProcessor; resource: Resource } = DROP_SPANS,

@@ -3,7 +3,10 @@
  * of histories and `pnpm replay` — so that all of them run the same workflow code. Build-time only: it loads
  * webpack, which a running worker never needs.
  */
-import type { BundleOptions } from '@temporalio/worker';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { NormalModuleReplacementPlugin } from 'webpack';
 
 /**
@@ -53,4 +56,17 @@ export function workflowBundleOptions(): WorkflowBundleOptions {
       ],
     }),
   };
+}
+
+const SILENT = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * For tests' global set-ups: bundles `workflowsPath` with these options, quietly, into a file of its own in a new
+ * temporary folder, and returns the file's path (for `workflowBundle: { codePath }`).
+ */
+export async function bundleWorkflowsToTempFile(workflowsPath: string, folderPrefix: string): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, ...workflowBundleOptions(), logger: SILENT });
+  const codePath = join(mkdtempSync(join(tmpdir(), folderPrefix)), 'workflow-bundle.js');
+  writeFileSync(codePath, code);
+  return codePath;
 }
