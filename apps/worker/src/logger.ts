@@ -1,4 +1,4 @@
-import { traceFields } from '@durable-delivery/telemetry';
+import { traceFields } from '@durable-delivery/telemetry/logging';
 import { orderIdOf } from '@durable-delivery/workflows';
 import { DefaultLogger, type LogLevel } from '@temporalio/worker';
 

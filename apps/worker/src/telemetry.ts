@@ -1,4 +1,4 @@
-import { startTracing, type SpanProcessor, type Tracing } from '@durable-delivery/telemetry';
+import { startTracing, type SpanProcessor, type Tracing } from '@durable-delivery/telemetry/tracing';
 import { temporalWorkerTelemetry, type WorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { ORDER_METRICS } from '@durable-delivery/workflows';
 import type { TelemetryOptions } from '@temporalio/worker';

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { failureConverterPath } from '@durable-delivery/codec';
-import { workflowBundleOptions } from '@durable-delivery/telemetry/workflow-bundle';
+import { withoutLibrarySources, workflowBundleOptions } from '@durable-delivery/telemetry/workflow-bundle';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { WORKFLOW_BUNDLE } from '../bundles';
 
@@ -20,7 +20,8 @@ async function bundle(): Promise<void> {
     failureConverterPath: failureConverterPath(),
   });
   const codePath = resolve(__dirname, '..', WORKFLOW_BUNDLE);
-  await writeFile(codePath, code);
+  // The libraries' source text out of the source map: less for every worker to decode at start (see there).
+  await writeFile(codePath, withoutLibrarySources(code));
   console.log(`workflow bundle written to ${codePath}`);
 }
 
