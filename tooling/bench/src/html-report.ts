@@ -87,13 +87,18 @@ export async function renderFigures(report: BenchOutput): Promise<Figure[]> {
     );
   }
   if (report.pages) {
-    const pagesSettings = settingsLine(report.pages.settings, [
+    const settings = settingsLine(report.pages.settings, [
       'lighthouse',
       'runs',
       'formFactor',
       'throttling',
       'chromium',
     ]);
+    // What each page showed while measured, and which page is a reference rather than a target.
+    const pagesShown = report.pages.pages
+      .map((page) => `${page.name} (${page.path}): ${page.showing}${page.reference ? ` — ${page.reference}` : ''}`)
+      .join('; ');
+    const pagesSettings = `${settings}; pages: ${pagesShown}`;
     specs.push(
       {
         id: 'lighthouse-scores',
@@ -222,7 +227,15 @@ function targetsTable(report: BenchOutput): string {
     ]);
   }
   for (const page of report.pages?.pages ?? []) {
-    for (const check of page.checks) rows.push([`${page.name}: ${check.name}`, check.target, check.actual, check.met]);
+    // A reference page is measured beside the others, not held to their goals: its row has no verdict.
+    for (const check of page.checks) {
+      rows.push([
+        `${page.name}: ${check.name}${page.reference ? ' (reference)' : ''}`,
+        check.target,
+        check.actual,
+        page.reference ? undefined : check.met,
+      ]);
+    }
   }
   if (rows.length === 0) return '';
   const cells = rows

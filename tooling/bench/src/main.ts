@@ -372,8 +372,11 @@ async function runPart<T>(
   setMaxListeners(0, abort.signal);
   const cleanups: (() => void)[] = [];
   let fail: (error: Error) => void = () => undefined;
+  // Set once the part has ended: its processes exit because resources.close() stops them, which is no failure.
+  let closing = false;
   const stopped = new Promise<never>((_resolve, reject) => {
     fail = (error) => {
+      if (closing) return;
       // Said at once: while this part's processes and connections close, a client call still in flight can throw
       // from a timer and end the process before the rejection below is reported (a worker killed by its heap limit).
       console.error(`\nbench: the ${name} part failed: ${error.message}`);
@@ -400,6 +403,7 @@ async function runPart<T>(
   try {
     return await Promise.race([running, stopped]);
   } finally {
+    closing = true;
     // Closing the client under requests still in flight makes gRPC throw from a timer; once aborted, they end soon.
     await Promise.race([
       running.catch(() => undefined),

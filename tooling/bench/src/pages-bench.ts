@@ -2,7 +2,8 @@
  * The pages part of `pnpm bench`: Lighthouse on the apps' production pages (`next start`) in Debian's Chromium, on
  * Lighthouse's default phone settings (mobile emulation, simulated slow 4G and a 4× slower CPU), several runs per
  * page and the median kept, as Lighthouse recommends. Each page shows real data while it is measured: the menu, an
- * order in progress, a customer's order history, and a driver's list of orders waiting for pickup.
+ * order in progress, a customer's order history, and a driver's list of orders waiting for pickup — and, for
+ * reference, the driver's sign-in page, which has almost nothing of its own: the framework's share of every page.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -45,8 +46,10 @@ interface PageToMeasure {
   readonly name: string;
   readonly origin: string;
   readonly path: string;
-  readonly cookie: string;
+  /** Signed in as whom; none for a page anyone sees. */
+  readonly cookie?: string;
   readonly showing: string;
+  readonly reference?: string;
 }
 
 /** A Lighthouse result, as far as this part reads it. */
@@ -127,6 +130,14 @@ export async function pagesBench(
       cookie: driverCookie,
       showing: `a driver's list with ${OPEN_ORDERS + 1} orders waiting for pickup (first page)`,
     },
+    {
+      name: 'floor: sign-in',
+      origin: driver.url,
+      path: '/signin',
+      showing: "the driver's sign-in form: a server-rendered form and the framework, little else",
+      reference:
+        'not held to the targets: what Next.js and React cost on their own (runtime, hydration), under every page',
+    },
   ];
 
   const { default: lighthouse } = await import('lighthouse');
@@ -147,7 +158,7 @@ export async function pagesBench(
           output: 'json',
           logLevel: 'error',
           onlyCategories: [...CATEGORIES],
-          extraHeaders: { Cookie: page.cookie },
+          ...(page.cookie ? { extraHeaders: { Cookie: page.cookie } } : {}),
         });
         const lhr = result?.lhr as unknown as Lhr | undefined;
         if (!lhr) throw new Error(`Lighthouse returned nothing for ${page.name}`);
@@ -155,12 +166,20 @@ export async function pagesBench(
           throw new Error(`Lighthouse on ${page.name}: ${lhr.runtimeError.code}: ${lhr.runtimeError.message}`);
         lighthouseVersion = lhr.lighthouseVersion;
         runs.push(lhr);
-        // Every run's full result, for finding out *why* a page scores what it does (long tasks, script costs, the
+        // Every run's full result and trace, for finding out *why* a page scores what it does (long tasks, script costs, the
         // network waterfall): open one in https://googlechrome.github.io/lighthouse/viewer/ or read it with jq.
         if (process.env.BENCH_LIGHTHOUSE_DIR) {
           const slug = page.name.replace(/[^a-z0-9]+/gi, '-');
           mkdirSync(process.env.BENCH_LIGHTHOUSE_DIR, { recursive: true });
           writeFileSync(join(process.env.BENCH_LIGHTHOUSE_DIR, `${slug}-${run}.json`), JSON.stringify(lhr));
+          // And the trace it was computed from (Chrome DevTools' Performance panel opens it): which script's
+          // evaluation or which hydration a long task was.
+          if (result?.artifacts.Trace) {
+            writeFileSync(
+              join(process.env.BENCH_LIGHTHOUSE_DIR, `${slug}-${run}.trace.json`),
+              JSON.stringify(result.artifacts.Trace),
+            );
+          }
         }
       } finally {
         chrome.kill();
@@ -245,6 +264,7 @@ function pageResult(page: PageToMeasure, runs: readonly Lhr[], median: Lhr): Pag
     name: page.name,
     path: page.path.replace(/\/orders\/[^/]+$/, '/orders/<id>'),
     showing: page.showing,
+    ...(page.reference ? { reference: page.reference } : {}),
     runs: runs.length,
     scores,
     performanceRuns: runs.map((run) => Math.round((run.categories.performance?.score ?? 0) * 100)),
@@ -272,10 +292,14 @@ export function formatPagesReport(report: PagesReport): string {
     const missed = page.checks
       .filter((check) => !check.met)
       .map((check) => `${check.name} ${check.actual} (target ${check.target})`);
+    const verdict = page.reference
+      ? `; ${page.reference}`
+      : missed.length
+        ? `; MISSED: ${missed.join(', ')}`
+        : '; all targets met';
     lines.push(
       `  ${page.name} (${page.path}): ${CATEGORIES.map((category) => `${category} ${page.scores[category]}`).join(' / ')}; ` +
-        `${page.metrics.map((metric) => `${metric.name} ${metric.display}`).join(', ')}` +
-        (missed.length ? `; MISSED: ${missed.join(', ')}` : '; all targets met'),
+        `${page.metrics.map((metric) => `${metric.name} ${metric.display}`).join(', ')}${verdict}`,
     );
     for (const [category, audits] of Object.entries(page.failingAudits)) {
       if (audits.length) lines.push(`    ${category} audits below 1: ${audits.join(', ')}`);

@@ -23,6 +23,11 @@ export interface PageResult {
   readonly path: string;
   /** What the page showed while measured, so a score is never taken on an empty page. */
   readonly showing: string;
+  /**
+   * Set on a page measured for comparison, not held to the targets: why it is measured. The driver's sign-in page
+   * has almost no code of its own, so its figures are what Next.js and React cost before any page's code runs.
+   */
+  readonly reference?: string;
   readonly runs: number;
   /** Category scores of the median run (by performance score, as Lighthouse picks it), 0–100. */
   readonly scores: Record<LighthouseCategory, number>;

@@ -1,17 +1,36 @@
-// `pnpm --filter @durable-delivery/bench run report <bench-….json>`: renders a saved run's HTML report again, next
-// to its JSON (for a run made before the report existed, or after the report's figures changed).
-import { readFileSync, writeFileSync } from 'node:fs';
-import { renderHtmlReport, type BenchOutput } from './html-report';
+// `pnpm --filter @durable-delivery/bench run report <bench-….json> [--figures <dir>]`: renders a saved run's HTML
+// report again, next to its JSON (for a run made before the report existed, or after the report's figures changed).
+// With --figures, also each figure as an SVG file of its own in <dir> (`<figure id>.svg`), for pages that show
+// pictures but not HTML: README.md shows the latest run's this way.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { renderFigures, renderHtmlReport, type BenchOutput } from './html-report';
 
-async function main([file]: string[]): Promise<number> {
-  if (!file?.endsWith('.json')) {
-    console.error('usage: report <bench-results/bench-….json>');
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { figures: { type: 'string' } },
+  });
+  const [file] = positionals;
+  if (!file?.endsWith('.json') || positionals.length !== 1) {
+    console.error('usage: report <bench-results/bench-….json> [--figures <dir>]');
     return 2;
   }
   const report = JSON.parse(readFileSync(file, 'utf8')) as BenchOutput;
   const out = file.replace(/\.json$/, '.html');
   writeFileSync(out, await renderHtmlReport(report));
   console.log(`written to ${out}`);
+  if (values.figures) {
+    mkdirSync(values.figures, { recursive: true });
+    for (const figure of await renderFigures(report)) {
+      const svgFile = join(values.figures, `${figure.id}.svg`);
+      // Vega's SVG names its XML namespace, so the file is an image as it stands.
+      writeFileSync(svgFile, `${figure.svg}\n`);
+      console.log(`figure written to ${svgFile}`);
+    }
+  }
   return 0;
 }
 

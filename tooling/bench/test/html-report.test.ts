@@ -3,7 +3,7 @@
  * names the machine, versions and settings, and nothing on the page points off the page.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -136,16 +136,34 @@ const fixture = {
         checks: [{ name: 'performance', target: '≥ 98', actual: '97', met: false }],
         failingAudits: { performance: ['largest-contentful-paint'] },
       },
+      {
+        name: 'floor: sign-in',
+        path: '/signin',
+        showing: 'a sign-in form',
+        reference: 'what the framework costs on its own',
+        runs: 5,
+        scores: { performance: 96, accessibility: 100, 'best-practices': 100, seo: 100 },
+        performanceRuns: [95, 96, 96, 98, 99],
+        metrics: [
+          { name: 'LCP', value: 900, target: 1200, display: '0.9 s' },
+          { name: 'CLS', value: 0, target: 0.02, display: '0' },
+          { name: 'TBT', value: 140, target: 50, display: '140 ms' },
+        ],
+        checks: [{ name: 'TBT', target: '≤ 50 ms', actual: '140 ms', met: false }],
+        failingAudits: { performance: ['total-blocking-time'] },
+      },
     ],
   },
 } satisfies BenchOutput;
 
 let html: string;
+let figuresDir: string;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
   const file = join(dir, 'bench-test.json');
+  figuresDir = join(dir, 'figures');
   writeFileSync(file, JSON.stringify(fixture));
-  await run(process.execPath, [resolve(__dirname, '../dist/render-report.js'), file]);
+  await run(process.execPath, [resolve(__dirname, '../dist/render-report.js'), file, '--figures', figuresDir]);
   html = readFileSync(join(dir, 'bench-test.html'), 'utf8');
 });
 
@@ -196,6 +214,22 @@ describe('the benchmark HTML report', () => {
   it('lists every target with what was measured, marking the missed ones', () => {
     expect(html).toContain('<td>menu: performance</td><td>≥ 98</td><td>97</td><td><strong>missed</strong></td>');
     expect(html).toContain('<td>Worker cold start (median)</td><td>≤ 1000 ms</td><td>850 ms</td><td>met</td>');
+  });
+
+  it('shows a reference page beside the others, named as one and given no verdict', () => {
+    expect(html).toContain('<td>floor: sign-in: TBT (reference)</td><td>≤ 50 ms</td><td>140 ms</td><td>-</td>');
+    expect(figure('lighthouse-scores')).toContain(
+      'floor: sign-in (/signin): a sign-in form — what the framework costs',
+    );
+  });
+
+  it('writes each figure as an SVG image of its own on request, the same picture as in the page', () => {
+    expect(readdirSync(figuresDir).sort()).toEqual(figureIds.map((id) => `${id}.svg`).sort());
+    for (const id of figureIds) {
+      const svg = readFileSync(join(figuresDir, `${id}.svg`), 'utf8');
+      expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      expect(figure(id)).toContain(svg.trim());
+    }
   });
 
   it('needs nothing from the network: no script, stylesheet, image or font from anywhere', () => {
