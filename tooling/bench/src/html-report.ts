@@ -15,6 +15,8 @@ import type { WorkerReport } from './worker-bench';
 export type BenchOutput = Pick<BenchReport, 'startedAt' | 'machine' | 'versions' | 'git'> &
   Partial<Omit<BenchReport, 'startedAt' | 'machine' | 'versions' | 'git'>> & {
     readonly parts: readonly string[];
+    /** Parts that failed, with why: the run's other parts are in the report, these are not. */
+    readonly failures?: Readonly<Record<string, string>>;
     readonly apps?: AppsReport;
     readonly worker?: WorkerReport;
     readonly pages?: PagesReport;
@@ -163,6 +165,7 @@ th:first-child, td:first-child { text-align: left; }
 <h1>Durable Delivery benchmark</h1>
 <p>Run started ${escapeHtml(report.startedAt)}; parts: ${escapeHtml(report.parts.join(', '))}. ${escapeHtml(runWide)}.
 Reproduce with <code>pnpm bench</code> (README.md, “Benchmark”).</p>
+${failuresList(report)}
 ${targetsTable(report)}
 ${body}
 </body>
@@ -245,6 +248,15 @@ function targetsTable(report: BenchOutput): string {
     )
     .join('\n');
   return `<table><thead><tr><th>Target</th><th>Goal</th><th>Measured</th><th></th></tr></thead><tbody>\n${cells}\n</tbody></table>`;
+}
+
+function failuresList(report: BenchOutput): string {
+  const failures = Object.entries(report.failures ?? {});
+  if (failures.length === 0) return '';
+  const items = failures
+    .map(([part, why]) => `<li><strong>${escapeHtml(part)}</strong> failed: ${escapeHtml(why.slice(0, 500))}</li>`)
+    .join('\n');
+  return `<p>Parts that did not finish (their figures are missing below):</p>\n<ul>\n${items}\n</ul>`;
 }
 
 interface BaseSpec {

@@ -422,7 +422,12 @@ async function main(): Promise<number> {
     const reports: Record<string, unknown>[] = [];
     for (const server of options.servers) reports.push(await benchOn(server, options));
     if (reports.length > 1) console.log(formatComparison(reports));
-    // Missed targets are a result, not a failure: the exit code says only whether the bench ran.
+    // Missed targets are a result, not a failure: the exit code says only whether every part ran.
+    const failed = reports.flatMap((report) => Object.keys((report.failures as object | undefined) ?? {}));
+    if (failed.length) {
+      console.error(`bench: ${failed.join(', ')} failed (see above); the other parts' figures are written`);
+      return 1;
+    }
     return 0;
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
@@ -438,7 +443,19 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
   let appsReport: AppsReport | undefined;
   let workerReport: WorkerReport | undefined;
   let pagesReport: PagesReport | undefined;
+  // A part that fails is reported and the others still run: one part's failure half an hour into a full run should
+  // not cost the others' figures. The run still exits non-zero (see main).
+  const failures: Partial<Record<Part, string>> = {};
   for (const part of options.parts) {
+    try {
+      await runOnePart(part);
+    } catch (error) {
+      if (error instanceof Interrupted) throw error;
+      failures[part] = error instanceof Error ? error.message : String(error);
+      console.error(`bench: the ${part} part failed, the others carry on: ${failures[part]}`);
+    }
+  }
+  async function runOnePart(part: Part): Promise<void> {
     if (part === 'workflow') {
       workflowReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
         bench(options, server, resources, signal, fail),
@@ -473,6 +490,7 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
     ...(appsReport ? { apps: appsReport } : {}),
     ...(workerReport ? { worker: workerReport } : {}),
     ...(pagesReport ? { pages: pagesReport } : {}),
+    ...(Object.keys(failures).length ? { failures } : {}),
   };
   const outDir = join(REPO_ROOT, 'bench-results');
   mkdirSync(outDir, { recursive: true });

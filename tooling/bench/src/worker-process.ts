@@ -47,7 +47,10 @@ export function spawnWorker(
   encryptionKeys: string,
   extraEnv: Record<string, string> = {},
 ): WorkerProcess {
-  const child: ChildProcess = spawn(process.execPath, [workerMainPath()], {
+  // Node's own flags for the worker, before its script: BENCH_WORKER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'
+  // profiles it under load (each thread writes a profile when it exits), which NODE_OPTIONS refuses to do.
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(/\s+/).filter((arg) => arg !== '') ?? [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, workerMainPath()], {
     // A clean environment: nothing from the caller's shell (a TEMPORAL_PROFILE, fault rates) changes what is measured.
     env: {
       PATH: process.env.PATH ?? '',
@@ -64,7 +67,7 @@ export function spawnWorker(
       // Any free port for the metrics and health endpoints: nothing else on the machine is disturbed (or disturbs).
       WORKER_METRICS_ADDRESS: '127.0.0.1:0',
       WORKER_HEALTH_ADDRESS: '127.0.0.1:0',
-      // For profiling the worker under load, e.g. BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+      // Options Node takes from the environment, e.g. BENCH_WORKER_NODE_OPTIONS='--max-old-space-size=512'.
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
       ...extraEnv,
     },

@@ -216,6 +216,18 @@ describe('the benchmark HTML report', () => {
     expect(html).toContain('<td>Worker cold start (median)</td><td>≤ 1000 ms</td><td>850 ms</td><td>met</td>');
   });
 
+  it('names a part that failed, and why, above the figures of the parts that ran', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    const file = join(dir, 'bench-failed.json');
+    const { apps: _apps, ...withoutApps } = fixture;
+    writeFileSync(file, JSON.stringify({ ...withoutApps, failures: { apps: 'createOrder x: outcome charging' } }));
+    await run(process.execPath, [resolve(__dirname, '../dist/render-report.js'), file]);
+    const page = readFileSync(join(dir, 'bench-failed.html'), 'utf8');
+    expect(page).toContain('<li><strong>apps</strong> failed: createOrder x: outcome charging</li>');
+    expect(page).not.toContain('<figure id="driver-list">');
+    expect(page).toContain('<figure id="worker-memory">');
+  });
+
   it('shows a reference page beside the others, named as one and given no verdict', () => {
     expect(html).toContain('<td>floor: sign-in: TBT (reference)</td><td>≤ 50 ms</td><td>140 ms</td><td>-</td>');
     expect(figure('lighthouse-scores')).toContain(
