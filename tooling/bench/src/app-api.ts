@@ -31,8 +31,12 @@ export interface CreateOrderBody {
 
 export interface CreatedOrder {
   readonly orderId: string;
-  /** The order's own charge time: its 'charging' transition to its 'paid' transition (workflow time). */
-  readonly chargeMs: number;
+  /**
+   * The order's own charge time: its 'charging' transition to its 'paid' transition (workflow time). Undefined when
+   * createOrder answered before the charge settled ('charging': the menu's checkout waits a bounded time, then shows
+   * the order as it stands); the caller learns it once the order is paid.
+   */
+  readonly chargeMs?: number;
 }
 
 async function send(
@@ -112,7 +116,10 @@ export async function signInDriver(
   return cookieFrom('POST /api/session (driver)', answer, DRIVER_COOKIE);
 }
 
-/** createOrder, expected to answer `paid` with the order's transitions. */
+/**
+ * createOrder, expected to answer `paid` with the order's transitions, or `charging` when the charge outlasts the
+ * checkout's wait (a real answer the menu shows: the order carries on). Anything else — declined, an error — throws.
+ */
 export async function createOrder(
   menuUrl: string,
   customerCookie: string,
@@ -126,17 +133,24 @@ export async function createOrder(
     signal,
   });
   const data = record(trpcData(what, answer));
+  if (data?.outcome === 'charging') return { ms: answer.ms, value: { orderId: body.orderId } };
   if (data?.outcome !== 'paid') throw unexpected(what, answer, `outcome ${String(data?.outcome)}, not paid`);
-  const transitions = record(data.status)?.transitions;
+  const chargeMs = chargeTime(data.status);
+  if (chargeMs === undefined) throw unexpected(what, answer, "no 'charging' and 'paid' transitions");
+  return { ms: answer.ms, value: { orderId: body.orderId, chargeMs } };
+}
+
+/** 'charging' → 'paid' from an order status's transitions, or undefined without both. */
+export function chargeTime(status: unknown): number | undefined {
+  const transitions = record(status)?.transitions;
   const at = (state: string): number => {
     const transition = Array.isArray(transitions)
       ? transitions.map(record).find((entry) => entry?.state === state)
       : undefined;
-    const time = typeof transition?.at === 'string' ? Date.parse(transition.at) : NaN;
-    if (!Number.isFinite(time)) throw unexpected(what, answer, `no '${state}' transition`);
-    return time;
+    return typeof transition?.at === 'string' ? Date.parse(transition.at) : NaN;
   };
-  return { ms: answer.ms, value: { orderId: body.orderId, chargeMs: at('paid') - at('charging') } };
+  const ms = at('paid') - at('charging');
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /** deliveries.waiting: one page of the orders waiting for a driver (one visibility query on the server). */

@@ -58,9 +58,14 @@ export interface AppsReport {
   readonly settings: Record<string, unknown>;
   readonly list: readonly ListLevelResult[];
   readonly createOrder: RateResult & {
+    /**
+     * Answers 'charging': the charge outlasted the checkout's bounded wait. Their latency is that wait; their charge
+     * time is read once paid. Optional: runs before it was recorded had none (every answer had to be 'paid').
+     */
+    readonly answeredCharging?: number;
     /** Each order's charge time from its transitions: 'charging' → 'paid', workflow time on the server. */
     readonly chargeMs: LatencyStats;
-    /** Per order, createOrder's latency minus its own charge time: what the HTTP path adds. */
+    /** Per order answered 'paid', createOrder's latency minus its own charge time: what the HTTP path adds. */
     readonly overheadMs: LatencyStats;
   };
   readonly pickUp: RateResult;
@@ -214,6 +219,12 @@ export function formatAppsReport(report: AppsReport, machine: Record<string, str
     `createOrder, then pickUp on those orders, at ${String(report.settings.ratePerSecond)} requests/s (open loop; ` +
       `${report.list.length > 0 ? count(report.list[report.list.length - 1]?.openOrders ?? 0) : 'no'} other orders open)`,
     ...table(rateRows, 1),
+    ...(createOrder.answeredCharging
+      ? [
+          `${createOrder.answeredCharging} of ${createOrder.requests} createOrder answered 'charging' (the charge ` +
+            "outlasted the checkout's wait; their latency is that wait); pickUp was sent once they were paid.",
+        ]
+      : []),
     'latency: request sent → answer read, through HTTP. charge: per order, from its status transitions. answered/s:',
     'first request sent → last answer. send lag: the sender behind schedule, at worst. CPU: per request, first sent',
     `→ last answer; the app is the one called (menu, driver). ${String(machine.cpus)} CPUs give ` +

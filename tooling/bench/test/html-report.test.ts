@@ -78,6 +78,7 @@ const fixture = {
       latencyMs: latency(120, 180),
       samplesMs: [110, 120, 130, 180],
       cpuMsPerRequest: { bench: 1 },
+      answeredCharging: 1,
       chargeMs: latency(100, 150),
       overheadMs: latency(20, 30),
     },
@@ -209,6 +210,9 @@ describe('the benchmark HTML report', () => {
       expect(caption).toMatch(/Settings:<\/strong> \w+/);
     }
     expect(figure('lighthouse-scores')).toContain('lighthouse: 12.8.2; runs: 5; formFactor: mobile');
+    expect(figure('app-latency')).toContain(
+      "1 of 4 createOrder answered 'charging' (the charge outlasted the checkout's wait)",
+    );
   });
 
   it('lists every target with what was measured, marking the missed ones', () => {
