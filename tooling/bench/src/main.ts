@@ -298,6 +298,7 @@ async function bench(
       ordersPerRun: options.orders,
       concurrency: options.concurrency,
       warmupOrders: options.warmup,
+      customers: 'one per lane: bench-customer-<lane>, ordering one after another',
       timeoutSeconds: options.timeoutSeconds,
       windows: benchWindows(options.ratePrompt),
       server: SERVER_SETTINGS[serverKind],

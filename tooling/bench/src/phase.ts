@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { cpuMs, treeCpuMs, type RssSampler } from './proc';
 import { latencyStats, type LatencyStats } from './report';
-import type { Scenario, ScenarioName } from './scenarios';
+import { benchCustomerId, type Scenario, type ScenarioName } from './scenarios';
 
 export interface PhaseContext {
   readonly client: Client;
@@ -60,13 +60,14 @@ export async function runPhase(
   const startedAt = Date.now();
   const started = performance.now();
   let lastDelivered = started;
-  const lane = async (): Promise<void> => {
+  const lane = async (laneIndex: number): Promise<void> => {
+    const customerId = benchCustomerId(laneIndex);
     while (next < orders && !signal.aborted) {
       const orderId = `${idPrefix}${next++}`;
       const sent = performance.now();
       try {
         // On timeout or Ctrl-C, the abort cancels the requests in flight, so the lanes end at once.
-        await client.withAbortSignal(signal, () => scenario.run(client, orderId));
+        await client.withAbortSignal(signal, () => scenario.run(client, orderId, customerId));
         lastDelivered = performance.now();
         latencies.push(lastDelivered - sent);
       } catch (error) {
@@ -80,7 +81,7 @@ export async function runPhase(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, orders) }, lane));
+  await Promise.all(Array.from({ length: Math.min(concurrency, orders) }, (_, index) => lane(index)));
   if (signal.aborted) throw new Error('aborted');
   const elapsedMs = lastDelivered - started;
   const workerRssPeakMiB = scenario.name === 'order' ? context.workerRss?.takePeak() : undefined;

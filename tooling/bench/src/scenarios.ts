@@ -30,8 +30,11 @@ export interface Scenario {
   readonly name: ScenarioName;
   readonly taskQueue: string;
   workflowId(orderId: string): string;
-  /** Checkout, pickUp, deliver; resolves once deliver has answered, throws if any step answers unexpectedly. */
-  run(client: Client, orderId: string): Promise<void>;
+  /**
+   * Checkout, pickUp, deliver, as `customerId`; resolves once deliver has answered, throws if any step answers
+   * unexpectedly.
+   */
+  run(client: Client, orderId: string, customerId: string): Promise<void>;
 }
 
 /**
@@ -47,10 +50,21 @@ export function benchWindows(ratePrompt: string) {
 
 export const DEFAULT_RATE_PROMPT = '1 minute';
 
-export function benchOrderInput(orderId: string, windows = benchWindows(DEFAULT_RATE_PROMPT)): OrderInput {
+/**
+ * One simulated customer per lane of the closed loop: each places an order, sees it delivered, then places the next,
+ * as a person does. (One customer for every order would send every order's loyalty points to the same loyalty
+ * workflow, one update after another: a queue no real customer makes.)
+ */
+export const benchCustomerId = (lane: number) => `bench-customer-${lane}`;
+
+export function benchOrderInput(
+  orderId: string,
+  customerId: string,
+  windows = benchWindows(DEFAULT_RATE_PROMPT),
+): OrderInput {
   return {
     orderId,
-    customerId: 'bench-customer',
+    customerId,
     customerName: 'Bench Customer',
     items: [
       { productId: 'margherita', quantity: 1 },
@@ -69,10 +83,10 @@ export const fullOrder = (windows: ReturnType<typeof benchWindows>): Scenario =>
   name: 'order',
   taskQueue: ORDER_TASK_QUEUE,
   workflowId: orderWorkflowId,
-  async run(client, orderId) {
+  async run(client, orderId, customerId) {
     const startWorkflowOperation = new WithStartWorkflowOperation<OrderWorkflow>(
       ORDER_WORKFLOW_TYPE,
-      orderStartOptions(benchOrderInput(orderId, windows)),
+      orderStartOptions(benchOrderInput(orderId, customerId, windows)),
     );
     // Sent without arguments: whatever options checkout's update takes, the bench uses the app's defaults.
     const payment = await client.workflow.executeUpdateWithStart(waitForPaymentUpdate, { startWorkflowOperation });
@@ -89,11 +103,11 @@ export const ceiling: Scenario = {
   name: 'ceiling',
   taskQueue: NOOP_TASK_QUEUE,
   workflowId: (orderId) => `noop-${orderId}`,
-  async run(client, orderId) {
+  async run(client, orderId, customerId) {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof noopOrder>(NOOP_WORKFLOW_TYPE, {
       workflowId: this.workflowId(orderId),
       taskQueue: NOOP_TASK_QUEUE,
-      args: [benchOrderInput(orderId)],
+      args: [benchOrderInput(orderId, customerId)],
       // The same policies as an order's start; update-with-start requires a conflict policy anyway.
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
