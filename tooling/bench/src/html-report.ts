@@ -95,6 +95,7 @@ export async function renderFigures(report: BenchOutput): Promise<Figure[]> {
     const settings = settingsLine(report.pages.settings, [
       'lighthouse',
       'runs',
+      'hostCpu',
       'formFactor',
       'throttling',
       'chromium',

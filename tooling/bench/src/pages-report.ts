@@ -33,6 +33,8 @@ export interface PageResult {
   readonly scores: Record<LighthouseCategory, number>;
   /** Every run's performance score, for the spread. */
   readonly performanceRuns: readonly number[];
+  /** Every run's benchmarkIndex of the host (Lighthouse's CPU measure); absent in runs recorded before it was kept. */
+  readonly benchmarkIndexRuns?: readonly number[];
   readonly metrics: readonly PageMetric[];
   readonly checks: readonly PageCheck[];
   /** Audits of the median run that scored below 1, by category: what to fix next. */

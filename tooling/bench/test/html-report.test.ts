@@ -120,7 +120,14 @@ const fixture = {
   pages: {
     startedAt: '2026-12-01T10:30:00.000Z',
     durationSeconds: 200,
-    settings: { lighthouse: '12.8.2', runs: 5, formFactor: 'mobile', throttling: 'simulate', chromium: '156' },
+    settings: {
+      lighthouse: '12.8.2',
+      runs: 5,
+      hostCpu: 'Lighthouse benchmarkIndex 900',
+      formFactor: 'mobile',
+      throttling: 'simulate',
+      chromium: '156',
+    },
     pages: [
       {
         name: 'menu',
@@ -209,7 +216,9 @@ describe('the benchmark HTML report', () => {
       expect(caption).toContain('commit 0123456789');
       expect(caption).toMatch(/Settings:<\/strong> \w+/);
     }
-    expect(figure('lighthouse-scores')).toContain('lighthouse: 12.8.2; runs: 5; formFactor: mobile');
+    expect(figure('lighthouse-scores')).toContain(
+      'lighthouse: 12.8.2; runs: 5; hostCpu: Lighthouse benchmarkIndex 900; formFactor: mobile',
+    );
     expect(figure('app-latency')).toContain(
       "1 of 4 createOrder answered 'charging' (the charge outlasted the checkout's wait)",
     );
