@@ -47,6 +47,8 @@ describe('startDevServer', () => {
     });
     expect(Object.keys(customAttributes ?? {})).toContain('OrderStatus');
     expect((await fetch(first.server.uiUrl!)).ok).toBe(true);
+    // Write-ahead-log mode (FILE_DB_PRAGMAS): the log lives beside the database while the server runs.
+    expect(existsSync(`${dbFilename}-wal`)).toBe(true);
 
     // No worker: the execution just waits for one, which is all persistence needs.
     const workflowId = `persisted-${port}`;
@@ -64,8 +66,17 @@ describe('startDevServer', () => {
     expect(description.status.name).toBe('RUNNING');
     expect(description.typedSearchAttributes.get(orderStatus)).toBe('placed');
 
+    // What a killed server had committed is there when it starts again: the log is synced at every commit.
+    const startedBeforeCrash = `${workflowId}-before-crash`;
+    await second.client.workflow.start('anything', { taskQueue: 'nobody-polls', workflowId: startedBeforeCrash });
     second.server.kill();
     expect(await second.server.exited).toBeNull();
+
+    const third = await start({ port, headless: true, dbFilename, searchAttributes });
+    const recovered = await third.client.workflow.getHandle(startedBeforeCrash).describe();
+    expect(recovered.status.name).toBe('RUNNING');
+    third.server.kill();
+    expect(await third.server.exited).toBeNull();
   });
 
   it('creates the namespace it is given', async () => {
