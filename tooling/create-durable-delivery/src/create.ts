@@ -7,7 +7,7 @@ import * as tar from 'tar';
 import { ARCHIVE_FILE, TEMPLATE_DIR, type TemplateManifest } from './manifest';
 import type { ProjectPlan } from './options';
 import { runOrThrow } from './processes';
-import { isText, rewriteText, sortLockfileImporters, type Rewrite } from './rewrite';
+import { isText, isVerbatim, rewriteText, sortLockfileImporters, type Rewrite } from './rewrite';
 
 /** The target exists and is not an empty folder: the scaffold refuses, and never overwrites. */
 export class TargetNotEmptyError extends Error {}
@@ -115,6 +115,7 @@ async function rewriteProject(dir: string, plan: ProjectPlan, manifest: Template
   };
   const ignorePath = join(dir, '.prettierignore');
   for (const file of manifest.files) {
+    if (isVerbatim(file)) continue;
     const path = join(dir, file);
     const bytes = readFileSync(path);
     if (!isText(bytes)) continue;

@@ -105,6 +105,16 @@ function renameScope(text: string, from: string, to: string): string {
   return text.split(`@${from}/`).join(`@${to}/`);
 }
 
+/**
+ * Files copied as they are: the published benchmark run (docs/bench) is measured data — its numbers include any
+ * digits, a latency of 4040 ms among them, and the README's figures point at it — not the app's configuration.
+ */
+const VERBATIM_FOLDERS = ['docs/bench/'] as const;
+
+export function isVerbatim(file: string): boolean {
+  return VERBATIM_FOLDERS.some((folder) => file.startsWith(folder));
+}
+
 /** Whether a file's bytes are text to rewrite: images and other binaries hold NUL bytes early on. */
 export function isText(bytes: Uint8Array): boolean {
   return !bytes.subarray(0, 8000).includes(0);
