@@ -4,6 +4,7 @@ export { OrderTimeline } from './order-timeline';
 export { Notice } from './notice';
 export { formatDateTime, formatTime } from './time';
 export { LocalTime } from './local-time';
+export { LocalTimeScript } from './local-time-script';
 export { errorMessage, fieldErrorsOf, httpStatusOf, isClientError } from './errors';
 export { createQueryClient } from './query-client';
 export { ErrorScreen } from './error-screen';

@@ -7,9 +7,11 @@ const neverChanges = () => () => {};
 
 /**
  * A time in the reader's own zone and locale, on a page the server renders first. The server knows neither, so it
- * writes the time in UTC and hydration keeps that text (no mismatch), then React swaps in the local one at once.
- * It is an inline block (styles.css), so the swap repaints only this small box: text changed inside a paragraph
- * would make the whole paragraph a new largest contentful paint, as late as hydration.
+ * writes the time in UTC; LocalTimeScript, in the page's head, writes the reader's before the page is painted, and
+ * hydration keeps that text (suppressHydrationWarning: the server's snapshot differs from the page by design), then
+ * renders the same. Without scripts, the UTC time stays, labelled as such.
+ * It is an inline block (styles.css), so a later change repaints only this small box: text changed inside a
+ * paragraph would make the whole paragraph a new largest contentful paint.
  */
 export function LocalTime({
   iso,
@@ -27,7 +29,12 @@ export function LocalTime({
     () => `${format(iso, 'UTC')} UTC`,
   );
   return (
-    <time className={className ? `local-time ${className}` : 'local-time'} dateTime={iso}>
+    <time
+      className={className ? `local-time ${className}` : 'local-time'}
+      dateTime={iso}
+      data-with-date={withDate ? '' : undefined}
+      suppressHydrationWarning
+    >
       {text}
     </time>
   );

@@ -15,14 +15,19 @@ function formatter(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   return format;
 }
 
-/** A time of day in the reader's locale, e.g. "14:05:09"; seconds matter when windows are minutes long. */
+/** A time of day: seconds matter when windows are minutes long. (LocalTimeScript formats with these too.) */
+export const TIME_OPTIONS = { hour: '2-digit', minute: '2-digit', second: '2-digit' } as const;
+/** A date and time: renewals are days apart, but demos run them minutes apart. */
+export const DATE_TIME_OPTIONS = { dateStyle: 'medium', timeStyle: 'short' } as const;
+
+/** A time of day in the reader's locale, e.g. "14:05:09". */
 export function formatTime(iso: string | undefined, timeZone?: string): string {
   if (!iso) return '';
-  return formatter({ hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone }).format(new Date(iso));
+  return formatter({ ...TIME_OPTIONS, timeZone }).format(new Date(iso));
 }
 
-/** A date and time in the reader's locale: renewals are days apart, but demos run them minutes apart. */
+/** A date and time in the reader's locale, e.g. "Dec 1, 2026, 2:05 PM". */
 export function formatDateTime(iso: string | undefined, timeZone?: string): string {
   if (!iso) return '';
-  return formatter({ dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+  return formatter({ ...DATE_TIME_OPTIONS, timeZone }).format(new Date(iso));
 }

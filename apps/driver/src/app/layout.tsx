@@ -2,6 +2,7 @@ import '@durable-delivery/ui/styles.css';
 import './app.css';
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
+import { LocalTimeScript } from '@durable-delivery/ui';
 import { signedInDriver } from '../server/driver';
 import { Providers } from './providers';
 import { SignOut } from './sign-out';
@@ -17,6 +18,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const driver = await signedInDriver();
   return (
     <html lang="en">
+      <head>
+        {/* Before the body: the reader's own times are written as the page is parsed (see LocalTimeScript). */}
+        <LocalTimeScript />
+      </head>
       <body>
         <a className="skip-link" href="#main">
           Skip to content

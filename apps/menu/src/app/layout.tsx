@@ -2,6 +2,7 @@ import '@durable-delivery/ui/styles.css';
 import './app.css';
 import type { Metadata, Viewport } from 'next';
 import { Suspense, type ReactNode } from 'react';
+import { LocalTimeScript } from '@durable-delivery/ui';
 import { Header } from './header';
 import { NotificationToasts } from './notification-toasts';
 import { Providers } from './providers';
@@ -16,6 +17,10 @@ export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
+      <head>
+        {/* Before the body: the reader's own times are written as the page is parsed (see LocalTimeScript). */}
+        <LocalTimeScript />
+      </head>
       <body>
         <a className="skip-link" href="#main">
           Skip to content
