@@ -50,14 +50,18 @@ function workspaceScope(repo: string, files: readonly string[]): string {
   return [...scopes][0]!;
 }
 
-/** The lockfile without this package's importer and what only it needed, rewritten by pnpm itself, offline. */
+/**
+ * The lockfile without this package's importer and what only it needed, rewritten by pnpm itself. Resolving the
+ * remaining ranges needs the packages' registry metadata: pnpm reads it from its cache and asks the registry for what
+ * is missing (a new machine's frozen install leaves none behind, so `--offline` failed there).
+ */
 function pruneLockfile(stage: string): void {
   const pnpm = process.env.npm_execpath?.includes('pnpm')
     ? { command: process.execPath, args: [process.env.npm_execpath] }
     : { command: 'pnpm', args: [] };
   const result = spawnSync(
     pnpm.command,
-    [...pnpm.args, 'install', '--lockfile-only', '--offline', '--ignore-scripts'],
+    [...pnpm.args, 'install', '--lockfile-only', '--prefer-offline', '--ignore-scripts'],
     { cwd: stage, encoding: 'utf8', env: withoutNpmVariables() },
   );
   if (result.status !== 0) {

@@ -93,13 +93,15 @@ describe('npx create-durable-delivery, from the packed tarball, without a termin
     expect(readme.split('\n')[0]).toBe('# acme-shop');
   });
 
+  // Frozen and offline: the copy installs from the store the workspace's own install filled. Rewriting the lockfile
+  // resolves ranges, which needs registry metadata that only pnpm's cache or the registry has: --prefer-offline.
   it('has a lockfile that installs frozen and offline, exactly as pnpm itself would write it', async () => {
     const pnpm = pnpmCommand();
     const frozen = await runToEnd(pnpm.command, [...pnpm.args, 'install', '--frozen-lockfile', '--offline'], {
       cwd: run.project,
     });
     expect({ code: frozen.code, output: frozen.output }).toEqual({ code: 0, output: expect.any(String) });
-    const rewritten = await runToEnd(pnpm.command, [...pnpm.args, 'install', '--lockfile-only', '--offline'], {
+    const rewritten = await runToEnd(pnpm.command, [...pnpm.args, 'install', '--lockfile-only', '--prefer-offline'], {
       cwd: run.project,
     });
     expect(rewritten.code).toBe(0);
