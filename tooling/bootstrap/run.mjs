@@ -4,7 +4,7 @@
 // this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
 // workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
 // the first run pays for it), and hands over to Turborepo.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -45,10 +45,10 @@ const commands = {
   // The Temporal dev server (Web UI on 8233, decoding through the codec server on 4040), the worker, the payment
   // (4010) and notification (4020) services, the menu (3000) and the driver portal (3001). The worker and the apps
   // wait for the server; the apps run `next dev`.
-  dev: () => provisionTemporal() || pnpm(['turbo', 'run', 'dev', ...STACK], localAppEnv('development')),
+  dev: () => startStack('dev', localAppEnv('development')),
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
-  start: () => provisionTemporal() || pnpm(['turbo', 'run', 'start', ...STACK], localAppEnv('production')),
+  start: () => startStack('start', localAppEnv('production')),
   // The tests run on the dev server and on the full server on PostgreSQL; the compose file is checked with
   // docker-compose; the end-to-end tests drive Chromium; the metrics test scrapes with a real Prometheus.
   test: () =>
@@ -108,7 +108,7 @@ process.env.TURBO_TELEMETRY_DISABLED = '1';
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 const installStatus = pnpm(['install', '--frozen-lockfile', '--prefer-offline']);
 if (installStatus !== 0) process.exit(installStatus);
-process.exit(commands[command]());
+process.exit(await commands[command]());
 
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
@@ -139,6 +139,40 @@ function ensurePnpm() {
     }
   }
   process.env.PATH = `${bin}${delimiter}${process.env.PATH}`;
+}
+
+/**
+ * `npm run dev` and `npm start`: on a new machine, building the Temporal CLI with Go takes minutes, so it runs beside
+ * the workspace's own builds instead of before them (only the CLI: the time-skipping test server is for tests). Then
+ * Turborepo starts every process; its builds are cached by then. Each step says what it does and how long it takes.
+ */
+async function startStack(task, env) {
+  const started = Date.now();
+  const step = (text) => console.log(`\n▶ ${text} (${Math.round((Date.now() - started) / 1000)} s so far)`);
+  step('Building the Temporal tooling');
+  const tooling = pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']);
+  if (tooling !== 0) return tooling;
+  step(
+    'Finding or building the Temporal CLI (about 3 minutes, once per machine) beside the workspace builds' +
+      (task === 'start' ? ' (and the production builds of both apps)' : ''),
+  );
+  // `npm run dev` serves the apps with `next dev`, which compiles on request: their own production builds are skipped.
+  const builds = STACK.map((filter) => (task === 'dev' && /\/(menu|driver)$/.test(filter) ? `${filter}^...` : filter));
+  const [cli, workspace] = await Promise.all([
+    process.env.TEMPORAL_ADDRESS ? 0 : runAsync('node', ['tooling/temporal-server/dist/cli.js', 'provision', 'cli']),
+    runAsync('pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only', ...builds]),
+  ]);
+  if (cli !== 0 || workspace !== 0) return cli || workspace;
+  step('Starting the stack; the menu answers once its first page has compiled');
+  return pnpm(['turbo', 'run', task, ...STACK], env);
+}
+
+function runAsync(command, commandArgs) {
+  return new Promise((resolveStatus, reject) => {
+    const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolveStatus(code ?? (signal ? 1 : 0)));
+  });
 }
 
 // Builds the Temporal CLI and the time-skipping test server on first use (minutes, once; cached outside the repo),

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `provision` builds whatever is missing (minutes, once), so that later runs start at once; `provision-server` does
+// `provision` builds whatever is missing (minutes, once), so that later runs start at once (`provision cli`: only the
+// CLI, which is all `npm run dev` needs; the test server is for tests); `provision-server` does
 // the same for the full Temporal server and its SQL tool (what the PostgreSQL-backed stack runs); `which` only looks;
 // `temporal ARGS…` runs the Temporal CLI this project uses (`pnpm temporal workflow list`), wherever it came from.
 import { spawn } from 'node:child_process';
@@ -13,12 +14,17 @@ async function main([command, ...rest]: string[]): Promise<number> {
     return 0;
   }
   if (command !== 'provision' && command !== 'which') {
-    console.error('usage: node dist/cli.js <provision|provision-server|which|temporal ARGS…>');
+    console.error('usage: node dist/cli.js <provision [cli|test-server]|provision-server|which|temporal ARGS…>');
     return 2;
   }
   const options = { build: command === 'provision' };
-  print('temporal', await resolveTemporalCli(options));
-  print('temporal-test-server', await resolveTestServer(options));
+  const only = rest[0];
+  if (only !== undefined && only !== 'cli' && only !== 'test-server') {
+    console.error(`usage: node dist/cli.js ${command} [cli|test-server]`);
+    return 2;
+  }
+  if (only !== 'test-server') print('temporal', await resolveTemporalCli(options));
+  if (only !== 'cli') print('temporal-test-server', await resolveTestServer(options));
   return 0;
 }
 
