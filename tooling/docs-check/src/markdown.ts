@@ -79,27 +79,44 @@ export function linksOnLine(line: string): { text: string; target: string; image
   return found;
 }
 
-/** Blanks inline code that is not the text of a link, so that a link written inside code is not taken for one. */
+/**
+ * Blanks inline code that is not the text of a link, so that a link written inside code is not taken for one. A code
+ * span opens with a run of backticks and closes with the next run of the same length (`` `a` `` is one span).
+ */
 function stripInlineCodeOutsideLinks(line: string): string {
+  const runAt = (at: number) => {
+    let length = 0;
+    while (line[at + length] === '`') length++;
+    return length;
+  };
   let out = '';
   let index = 0;
   while (index < line.length) {
-    const tick = line.indexOf('`', index);
-    if (tick < 0) {
-      out += line.slice(index);
-      break;
+    if (line[index] !== '`') {
+      out += line[index];
+      index++;
+      continue;
     }
-    const close = line.indexOf('`', tick + 1);
+    const open = runAt(index);
+    let close = -1;
+    for (let at = index + open; at < line.length;) {
+      const run = runAt(at);
+      if (run === open) {
+        close = at;
+        break;
+      }
+      at += Math.max(run, 1);
+    }
     if (close < 0) {
-      out += line.slice(index);
-      break;
+      out += line.slice(index, index + open);
+      index += open;
+      continue;
     }
-    const before = line.slice(0, tick);
-    // Inside a link's text: an unclosed `[` before the code, and `](` right after a later `]`.
+    const before = line.slice(0, index);
+    // Inside a link's text: an unclosed `[` before the code.
     const inLinkText = before.lastIndexOf('[') > before.lastIndexOf(']');
-    out += line.slice(index, tick);
-    out += inLinkText ? line.slice(tick, close + 1) : ' '.repeat(close + 1 - tick);
-    index = close + 1;
+    out += inLinkText ? line.slice(index, close + open) : ' '.repeat(close + open - index);
+    index = close + open;
   }
   return out;
 }

@@ -22,7 +22,9 @@ describe('GitHub anchors', () => {
 describe('links', () => {
   it('finds links and images, code references with code in their text, and nothing inside inline code', () => {
     expect(
-      linksOnLine('See [`createOrder`](a/b.ts#L1-L2), ![x](docs/x.png) and [p](<a [id]/c.tsx>), not `[y](z)` or `z`.'),
+      linksOnLine(
+        'See [`createOrder`](a/b.ts#L1-L2), ![x](docs/x.png) and [p](<a [id]/c.tsx>), not `[y](z)`, `` [`w`](v) `` or `z`.',
+      ),
     ).toEqual([
       { text: '`createOrder`', target: 'a/b.ts#L1-L2', image: false },
       { text: 'x', target: 'docs/x.png', image: true },
