@@ -268,7 +268,7 @@ describe('docker-compose.yml', () => {
         `${job.static_configs?.[0]?.targets[0] ?? `${job.dns_sd_configs?.[0]?.names[0]}:${job.dns_sd_configs?.[0]?.port}`}${job.metrics_path ?? '/metrics'}`,
       ]),
     );
-    // The endpoints every deployable serves (README: Run it in containers).
+    // The endpoints every deployable serves (docs/configuration.md: In containers).
     expect(scraped).toEqual({
       worker: 'worker:9464/metrics',
       payments: 'payments:4010/metrics',

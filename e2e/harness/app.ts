@@ -28,7 +28,7 @@ export async function newPerson(browser: Browser, baseURL: string): Promise<{ co
   return { context, page: await context.newPage() };
 }
 
-/** Keeps a screenshot of a main screen with the test artifacts (and for the README). */
+/** Keeps a screenshot of a main screen with the test artifacts (and for README.md and docs/). */
 export async function keepScreenshot(page: Page, name: string): Promise<void> {
   const dir = join(ARTIFACTS, 'screenshots');
   mkdirSync(dir, { recursive: true });

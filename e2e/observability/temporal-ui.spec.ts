@@ -16,7 +16,8 @@ import { ARTIFACTS } from '../harness/stack';
 /**
  * The Temporal Web UI as the ops console, in a real browser: the dev server's UI lists the orders with their search
  * attributes as columns, and an order's page shows its summary and current details — decoded by the codec server for
- * an operator who signed in to it, exactly as README says, and for nobody else. The screenshots are the README's.
+ * an operator who signed in to it, exactly as docs/operations.md says, and for nobody else. The screenshots are the ones
+ * docs/operations.md shows.
  */
 
 /** The order columns an operator adds in the UI's column picker (kept in the browser's storage, as the UI does). */
@@ -128,7 +129,7 @@ test('operators see orders with their search attributes, summaries and current d
   await expect(strangerPage.getByRole('textbox').first()).not.toContainText('Grace');
   await expect(strangerPage.getByText(summary)).toHaveCount(0);
 
-  // The worker's order counters, as Prometheus scrapes them, kept beside the screenshots (README's excerpt).
+  // The worker's order counters, as Prometheus scrapes them, kept beside the screenshots (docs/operations.md's excerpt).
   const scrape = JSON.parse(process.env.E2E_SCRAPE_TARGETS ?? '{}') as { worker?: string };
   const metrics = await (await fetch(`http://${scrape.worker}/metrics`)).text();
   const excerpt = metrics.split('\n').filter((line) => /^(# (HELP|TYPE) )?orders_/.test(line));

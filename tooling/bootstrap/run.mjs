@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start`, `npm run bench`, `npm run setup`,
-// `npm run test:fast`, `npm run test:scaffold` and `npm run stack:postgres`. A fresh machine has only Node and npm, so
+// `npm run test:fast`, `npm run test:scaffold`, `npm run test:e2e`, `npm run test:chaos`, `npm run stack:postgres`,
+// `npm run temporal:dev`, `npm run replay` and `npm run create`. A fresh machine has only Node and npm, so
 // this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
 // workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
 // the first run pays for it), and hands over to Turborepo.
@@ -79,6 +80,31 @@ const commands = {
     ensureDebianPackages(['chromium']) ||
     pnpm(['turbo', 'run', 'build']) ||
     pnpm(['--filter', '@durable-delivery/bench', 'run', 'bench', ...args]),
+  // Only the end-to-end tests (e2e/), on the production builds that `npm run build` made.
+  'test:e2e': () =>
+    provisionTemporal() ||
+    ensureDebianPackages(['chromium']) ||
+    pnpm(['--filter', '@durable-delivery/e2e', 'run', 'test', ...args]),
+  // The Temporal dev server alone, with this project's ports, SQLite file and search attributes.
+  'temporal:dev': () =>
+    provisionTemporal() ||
+    pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/dev-server']) ||
+    pnpm(['--filter', '@durable-delivery/dev-server', 'run', 'dev']),
+  // A workflow's history from the server the worker is configured for, replayed on the current code (see
+  // docs/operations.md): `npm run replay -- <order id | workflow id>`.
+  replay: () =>
+    pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/worker']) ||
+    run('node', ['apps/worker/dist/replay.js', ...args]),
+  // A new project from this repository's working tree, as the published create-durable-delivery would make it:
+  // `npm run create -- ../my-app` (the package's prepack puts the tracked files in, then its CLI runs from here).
+  // Relative folders are taken from where npm was run.
+  create: () =>
+    scaffoldHere() ||
+    pnpm(['turbo', 'run', 'build', '--filter=create-durable-delivery']) ||
+    pnpm(['--filter', 'create-durable-delivery', 'run', 'prepack']) ||
+    run('node', [join(root, 'tooling/create-durable-delivery/dist/cli.js'), ...args], process.env, {
+      cwd: process.env.INIT_CWD || root,
+    }),
   // The full Temporal server on a private PostgreSQL cluster, in the foreground (see tooling/temporal-cluster).
   'stack:postgres': () =>
     provisionTemporalServer() ||
@@ -86,6 +112,16 @@ const commands = {
     pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-cluster']) ||
     pnpm(['--filter', '@durable-delivery/temporal-cluster', 'run', 'start']),
 };
+
+/** A copy made by create-durable-delivery carries no scaffold (it leaves itself out): say so instead of failing. */
+function scaffoldHere() {
+  if (existsSync(join(root, 'tooling/create-durable-delivery/package.json'))) return 0;
+  console.error(
+    'This project has no tooling/create-durable-delivery (a copy made by it leaves the scaffold out): ' +
+      'run `npm run create` in the Durable Delivery repository, or the published `npx create-durable-delivery`.',
+  );
+  return 1;
+}
 
 /** Whether `--server` asks for the PostgreSQL-backed server (`--server postgres`, `--server=dev,postgres`). */
 function onPostgres() {
@@ -213,7 +249,7 @@ function localAppEnv(mode) {
   env.TEMPORAL_DEV_UI_CODEC_ENDPOINT ??= `http://127.0.0.1:${env.CODEC_SERVER_PORT || ports.codecServer}`;
   console.log(
     `Payloads are encrypted (key in .data/payload-encryption-keys). To read them in the Web UI, sign in at ` +
-      `${env.TEMPORAL_DEV_UI_CODEC_ENDPOINT} with the token in .data/codec-server-token (see README, "Payload encryption").`,
+      `${env.TEMPORAL_DEV_UI_CODEC_ENDPOINT} with the token in .data/codec-server-token (see docs/security.md, "Payload encryption").`,
   );
   if (mode === 'production' && !env.DRIVER_PASSCODE) {
     // The same value as DEVELOPMENT_DRIVER_PASSCODE in packages/api/src/server/config.ts.
@@ -316,8 +352,8 @@ function onPath(name) {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, name)));
 }
 
-function run(command, commandArgs, env = process.env) {
-  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', env });
+function run(command, commandArgs, env = process.env, { cwd = root } = {}) {
+  const result = spawnSync(command, commandArgs, { cwd, stdio: 'inherit', env });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }

@@ -144,7 +144,7 @@ function exportHistory(history: temporal.api.history.v1.IHistory): string {
 
 /**
  * Every payload in the history but the two kinds the SDK writes past the codec, and which carry no customer data
- * (see README): search attributes, and the bookkeeping of a local activity's marker (its sequence number, activity
+ * (see docs/security.md): search attributes, and the bookkeeping of a local activity's marker (its sequence number, activity
  * type and times, under `details.data`; the activity's result, under `details.result`, is encrypted).
  */
 function payloadsOf(history: temporal.api.history.v1.IHistory): Payload[] {

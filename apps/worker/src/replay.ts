@@ -1,6 +1,6 @@
-// `pnpm replay <order id | workflow id>`: downloads a workflow's history (an order's, or a loyalty or pass
+// `npm run replay -- <order id | workflow id>`: downloads a workflow's history (an order's, or a loyalty or pass
 // workflow's current run) from the configured Temporal server and replays it against the current workflow code. A clean replay proves a code change is compatible with that order; a
-// non-determinism error names the event where the new code diverges. Under a debugger (see README), breakpoints
+// non-determinism error names the event where the new code diverges. Under a debugger (see docs/operations.md), breakpoints
 // in packages/workflows/src are hit as the history replays, with workflow time frozen at each event.
 import inspector from 'node:inspector';
 import { workerDataConverter } from '@durable-delivery/codec';
@@ -14,7 +14,7 @@ import { ConfigError, loadWorkerConfig } from './config';
 async function main(args: string[]): Promise<number> {
   const id = args.find((arg) => !arg.startsWith('-'));
   if (!id) {
-    console.error('usage: pnpm replay <order id | workflow id>');
+    console.error('usage: npm run replay -- <order id | workflow id>');
     return 2;
   }
   // A bare order id, or a workflow id as it is: order-…, loyalty-<customer>, subscription-<customer>.

@@ -1,7 +1,10 @@
 /**
- * README.md's ops runbook, run as written: its list queries and its operator commands go through the real Temporal
- * CLI against a real dev server and the real worker process. The commands and queries are read from README.md
- * itself, so the runbook cannot drift from what works.
+ * The reader's Temporal CLI pages, run as written against a real dev server and the real worker process: the ops
+ * runbook (docs/operations.md: its list queries and its operator commands) and the walkthrough of one order
+ * (docs/cli.md: start, checkout's early return, pick-up, a second driver refused, delivery, the status query, the
+ * rating, lists by search attribute). The commands and queries are read from the pages themselves and run through
+ * `npm run -s temporal --` from the repository's root, exactly as a reader types them, so the pages cannot drift
+ * from what works.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -24,7 +27,10 @@ import { Client, Connection } from '@temporalio/client';
 import { spawnWorker, type WorkerProcess } from './processes';
 
 const run = promisify(execFile);
-const README = readFileSync(resolve(__dirname, '../../../README.md'), 'utf8');
+const REPO = resolve(__dirname, '../../..');
+const RUNBOOK_PAGE = 'docs/operations.md';
+const WALKTHROUGH_PAGE = 'docs/cli.md';
+const page = (path: string) => readFileSync(join(REPO, path), 'utf8');
 
 let server: DevServer;
 let connection: Connection;
@@ -50,11 +56,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** The README section under a heading, up to the next heading of the same or a higher level (outside code). */
-function section(heading: string): string {
-  const lines = README.split('\n');
+/** A page's section under a heading, up to the next heading of the same or a higher level (outside code). */
+function section(path: string, heading: string): string {
+  const lines = page(path).split('\n');
   const start = lines.indexOf(heading);
-  if (start < 0) throw new Error(`README.md has no "${heading}" section`);
+  if (start < 0) throw new Error(`${path} has no "${heading}" section`);
   const level = heading.indexOf(' ');
   let inCode = false;
   let end = start + 1;
@@ -69,25 +75,63 @@ function section(heading: string): string {
 
 /** The runbook's table of list queries: question → query. */
 function documentedQueries(): Map<string, string> {
-  const rows = [...section('### Orders that need a look').matchAll(/^\| ([^|]+?) +\| `([^`]+)` +\|$/gm)];
+  const rows = [...section(RUNBOOK_PAGE, '### Orders that need a look').matchAll(/^\| ([^|]+?) +\| `([^`]+)` +\|$/gm)];
   return new Map(rows.map((row) => [row[1] ?? '', row[2] ?? '']));
 }
 
-/** The runbook's shell commands, continuation lines joined, comments dropped. */
-function documentedCommands(): string[] {
-  const block = /```sh\n([\s\S]*?)```/.exec(section('### Actions on a stuck order'))?.[1] ?? '';
-  return block
-    .replace(/\\\n\s*/g, '')
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.trim().startsWith('#'));
+interface DocumentedCommand {
+  /** The command as written, continuation lines included. */
+  readonly command: string;
+  /** The refusal a `#   → …` comment right after it says the command answers with (it then fails). */
+  readonly refusedWith?: string;
 }
 
-/** Runs a README command line through bash, with `pnpm -s temporal` being the CLI this project resolved. */
-async function runDocumented(command: string, replacements: Record<string, string>) {
-  let line = command.replace(/^pnpm -s temporal /, '"$TEMPORAL_CLI" ');
+/**
+ * The shell commands of a section's first `sh` block, in order: a line ending in `\` or inside an open quote goes on
+ * with the next one; comments are dropped, but a `#   → message` comment is kept as the refusal of the command above.
+ */
+function documentedCommands(path: string, heading: string): DocumentedCommand[] {
+  const block = /```sh\n([\s\S]*?)```/.exec(heading ? section(path, heading) : page(path))?.[1] ?? '';
+  const commands: { command: string; refusedWith?: string }[] = [];
+  let pending: string | undefined;
+  for (const line of block.split('\n')) {
+    if (pending === undefined) {
+      const refusal = /^#\s+→\s+(.*)$/.exec(line.trim());
+      const last = commands[commands.length - 1];
+      if (refusal && last) last.refusedWith = refusal[1];
+      if (line.trim() === '' || line.trim().startsWith('#')) continue;
+    }
+    pending = pending === undefined ? line : `${pending}\n${line}`;
+    if (line.endsWith('\\') || (pending.match(/'/g)?.length ?? 0) % 2 === 1) continue;
+    commands.push({ command: pending });
+    pending = undefined;
+  }
+  return commands;
+}
+
+/** The CLI as a reader runs it from the repository's root: the npm script of the root package.json. */
+const NPM_CLI = 'npm run -s temporal -- ';
+
+/**
+ * Runs a documented command line through bash at the repository's root, as written (after the replacements): npm,
+ * the root package's `temporal` script, and the Temporal CLI this project resolved, on the test's dev server.
+ */
+async function runDocumented(command: string, replacements: Record<string, string> = {}) {
+  expect(command.startsWith(NPM_CLI)).toBe(true);
+  let line = command;
   for (const [from, to] of Object.entries(replacements)) line = line.split(from).join(to);
+  // npm's own settings from the jest run (pnpm's, npx's) are not the reader's: the command gets a plain environment.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  delete env.TEMPORAL_CODEC_ENDPOINT;
+  delete env.TEMPORAL_CODEC_AUTH;
   return run('bash', ['-c', line], {
-    env: { ...process.env, TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' },
+    cwd: REPO,
+    env: {
+      ...env,
+      npm_config_update_notifier: 'false',
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: 'default',
+    },
   }).then(
     ({ stdout }) => ({ ok: true as const, output: stdout }),
     (error: { stdout?: string; stderr?: string }) => ({
@@ -132,7 +176,7 @@ async function paidOrder(overrides: Partial<OrderInput> = {}) {
   };
 }
 
-describe("README's ops runbook, run as written against a real dev server and worker", () => {
+describe("docs/operations.md's ops runbook, run as written against a real dev server and worker", () => {
   it('finds the orders each documented query is for, and its actions refund, close and refuse as it says', async () => {
     const startedAt = new Date(Date.now() - 60_000);
 
@@ -152,7 +196,9 @@ describe("README's ops runbook, run as written against a real dev server and wor
     const stuck = orderWorkflowId(stuckInput.orderId);
 
     // The actions, exactly as the runbook writes them.
-    const [refundAndClose, markDelivered] = documentedCommands();
+    const [refundAndClose, markDelivered] = documentedCommands(RUNBOOK_PAGE, '### Actions on a stuck order').map(
+      ({ command }) => command,
+    );
     expect(refundAndClose).toContain('--name refundAndClose');
     expect(markDelivered).toContain('--name markDelivered');
 
@@ -216,5 +262,59 @@ describe("README's ops runbook, run as written against a real dev server and wor
     }
 
     await client.workflow.getHandle(stuck).terminate('test finished');
+  });
+});
+
+// After the runbook's test in this file (jest runs them in order): the walkthrough's driver, dana, would otherwise be
+// one more order in the runbook's "every order of a driver".
+describe("docs/cli.md's walkthrough of one order, run as written against a real dev server and worker", () => {
+  it('starts, pays, is picked up (a second driver refused with the reason), delivered, queried, rated and listed', async () => {
+    const commands = documentedCommands(WALKTHROUGH_PAGE, '');
+    // The page first points the CLI at the codec server, for `npm run dev`'s encrypted payloads. The worker here runs
+    // without encryption (no PAYLOAD_ENCRYPTION_KEYS) and no codec server runs, so the commands go without it.
+    expect(commands[0]?.command).toMatch(/^export TEMPORAL_CODEC_ENDPOINT=\S+ TEMPORAL_CODEC_AUTH=/);
+    const steps = commands.slice(1);
+    const names = steps.map(({ command }) => /--name (\w+)|workflow (start|list)/.exec(command)?.slice(1).join(''));
+    expect(names).toEqual([
+      'start',
+      'waitForPayment',
+      'pickUp',
+      'pickUp',
+      'deliver',
+      'getStatus',
+      'rate',
+      'list',
+      'list',
+    ]);
+
+    const outputs: string[] = [];
+    for (const { command, refusedWith } of steps) {
+      const result = await runDocumented(command);
+      if (refusedWith) {
+        expect({ command, ok: result.ok }).toEqual({ command, ok: false });
+        expect(result.output).toContain(refusedWith);
+      } else {
+        expect({ command, ok: result.ok, output: result.output }).toEqual({
+          command,
+          ok: true,
+          output: expect.any(String),
+        });
+      }
+      outputs.push(result.output);
+    }
+    // The second pickUp is the refused one, and the page says why.
+    expect(steps[3]?.refusedWith).toBe('Cannot pick up order 42: it was already picked up by driver dana.');
+    expect(outputs[1]).toContain('paid');
+    expect(outputs[5]).toContain('delivered');
+
+    // The order ran its whole course on the worker: delivered by dana, rated, and then it completed.
+    const handle = client.workflow.getHandle<OrderWorkflow>('order-42');
+    const final = await handle.result();
+    expect(final).toMatchObject({ orderId: '42', state: 'delivered', driverId: 'dana', rating: { stars: 5 } });
+    // Lists by search attribute see it too, now that it is delivered.
+    await eventually(async () => {
+      const ids = await listThroughCli("DriverId = 'dana' AND OrderState = 'delivered'");
+      return ids.includes('order-42') ? ids : undefined;
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * How every workflow bundle of this project is built — the worker's prebuilt bundle, the tests' bundle, the recorder
- * of histories and `pnpm replay` — so that all of them run the same workflow code. Build-time only: it loads
+ * of histories and `npm run replay` — so that all of them run the same workflow code. Build-time only: it loads
  * webpack, which a running worker never needs.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -168,7 +168,7 @@ th:first-child, td:first-child { text-align: left; }
 <body>
 <h1>Durable Delivery benchmark</h1>
 <p>Run started ${escapeHtml(report.startedAt)}; parts: ${escapeHtml(report.parts.join(', '))}. ${escapeHtml(runWide)}.
-Reproduce with <code>pnpm bench</code> (README.md, “Benchmark”).</p>
+Reproduce with <code>npm run bench</code> (docs/benchmark.md).</p>
 ${failuresList(report)}
 ${targetsTable(report)}
 ${body}

@@ -289,7 +289,7 @@ async function bench(
     order: await historyLines(client, order.workflowId(first)),
     ceiling: await historyLines(client, ceiling.workflowId(first)),
   };
-  // What that order would cost on Temporal Cloud, from its history (queries from UIs come on top: see README).
+  // What that order would cost on Temporal Cloud, from its history (queries from UIs come on top: see docs/benchmark.md, "Capacity").
   const billable = billableActions(await client.workflow.getHandle(order.workflowId(first)).fetchHistory());
 
   return {

@@ -1,7 +1,7 @@
-// `pnpm --filter @durable-delivery/bench run report <bench-….json> [--figures <dir>]`: renders a saved run's HTML
+// `node tooling/bench/dist/render-report.js <bench-….json> [--figures <dir>]` (the package's `report` script): renders a saved run's HTML
 // report again, next to its JSON (for a run made before the report existed, or after the report's figures changed).
 // With --figures, also each figure as an SVG file of its own in <dir> (`<figure id>.svg`), for pages that show
-// pictures but not HTML: README.md shows the latest run's this way.
+// pictures but not HTML: docs/benchmark.md shows the latest run's this way.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

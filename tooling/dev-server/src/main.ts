@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm temporal:dev` (and the Temporal half of `pnpm dev`): a local Temporal dev server with this project's
+// `npm run temporal:dev` (and the Temporal half of `npm run dev`): a local Temporal dev server with this project's
 // search attributes, orders persisted in .data/temporal/dev.sqlite, and the Web UI for operators.
 import { DEFAULT_DB_FILENAME, DEFAULT_PORT, DEFAULT_UI_PORT, startProjectDevServer } from './index';
 
@@ -18,7 +18,7 @@ async function main(): Promise<number> {
     port: portFromEnv('TEMPORAL_DEV_PORT', DEFAULT_PORT),
     uiPort: portFromEnv('TEMPORAL_DEV_UI_PORT', DEFAULT_UI_PORT),
     dbFilename: process.env.TEMPORAL_DEV_DB || DEFAULT_DB_FILENAME,
-    // `pnpm dev` points the Web UI at the codec server it starts, so operators can read encrypted payloads.
+    // `npm run dev` points the Web UI at the codec server it starts, so operators can read encrypted payloads.
     ...(process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT
       ? { uiCodecEndpoint: process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT }
       : {}),

@@ -3,7 +3,7 @@
 // command, but they add steps between an update handler's return and its answer, which can change the order in
 // which one workflow task's commands and answers come out (an update's answer before or after a timer's cancel).
 // Workers with and without them on one task queue would fail each other's orders with nondeterminism errors, so
-// there is no switch (README: "What workflow tracing costs").
+// there is no switch (docs/observability.md: "What workflow tracing costs").
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { failureConverterPath } from '@durable-delivery/codec';
