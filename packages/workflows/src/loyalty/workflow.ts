@@ -20,9 +20,8 @@ import {
 import type { SearchAttributePair } from '@temporalio/common';
 import { CustomerIdAttribute } from '../order/definitions';
 import { ORDER_ID_PATTERN, isRecord } from '../order/input';
-import { retriedForAnHour } from '../shared/activity-options';
 import { continueAsNewUpdate } from '../shared/definitions';
-import { historyIsLong, settled, track } from '../shared/forever';
+import { historyIsLong, iso, retriedForAnHour, settled, track } from '../shared/helpers';
 import {
   HISTORY_LIMIT,
   LOYALTY_MAX_HISTORY_EVENTS,
@@ -425,8 +424,4 @@ function countByLevel(rewards: readonly Reward[]): Partial<Record<RewardLevel, n
   const counts: Partial<Record<RewardLevel, number>> = {};
   for (const reward of rewards) counts[reward.level] = (counts[reward.level] ?? 0) + 1;
   return counts;
-}
-
-function iso(millis: number): string {
-  return new Date(millis).toISOString();
 }

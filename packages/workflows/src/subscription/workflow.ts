@@ -20,9 +20,16 @@ import {
 } from '@temporalio/workflow';
 import { CustomerIdAttribute } from '../order/definitions';
 import { TEXT_LIMITS, isRecord, parseDuration } from '../order/input';
-import { retriedForAnHour, retriedUntilDone } from '../shared/activity-options';
 import { continueAsNewUpdate } from '../shared/definitions';
-import { historyIsLong, settled, track } from '../shared/forever';
+import {
+  historyIsLong,
+  iso,
+  isoOrUndefined,
+  retriedForAnHour,
+  retriedUntilDone,
+  settled,
+  track,
+} from '../shared/helpers';
 import {
   CHARGES_KEPT,
   DEFAULT_PASS_SETTINGS,
@@ -422,12 +429,4 @@ async function runPass({
   }
   await settled(pending);
   return status();
-}
-
-function iso(millis: number): string {
-  return new Date(millis).toISOString();
-}
-
-function isoOrUndefined(millis: number | undefined): string | undefined {
-  return millis === undefined ? undefined : iso(millis);
 }
