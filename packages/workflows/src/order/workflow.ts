@@ -42,6 +42,8 @@ export async function order(input: OrderInput): Promise<OrderStatus> {
   const { windows } = order;
   const steps = orderSteps(order);
   const { applyPerks, chargeCustomer, notify, earnPoints, metrics } = steps;
+  // Counted here, not by callers: an order started from the CLI counts too, and a replay never counts again.
+  metrics.placed();
   const end = (outcome: Outcome) => endOrder(order, steps, outcome);
   registerHandlers(order);
   order.addMissingSearchAttributes();
