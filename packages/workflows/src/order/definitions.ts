@@ -142,7 +142,7 @@ export interface OrderStatus {
   readonly cancellation?: { readonly reason?: string; readonly requestedAt: string };
   readonly rating?: { readonly stars: number; readonly comment?: string; readonly ratedAt: string };
   readonly notifications: readonly SentNotification[];
-  /** Operator actions on this order (see the ops runbook in README.md), oldest first. */
+  /** Operator actions on this order (see docs/operations.md), oldest first. */
   readonly operatorActions: readonly OperatorAction[];
 }
 
@@ -188,7 +188,7 @@ export const cancelUpdate = defineUpdate<OrderStatus, [CancelArgs]>('cancel');
 export const rateUpdate = defineUpdate<OrderStatus, [RateArgs]>('rate');
 
 /**
- * Operator actions on a stuck order, for the Temporal CLI and UI (README: ops runbook). Updates with validators, so
+ * Operator actions on a stuck order, for the Temporal CLI and UI (docs/operations.md). Updates with validators, so
  * an action that does not fit the order's state is refused with the reason instead of being dropped.
  * refundAndClose refunds a paid, picked-up or delivered order and closes it as refunded; it answers once the refund
  * went through. markDelivered closes a paid or picked-up order as delivered, when the driver could not.

@@ -29,7 +29,7 @@ import { orderSteps, type CheckoutRefusal, type OrderSteps } from './steps';
 
 /**
  * The one change this order workflow took for loyalty and the pass, behind patches so that orders recorded before
- * it replay as they ran (README: "Changing a running workflow safely"). CHECKOUT_PERKS: before charging, ask the
+ * it replay as they ran (docs/versioning.md). CHECKOUT_PERKS: before charging, ask the
  * customer's pass and redeem the chosen reward, and charge the adjusted total. LOYALTY_POINTS: after delivery,
  * credit the points (its own patch, so an order paid before the deploy and delivered after it still earns them).
  */
