@@ -4,9 +4,16 @@
  * server on PostgreSQL), the worker process, and both Next.js apps on `next start` (production builds, free loopback
  * ports), with a random session secret, driver passcode and payload encryption key made for the run.
  */
-import { startStack, type Stack, type StackApp, type StackProcess } from '@durable-delivery/stack';
+import {
+  startStack,
+  type Env,
+  type Stack,
+  type StackApp,
+  type StackOptions,
+  type StackProcess,
+} from '@durable-delivery/stack';
 import { type TemporalServerKind } from '@durable-delivery/temporal-cluster';
-import type { Client } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import { OPEN_ORDER_WINDOWS } from './open-orders';
 import { benchWorkerOptions } from './worker-process';
 
@@ -26,6 +33,41 @@ export interface AppStack {
   readonly driverPasscode: string;
 }
 
+/** How a part runs: Ctrl-C and the part's timeout abort `signal`; `fail` ends the run at once. */
+export interface PartRun {
+  readonly signal: AbortSignal;
+  readonly fail: (error: Error) => void;
+  readonly progress: (line: string) => void;
+}
+
+/**
+ * A part's own stack with the bench's worker settings, kept in `resources` so that the part's close stops it, and
+ * an encrypted client of its server (the codec's cost is part of what is measured). A process of it that dies
+ * mid-run fails the run at once.
+ */
+export async function startBenchStack(
+  options: Pick<StackOptions, 'label' | 'parts'> & { server: TemporalServerKind; apps?: Env },
+  resources: { stack?: Stack },
+  { signal, fail, progress }: PartRun,
+): Promise<{ stack: Stack; connection: Connection; client: Client; serverVersion: string | undefined }> {
+  const worker = benchWorkerOptions();
+  const stack = await startStack({
+    label: options.label,
+    temporal: { kind: options.server },
+    parts: options.parts,
+    workerNodeArgs: worker.workerNodeArgs,
+    env: { ...worker.env, ...(options.apps ? { apps: options.apps } : {}) },
+    progress,
+    signal,
+    onExit: (child, code) =>
+      fail(new Error(`the ${child.name} exited (code ${code}):\n${child.lastLines().join('\n')}`)),
+  });
+  resources.stack = stack;
+  const { connection, client } = await stack.connect();
+  const { serverVersion } = await connection.workflowService.getSystemInfo({});
+  return { stack, connection, client, serverVersion: serverVersion ?? undefined };
+}
+
 /** `fail` ends the run at once when the worker or an app dies mid-run. */
 export async function startAppStack(
   server: TemporalServerKind,
@@ -34,14 +76,11 @@ export async function startAppStack(
   fail: (error: Error) => void,
   progress: (line: string) => void,
 ): Promise<AppStack> {
-  const worker = benchWorkerOptions();
-  resources.stack = await startStack({
-    label: 'bench-apps',
-    temporal: { kind: server },
-    parts: ['worker', 'menu', 'driver'],
-    workerNodeArgs: worker.workerNodeArgs,
-    env: {
-      ...worker.env,
+  const { stack, client, serverVersion } = await startBenchStack(
+    {
+      server,
+      label: 'bench-apps',
+      parts: ['worker', 'menu', 'driver'],
       apps: {
         // Plain http to 127.0.0.1: secure cookies would never be sent back.
         COOKIE_SECURE: 'false',
@@ -50,19 +89,13 @@ export async function startAppStack(
         ORDER_DELIVERY_WINDOW: OPEN_ORDER_WINDOWS.delivery,
       },
     },
-    progress,
-    signal,
-    onExit: (child, code) =>
-      fail(new Error(`the ${child.name} exited (code ${code}):\n${child.lastLines().join('\n')}`)),
-  });
-  const { stack } = resources;
-  // Encrypted, as in production: the codec's cost is part of what is measured.
-  const { connection, client } = await stack.connect();
-  const { serverVersion } = await connection.workflowService.getSystemInfo({});
+    resources,
+    { signal, fail, progress },
+  );
   return {
     client,
     serverPids: stack.temporal.serverPids(),
-    serverVersion: serverVersion ?? undefined,
+    serverVersion,
     orderWorker: stack.workers[0]!.process,
     menu: stack.app('menu'),
     driver: stack.app('driver'),

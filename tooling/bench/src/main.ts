@@ -18,7 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startStack, type Stack } from '@durable-delivery/stack';
+import type { Stack } from '@durable-delivery/stack';
 import {
   TEMPORAL_SERVER_KINDS,
   TEMPORAL_SERVER_TITLES,
@@ -49,7 +49,8 @@ import {
   type ConcurrencyResult,
 } from './report';
 import { DEFAULT_RATE_PROMPT, benchWindows, ceiling, fullOrder, type Scenario } from './scenarios';
-import { benchWorkerOptions, waitForPollers } from './worker-process';
+import { startBenchStack } from './app-stack';
+import { waitForPollers } from './worker-process';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
@@ -175,22 +176,13 @@ async function bench(
   // A fresh server per run, its data in a temporary directory (the dev server's SQLite file is file-backed like
   // `pnpm dev`'s, so writes cost what they cost there), headless, on free loopback ports, and the order worker. Their
   // output stays off the report; the last lines still go into the error if one fails to start.
-  resources.stack = await startStack({
-    label: 'bench',
-    temporal: { kind: serverKind },
-    parts: ['worker'],
-    ...benchWorkerOptions(),
-    progress,
-    signal,
-    onExit: (child, code) =>
-      fail(new Error(`the ${child.name} exited (code ${code}):\n${child.lastLines().join('\n')}`)),
-  });
-  const { stack } = resources;
+  const { stack, connection, client, serverVersion } = await startBenchStack(
+    { server: serverKind, label: 'bench', parts: ['worker'] },
+    resources,
+    { signal, fail, progress },
+  );
   const { address } = stack.temporal;
-  // Encrypted, as in production: the codec's cost is part of what is measured.
   const { dataConverter } = stack.encryption;
-  const { connection, client } = await stack.connect();
-  const { serverVersion } = await connection.workflowService.getSystemInfo({});
   const orderWorker = stack.workers[0]!.process;
 
   // The ceiling's worker runs here; bundling it takes a few seconds, outside every measurement.
@@ -275,7 +267,7 @@ async function bench(
   const billable = billableActions(await client.workflow.getHandle(order.workflowId(first)).fetchHistory());
 
   return {
-    ...runInfo(serverKind, startedAt, serverVersion ?? undefined),
+    ...runInfo(serverKind, startedAt, serverVersion),
     settings: {
       ordersPerRun: options.orders,
       concurrency: options.concurrency,

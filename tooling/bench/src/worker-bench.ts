@@ -7,13 +7,14 @@
  *   cache) grow to the target level.
  */
 import { performance } from 'node:perf_hooks';
-import { startStack, type Stack } from '@durable-delivery/stack';
+import type { Stack } from '@durable-delivery/stack';
 import { type TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
 import { SERVER_SETTINGS } from './apps';
 import { createOpenOrders } from './open-orders';
 import { rssMiB } from './proc';
-import { benchWorkerOptions, waitForPollers } from './worker-process';
+import { startBenchStack } from './app-stack';
+import { waitForPollers } from './worker-process';
 
 export const WORKER_TARGETS = {
   idleMiB: 300,
@@ -73,20 +74,11 @@ export async function workerBench(
   const progress = (line: string) => console.log(`· worker: ${line}`);
 
   // Its own server and no other process: each worker below is started on it by the stack, which stops them all.
-  resources.stack = await startStack({
-    label: 'bench-worker',
-    temporal: { kind: options.server },
-    parts: [],
-    ...benchWorkerOptions(),
-    progress,
-    signal,
-    onExit: (child, code) =>
-      fail(new Error(`the ${child.name} exited (code ${code}):\n${child.lastLines().join('\n')}`)),
-  });
-  const { stack } = resources;
-  // Encrypted, as in production: the codec is part of what a worker holds and does.
-  const { connection, client } = await stack.connect();
-  const { serverVersion } = await connection.workflowService.getSystemInfo({});
+  const { stack, connection, client, serverVersion } = await startBenchStack(
+    { server: options.server, label: 'bench-worker', parts: [] },
+    resources,
+    { signal, fail, progress },
+  );
   const runId = `w${Date.now().toString(36)}`;
 
   const coldStartMs: number[] = [];
@@ -121,7 +113,7 @@ export async function workerBench(
   return {
     startedAt: startedAt.toISOString(),
     durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
-    temporalServer: serverVersion ?? undefined,
+    temporalServer: serverVersion,
     settings: {
       openOrders: options.openOrders,
       memorySteps: options.memorySteps,
