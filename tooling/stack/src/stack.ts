@@ -243,10 +243,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         }),
       );
     }
-    if (starting.length)
-      progress(
-        `starting ${[...parts].filter((part) => part !== 'worker' && part !== 'menu' && part !== 'driver').join(', ')}`,
-      );
+    const serviceNames = (['codec-server', 'payments', 'notifications'] as const).filter((name) => parts.has(name));
+    if (serviceNames.length) progress(`starting ${serviceNames.join(', ')}`);
     await settleAll(starting);
 
     if (parts.has('worker')) {
