@@ -51,7 +51,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.child.kill('SIGKILL');
+  worker?.process.signal('SIGKILL');
   await connection?.close();
   await server?.stop();
 });

@@ -44,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.child.kill('SIGKILL');
+  worker?.process.signal('SIGKILL');
   await payments?.close();
   ledger?.close();
   await connection?.close();
@@ -157,8 +157,8 @@ describe('graceful shutdown under load', () => {
       });
       await second.waitForLog('worker started');
       // The worker's identity as the server records it (the SDK's default: pid@host).
-      const stoppedIdentity = `${worker.child.pid}@${hostname()}`;
-      worker.child.kill('SIGTERM');
+      const stoppedIdentity = `${worker.process.pid}@${hostname()}`;
+      worker.process.signal('SIGTERM');
       expect(await worker.exited).toBe(0);
       worker = second;
 

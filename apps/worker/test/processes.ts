@@ -1,11 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-
-const WORKER_MAIN = resolve(__dirname, '../dist/main.js');
+import { StackProcess, workerMain } from '@durable-delivery/stack';
 
 export interface WorkerProcess {
-  readonly child: ChildProcess;
+  /** The process itself (@durable-delivery/stack): pid, signal(), kill(), stop(). */
+  readonly process: StackProcess;
   /** Every JSON log line the worker printed so far. */
   readonly logs: Record<string, unknown>[];
   /** Everything it printed that was not a JSON log line (start-up errors go there). */
@@ -16,26 +13,24 @@ export interface WorkerProcess {
 }
 
 /**
- * Runs the built worker (`node dist/main.js`) as its own process, the way it is deployed. Its metrics and health
- * endpoints take free ports unless the test names them, so workers running side by side never collide.
+ * Runs the built worker (`node dist/main.js`) as its own process, the way it is deployed, and reads its JSON logs.
+ * Its metrics and health endpoints take free ports unless the test names them, so workers running side by side never
+ * collide. The test waits for what it needs itself (a log line, a probe), so the process is not waited for here.
  */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
+  const logs: Record<string, unknown>[] = [];
+  const text: string[] = [];
+  const waiters: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
+  const child = new StackProcess({
+    name: 'worker',
+    args: [workerMain()],
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
       WORKER_LOG_LEVEL: 'INFO',
       WORKER_METRICS_ADDRESS: '127.0.0.1:0',
       WORKER_HEALTH_ADDRESS: '127.0.0.1:0',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: Record<string, unknown>[] = [];
-  const text: string[] = [];
-  const waiters: { message: string; resolve: (line: Record<string, unknown>) => void }[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
+    log: (line) => {
       let entry: Record<string, unknown> | undefined;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;
@@ -48,11 +43,13 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve(entry);
       }
-    });
-  }
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    },
+  });
+  // Without a readiness check, start() only spawns.
+  void child.start();
+  const { exited } = child;
   return {
-    child,
+    process: child,
     logs,
     text,
     exited,

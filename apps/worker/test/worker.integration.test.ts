@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const worker of workers) worker.child.kill('SIGKILL');
+  for (const worker of workers) worker.process.signal('SIGKILL');
   await connection?.close();
   await server?.stop();
 });
@@ -139,7 +139,7 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
     const first = await startWorker();
     const input = anOrder();
     expect((await placeOrder(input)).outcome).toBe('paid');
-    first.child.kill('SIGKILL');
+    first.process.signal('SIGKILL');
     await first.exited;
 
     await startWorker();
@@ -179,7 +179,7 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
     expect(await first.scrape('orders_placed_total')).toBe(1);
     expect(await first.scrape('orders_paid_total')).toBe(1);
     expect(await first.scrape('orders_payment_duration_seconds_count')).toBe(1);
-    first.worker.child.kill('SIGKILL');
+    first.worker.process.signal('SIGKILL');
     await first.worker.exited;
 
     // The second worker rebuilds the order by replaying its whole history, then takes the driver's updates.
@@ -229,7 +229,7 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
 
   it('shuts down gracefully on SIGTERM', async () => {
     const worker = await startWorker();
-    worker.child.kill('SIGTERM');
+    worker.process.signal('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(worker.logs.map((entry) => entry.message)).toContain('worker stopped');
     // Started without PAYLOAD_ENCRYPTION_KEYS (allowed outside production): it says so, once.
@@ -258,7 +258,7 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
     await waiting.waitForLog('health endpoints listening');
     expect((await probe('/healthz')).status).toBe(200);
     expect(await probe('/readyz')).toEqual({ status: 503, body: expect.objectContaining({ ready: false }) });
-    waiting.child.kill('SIGKILL');
+    waiting.process.signal('SIGKILL');
     await waiting.exited;
 
     // Its own task queue: the server lists its pollers alone, not those of every worker this file started.
@@ -279,7 +279,7 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
     // The SDK's Prometheus endpoint: its runtime metrics, e.g. the pollers that make it ready.
     const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
     expect(metricValue(text, 'temporal_num_pollers', { poller_type: 'workflow_task' })).toBeGreaterThan(0);
-    worker.child.kill('SIGTERM');
+    worker.process.signal('SIGTERM');
     expect(await worker.exited).toBe(0);
   });
 

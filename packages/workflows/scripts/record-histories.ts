@@ -7,22 +7,21 @@
  *   pnpm --filter @durable-delivery/workflows run record-histories            # records only paths with no file yet
  *   pnpm --filter @durable-delivery/workflows run record-histories --force    # re-records every path
  *   pnpm --filter @durable-delivery/workflows run record-histories --force not-picked-up   # ...or just these
+ *   pnpm --filter @durable-delivery/workflows run record-histories --out /tmp/histories     # elsewhere, e.g. to compare
  *
  * Existing files are kept unless --force is given: they are recorded by *older* code on purpose (see
  * test/histories/README.md), and re-recording them with the code under test would make the replay test prove nothing.
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { OrderActivities } from '@durable-delivery/activities';
-import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
-import { workflowBundleOptions } from '@durable-delivery/telemetry/workflow-bundle';
-import { createTimeSkippingEnv, registerSearchAttributes, terminateWhenIdle } from '@durable-delivery/temporal-server';
-import { WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowsToTempFile } from '@durable-delivery/telemetry/workflow-bundle';
+import { terminateWhenIdle } from '@durable-delivery/temporal-server';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 // Not re-exported from the package root; the environment's own client is this class, with a host-specific identity.
 import { TimeSkippingClient } from '@temporalio/testing/lib/client';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import {
   ORDER_TASK_QUEUE,
   ORDER_WORKFLOW_TYPE,
@@ -31,7 +30,6 @@ import {
   deliverUpdate,
   deliveredSignal,
   getStatusQuery,
-  allSearchAttributes,
   markDeliveredUpdate,
   orderStartOptions,
   orderWorkflowId,
@@ -57,9 +55,11 @@ import {
   type OrderStatus,
   type OrderWorkflow,
 } from '../src';
+import { OrderTestHarness, declined, failureOf, gate } from '../test/harness';
 import { sampleOrder } from '../test/sample-order';
 
 const HISTORIES_DIR = join(__dirname, '..', 'test', 'histories');
+const INSUFFICIENT_FUNDS = 'Your card has insufficient funds.';
 /** Fixed identities, so the files name no machine or process and a re-recording diffs only where behaviour did. */
 const IDENTITY = 'record-histories';
 
@@ -130,16 +130,7 @@ const paths: readonly OrderPath[] = [
   {
     name: 'card-declined',
     async record({ order, start }) {
-      const handle = await start(order(), {
-        chargeCustomer: () =>
-          Promise.reject(
-            ApplicationFailure.create({
-              type: 'PaymentDeclined',
-              message: 'Your card has insufficient funds.',
-              nonRetryable: true,
-            }),
-          ),
-      });
+      const handle = await start(order(), { chargeCustomer: () => Promise.reject(declined(INSUFFICIENT_FUNDS)) });
       const payment = await handle.executeUpdate(waitForPaymentUpdate);
       check(payment.outcome === 'declined', `checkout answered ${payment.outcome}`);
       await failed(handle, 'PaymentFailed', 'paymentFailed');
@@ -209,7 +200,7 @@ const paths: readonly OrderPath[] = [
       const handle = await start(order(), {
         chargeCustomer: async (input) => {
           charge.started();
-          await charge.opened;
+          await charge.promise;
           return { chargeId: `ch_${input.orderId}`, amountCents: input.amountCents };
         },
       });
@@ -297,7 +288,7 @@ const paths: readonly OrderPath[] = [
       const handle = await start(order({ windows: { ratePrompt: '10 minutes', rating: '1 day' } }), {
         chargeCustomer: async (input) => {
           charge.started();
-          await charge.opened;
+          await charge.promise;
           return { chargeId: `ch_${input.orderId}`, amountCents: input.amountCents };
         },
       });
@@ -324,12 +315,7 @@ const paths: readonly OrderPath[] = [
     // Started around the API's checks (orderStartOptions would refuse it): the workflow fails on its first task.
     async record({ order, startBare }) {
       const handle = await startBare(order({ items: [{ productId: 'unicorn-steak', quantity: 1 }] }));
-      const error = await handle.result().then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-      check(cause instanceof ApplicationFailure && cause.type === 'InvalidOrderInput', `ended with ${String(error)}`);
+      await rejected(handle.result(), 'InvalidOrderInput');
       return handle;
     },
   },
@@ -365,7 +351,7 @@ const paths: readonly OrderPath[] = [
       let returned = 0;
       const handle = await start(order({ rewardId: 'bronze-1' }), {
         applyCheckoutPerks: () => Promise.resolve({ ...BRONZE_PERKS, deliveryFeeWaivedCents: 0 }),
-        chargeCustomer: () => Promise.reject(declinedCard()),
+        chargeCustomer: () => Promise.reject(declined(INSUFFICIENT_FUNDS)),
         returnReward: () => {
           returned += 1;
           return Promise.resolve({ returned: true });
@@ -465,7 +451,7 @@ const paths: readonly OrderPath[] = [
       useFakes(input.subscriptionId, {
         chargeSubscription: (charge) =>
           charge.period === 2 && charge.attempt === 1
-            ? Promise.reject(declinedCard())
+            ? Promise.reject(declined(INSUFFICIENT_FUNDS))
             : healthy.chargeSubscription(charge),
       });
       const answer = await subscribe(client, input);
@@ -504,7 +490,7 @@ const paths: readonly OrderPath[] = [
       const input = aPass(name, { renewalAttempts: 2 });
       useFakes(input.subscriptionId, {
         chargeSubscription: (charge) =>
-          charge.period === 1 ? healthy.chargeSubscription(charge) : Promise.reject(declinedCard()),
+          charge.period === 1 ? healthy.chargeSubscription(charge) : Promise.reject(declined(INSUFFICIENT_FUNDS)),
       });
       await subscribe(client, input);
       const pass = client.workflow.getHandle<SubscriptionWorkflow>(subscriptionWorkflowId(input.customerId));
@@ -522,14 +508,6 @@ const BRONZE_PERKS = {
   discountCents: 300,
   reward: { rewardId: 'bronze-1', level: 'bronze' },
 };
-
-function declinedCard(): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: 'PaymentDeclined',
-    message: 'Your card has insufficient funds.',
-    nonRetryable: true,
-  });
-}
 
 function aPass(name: string, settings: { renewalAttempts?: number } = {}): SubscriptionInput {
   return {
@@ -594,15 +572,6 @@ const activities = Object.fromEntries(
   ]),
 ) as unknown as OrderActivities;
 
-/** Holds an activity in flight until the path opens it; `inFlight` resolves once the activity is running. */
-function gate() {
-  let started!: () => void;
-  let open!: () => void;
-  const inFlight = new Promise<void>((resolve) => (started = resolve));
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { started, inFlight, open, opened };
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Checks: a recording that did not take its path would be a misleading fixture, so each path verifies its outcome.
 
@@ -635,24 +604,17 @@ async function completed(handle: OrderHandle, state: OrderState): Promise<OrderS
 }
 
 async function failed(handle: OrderHandle, type: string, state: OrderState): Promise<OrderStatus> {
-  const error = await handle.result().then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  const cause = error instanceof WorkflowFailedError ? error.cause : undefined;
-  check(cause instanceof ApplicationFailure && cause.type === type, `ended with ${String(error)}, expected ${type}`);
+  await rejected(handle.result(), type);
   const final = await handle.query(getStatusQuery);
   check(final.state === state, `failed in ${final.state}, expected ${state}`);
   return final;
 }
 
-async function rejected(update: Promise<unknown>, type: string): Promise<void> {
-  const error = await update.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
-  check(cause instanceof ApplicationFailure && cause.type === type, `update ended with ${String(error)}`);
+/** A workflow or update that failed with an application failure of `type`. */
+async function rejected(promise: Promise<unknown>, type: string): Promise<void> {
+  const failure = await failureOf(promise).catch((error: unknown) => new PathError(String(error)));
+  if (failure instanceof PathError) throw failure;
+  check(failure.type === type, `ended with ${failure.type}: ${failure.message}, expected ${type}`);
 }
 
 async function waitForState(handle: OrderHandle, state: OrderState): Promise<void> {
@@ -665,20 +627,23 @@ async function waitForState(handle: OrderHandle, state: OrderState): Promise<voi
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function parseArgs(args: readonly string[]): { force: boolean; names: Set<string> } {
+function parseArgs(args: readonly string[]): { force: boolean; names: Set<string>; dir: string } {
   const force = args.includes('--force');
-  const names = new Set(args.filter((arg) => !arg.startsWith('-')));
+  const out = args.indexOf('--out');
+  const dir = out < 0 ? HISTORIES_DIR : args[out + 1];
+  if (dir === undefined || dir.startsWith('-')) throw new UsageError('--out takes a directory');
+  const names = new Set(args.filter((arg, index) => !arg.startsWith('-') && (out < 0 || index !== out + 1)));
   const known = new Set(paths.map((path) => path.name));
   const unknown = [...names].filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw new UsageError(`unknown path(s): ${unknown.join(', ')}; the paths are: ${[...known].join(', ')}`);
   }
-  return { force, names };
+  return { force, names, dir: resolve(dir) };
 }
 
 async function main(): Promise<void> {
-  const { force, names } = parseArgs(process.argv.slice(2));
-  const fileOf = (name: string) => join(HISTORIES_DIR, `${name}.json`);
+  const { force, names, dir } = parseArgs(process.argv.slice(2));
+  const fileOf = (name: string) => join(dir, `${name}.json`);
   const selected = paths.filter((path) => names.size === 0 || names.has(path.name));
   const toRecord = selected.filter((path) => force || !existsSync(fileOf(path.name)));
   for (const path of selected.filter((p) => !toRecord.includes(p))) {
@@ -686,32 +651,16 @@ async function main(): Promise<void> {
   }
   if (toRecord.length === 0) return;
 
-  // Declines, retries and timeouts are what is being recorded: keep the output to real errors.
-  Runtime.install({
-    logger: new DefaultLogger('ERROR'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-  });
   const began = Date.now();
-  const env = await createTimeSkippingEnv();
+  // Recorded as production runs: the workflow code bundled as the worker bundles it, tracing interceptors included.
+  const bundlePath = await bundleWorkflowsToTempFile(require.resolve('../src/workflows'), 'record-histories-');
+  // The tests' time-skipping server (search attributes registered, output kept to real errors) and their worker.
+  const harness = await OrderTestHarness.create(bundlePath);
   try {
-    const namespace = env.namespace ?? 'default';
-    await registerSearchAttributes(env.connection, namespace, allSearchAttributes);
+    const { env, namespace } = harness;
     const client = new TimeSkippingClient({ connection: env.connection, namespace, identity: IDENTITY });
-    const telemetry = temporalWorkerTelemetry();
-    const { workflowInterceptorModules, ...bundlerOptions } = workflowBundleOptions();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace,
-      taskQueue: ORDER_TASK_QUEUE,
-      identity: IDENTITY,
-      workflowsPath: require.resolve('../src/workflows'),
-      activities,
-      // Recorded as production runs: with the tracing interceptors in the workflow code.
-      ...telemetry,
-      interceptors: { ...telemetry.interceptors, workflowModules: workflowInterceptorModules },
-      bundlerOptions,
-    });
-    mkdirSync(HISTORIES_DIR, { recursive: true });
+    const worker = await harness.createWorker({ taskQueue: ORDER_TASK_QUEUE, identity: IDENTITY, activities });
+    mkdirSync(dir, { recursive: true });
 
     await worker.runUntil(async () => {
       // One at a time: the test server's clock is shared, and skipping it for one order would skip it for all.
@@ -756,7 +705,7 @@ async function main(): Promise<void> {
       }
     });
   } finally {
-    await env.teardown();
+    await harness.teardown();
   }
   const count = toRecord.length === 1 ? '1 history' : `${toRecord.length} histories`;
   console.log(`recorded ${count} in ${((Date.now() - began) / 1000).toFixed(1)} s`);

@@ -52,16 +52,29 @@ export function declined(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: 'PaymentDeclined', message, nonRetryable: true });
 }
 
-/** A promise a test resolves when it chooses: holds an activity "in flight". */
-export function gate(): { promise: Promise<void>; open: () => void } {
+/**
+ * A promise a test resolves when it chooses: holds an activity "in flight". An activity that calls `started()`
+ * resolves `inFlight`, for a test that must act only once the activity runs.
+ */
+export function gate(): { promise: Promise<void>; open: () => void; started: () => void; inFlight: Promise<void> } {
   let open!: () => void;
+  let started!: () => void;
   const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
+  const inFlight = new Promise<void>((resolve) => (started = resolve));
+  return { promise, open, started, inFlight };
+}
+
+/** Expected failures (declines, retries, timeouts) are what the tests and recordings are about: real errors only. */
+function installQuietRuntime(): void {
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
 }
 
 /**
- * One time-skipping Temporal test server and one workflow bundle per test file; one worker, on its own task
- * queue, per test.
+ * One time-skipping Temporal test server (with the project's search attributes) and one workflow bundle per test
+ * file; one worker, on its own task queue, per test. scripts/record-histories.ts records its fixtures on it too.
  */
 export class OrderTestHarness {
   private constructor(
@@ -69,18 +82,33 @@ export class OrderTestHarness {
     private readonly bundlePath: string,
   ) {}
 
-  static async create(): Promise<OrderTestHarness> {
-    // Expected failures (declines, retries, timeouts) are what these tests are about: keep the output to real errors.
-    Runtime.install({
-      logger: new DefaultLogger('ERROR'),
-      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-    });
-    const bundlePath = process.env.ORDER_WORKFLOW_BUNDLE;
+  /** `bundlePath`: default, the bundle jest's global set-up made (ORDER_WORKFLOW_BUNDLE). */
+  static async create(bundlePath = process.env.ORDER_WORKFLOW_BUNDLE): Promise<OrderTestHarness> {
+    installQuietRuntime();
     if (!bundlePath)
       throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest (see test/global-setup.js)');
     const env = await createTimeSkippingEnv();
     await registerSearchAttributes(env.connection, env.namespace ?? 'default', allSearchAttributes);
     return new OrderTestHarness(env, bundlePath);
+  }
+
+  get namespace(): string {
+    return this.env.namespace ?? 'default';
+  }
+
+  /** A worker on the harness's bundle, with the activity interceptors and span sink the real worker has. */
+  createWorker(options: {
+    taskQueue: string;
+    activities: Partial<OrderActivities>;
+    identity?: string;
+  }): Promise<Worker> {
+    return Worker.create({
+      connection: this.env.nativeConnection,
+      namespace: this.namespace,
+      workflowBundle: { codePath: this.bundlePath },
+      ...options,
+      ...temporalWorkerTelemetry(),
+    });
   }
 
   async teardown(): Promise<void> {
@@ -101,15 +129,10 @@ export class OrderTestHarness {
     body: (ctx: WorkerContext) => Promise<T>,
   ): Promise<T> {
     const taskQueue = `orders-test-${++nextId}`;
-    const worker = await Worker.create({
-      connection: this.env.nativeConnection,
-      namespace: this.env.namespace ?? 'default',
+    const worker = await this.createWorker({
       taskQueue,
-      workflowBundle: { codePath: this.bundlePath },
       // A function gets the task queue first: real activities that start workflows need it.
       activities: typeof activities === 'function' ? activities(taskQueue) : activities,
-      // The activity interceptors and the sink that takes the workflow bundle's spans out of the sandbox, as the worker has.
-      ...temporalWorkerTelemetry(),
     });
     const started = new Set<string>();
     const client = this.client;

@@ -1,34 +1,25 @@
 /**
- * The whole stack as production runs it, for the parts of `pnpm bench` that measure through the apps: a fresh
- * Temporal server of the kind asked for (the file-backed dev server, or the full server on PostgreSQL), the worker
- * process, and both Next.js apps on `next start` (production builds, free loopback ports), with a random session
- * secret, driver passcode and payload encryption key made for the run.
+ * The whole stack as production runs it, for the parts of `pnpm bench` that measure through the apps
+ * (@durable-delivery/stack): a fresh Temporal server of the kind asked for (the file-backed dev server, or the full
+ * server on PostgreSQL), the worker process, and both Next.js apps on `next start` (production builds, free loopback
+ * ports), with a random session secret, driver passcode and payload encryption key made for the run.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
-import { loadPayloadEncryption, randomEncryptionKeys } from '@durable-delivery/codec';
 import {
-  TEMPORAL_SERVER_TITLES,
-  startProjectTemporal,
-  type ProjectTemporal,
-  type TemporalServerKind,
-} from '@durable-delivery/temporal-cluster';
-import { freePort } from '@durable-delivery/temporal-server';
-import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
-import { Client, Connection } from '@temporalio/client';
-import { startApp, waitForHttp, type AppServer } from './app-servers';
+  startStack,
+  type Env,
+  type Stack,
+  type StackApp,
+  type StackOptions,
+  type StackProcess,
+} from '@durable-delivery/stack';
+import { type TemporalServerKind } from '@durable-delivery/temporal-cluster';
+import type { Client, Connection } from '@temporalio/client';
 import { OPEN_ORDER_WINDOWS } from './open-orders';
-import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
+import { benchWorkerOptions } from './worker-process';
 
-/** What the stack starts; the bench's Resources stops it all, apps first. */
+/** What the stack starts; the bench's Resources stops it all. */
 export interface AppsResources {
-  tempDir?: string;
-  server?: ProjectTemporal;
-  connection?: Connection;
-  orderWorker?: WorkerProcess;
-  readonly appServers: AppServer[];
+  stack?: Stack;
 }
 
 export interface AppStack {
@@ -36,10 +27,45 @@ export interface AppStack {
   /** The server's processes (the Temporal server, and PostgreSQL's postmaster), for CPU accounting. */
   readonly serverPids: readonly number[];
   readonly serverVersion: string | undefined;
-  readonly orderWorker: WorkerProcess;
-  readonly menu: AppServer;
-  readonly driver: AppServer;
+  readonly orderWorker: StackProcess;
+  readonly menu: StackApp;
+  readonly driver: StackApp;
   readonly driverPasscode: string;
+}
+
+/** How a part runs: Ctrl-C and the part's timeout abort `signal`; `fail` ends the run at once. */
+export interface PartRun {
+  readonly signal: AbortSignal;
+  readonly fail: (error: Error) => void;
+  readonly progress: (line: string) => void;
+}
+
+/**
+ * A part's own stack with the bench's worker settings, kept in `resources` so that the part's close stops it, and
+ * an encrypted client of its server (the codec's cost is part of what is measured). A process of it that dies
+ * mid-run fails the run at once.
+ */
+export async function startBenchStack(
+  options: Pick<StackOptions, 'label' | 'parts'> & { server: TemporalServerKind; apps?: Env },
+  resources: { stack?: Stack },
+  { signal, fail, progress }: PartRun,
+): Promise<{ stack: Stack; connection: Connection; client: Client; serverVersion: string | undefined }> {
+  const worker = benchWorkerOptions();
+  const stack = await startStack({
+    label: options.label,
+    temporal: { kind: options.server },
+    parts: options.parts,
+    workerNodeArgs: worker.workerNodeArgs,
+    env: { ...worker.env, ...(options.apps ? { apps: options.apps } : {}) },
+    progress,
+    signal,
+    onExit: (child, code) =>
+      fail(new Error(`the ${child.name} exited (code ${code}):\n${child.lastLines().join('\n')}`)),
+  });
+  resources.stack = stack;
+  const { connection, client } = await stack.connect();
+  const { serverVersion } = await connection.workflowService.getSystemInfo({});
+  return { stack, connection, client, serverVersion: serverVersion ?? undefined };
 }
 
 /** `fail` ends the run at once when the worker or an app dies mid-run. */
@@ -50,53 +76,29 @@ export async function startAppStack(
   fail: (error: Error) => void,
   progress: (line: string) => void,
 ): Promise<AppStack> {
-  // Its own fresh server, headless, its data in a temporary directory, on loopback.
-  resources.tempDir = mkdtempSync(join(os.tmpdir(), 'durable-delivery-bench-apps-'));
-  progress(`starting the ${TEMPORAL_SERVER_TITLES[server]}`);
-  resources.server = await startProjectTemporal({ kind: server, dir: resources.tempDir });
-  const { address } = resources.server;
-  const serverPids = resources.server.serverPids();
-  resources.connection = await Connection.connect({ address });
-  // Encrypted, as in production: the codec's cost is part of what is measured.
-  const encryptionKeys = randomEncryptionKeys('bench');
-  const { dataConverter } = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
-  const client = new Client({ connection: resources.connection, dataConverter });
-  const { serverVersion } = await resources.connection.workflowService.getSystemInfo({});
-
-  progress(`starting the worker: node ${workerMainPath()}`);
-  const orderWorker = spawnWorker(address, encryptionKeys);
-  resources.orderWorker = orderWorker;
-  void orderWorker.exited.then((code) =>
-    fail(new Error(`the worker exited (code ${code}):\n${orderWorker.lastLines().join('\n')}`)),
+  const { stack, client, serverVersion } = await startBenchStack(
+    {
+      server,
+      label: 'bench-apps',
+      parts: ['worker', 'menu', 'driver'],
+      apps: {
+        // Plain http to 127.0.0.1: secure cookies would never be sent back.
+        COOKIE_SECURE: 'false',
+        // Long enough that no order of the run expires while it waits.
+        ORDER_PICKUP_WINDOW: OPEN_ORDER_WINDOWS.pickup,
+        ORDER_DELIVERY_WINDOW: OPEN_ORDER_WINDOWS.delivery,
+      },
+    },
+    resources,
+    { signal, fail, progress },
   );
-  await waitForPollers(resources.connection, ORDER_TASK_QUEUE, orderWorker);
-
-  const driverPasscode = randomBytes(12).toString('base64url');
-  const appEnv = {
-    TEMPORAL_ADDRESS: address,
-    PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
-    SESSION_SECRET: randomBytes(32).toString('base64'),
-    DRIVER_PASSCODE: driverPasscode,
-    // Plain http to 127.0.0.1: secure cookies would never be sent back.
-    COOKIE_SECURE: 'false',
-    // Long enough that no order of the run expires while it waits.
-    ORDER_PICKUP_WINDOW: OPEN_ORDER_WINDOWS.pickup,
-    ORDER_DELIVERY_WINDOW: OPEN_ORDER_WINDOWS.delivery,
+  return {
+    client,
+    serverPids: stack.temporal.serverPids(),
+    serverVersion,
+    orderWorker: stack.workers[0]!.process,
+    menu: stack.app('menu'),
+    driver: stack.app('driver'),
+    driverPasscode: stack.driverPasscode,
   };
-  progress('starting the menu and driver apps (next start)');
-  const [menu, driver] = await Promise.all(
-    (['menu', 'driver'] as const).map(async (name) => {
-      const app = startApp(name, await freePort(), appEnv);
-      resources.appServers.push(app);
-      void app.exited.then((code) =>
-        fail(new Error(`the ${name} app exited (code ${code}):\n${app.lastLines().join('\n')}`)),
-      );
-      await waitForHttp(app, signal);
-      return app;
-    }),
-  );
-  if (!menu || !driver) throw new Error('the apps did not start');
-  return { client, serverPids, serverVersion: serverVersion ?? undefined, orderWorker, menu, driver, driverPasscode };
 }

@@ -21,7 +21,7 @@ import {
   type CreateOrderBody,
   type Timed,
 } from './app-api';
-import type { AppServer } from './app-servers';
+import type { StackApp } from '@durable-delivery/stack';
 import { startAppStack, type AppsResources } from './app-stack';
 import { evaluateAppsTargets, type AppsReport, type ListLevelResult, type RateResult } from './apps-report';
 import { OPEN_ORDER_WINDOWS as WINDOWS, SETUP_CONCURRENCY, createOpenOrders, waitUntilListed } from './open-orders';
@@ -115,7 +115,7 @@ export async function appsBench(
       driver.url,
       driverOf(0),
       level,
-      { server: serverPids, driverApp: driver.pid },
+      { server: serverPids, driverApp: driver.process.pid },
       signal,
     );
     list.push({
@@ -141,7 +141,7 @@ export async function appsBench(
   }
 
   const intervalMs = 1000 / RATE_PER_SECOND;
-  const pids = (app: AppServer) => ({ server: serverPids, worker: orderWorker.pid, app: app.pid });
+  const pids = (app: StackApp) => ({ server: serverPids, worker: orderWorker.pid, app: app.process.pid });
   progress(`createOrder: ${options.rateRequests} requests at ${RATE_PER_SECOND}/s`);
   const created = await openLoop(options.rateRequests, intervalMs, pids(menu), signal, (index) =>
     createOrder(menu.url, customerOf(index), orderBody(`${runId}-rate-${index}`, index), signal),

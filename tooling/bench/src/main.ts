@@ -14,25 +14,21 @@
  */
 import { execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Stack } from '@durable-delivery/stack';
 import {
   TEMPORAL_SERVER_KINDS,
   TEMPORAL_SERVER_TITLES,
   parseServerKind,
-  startProjectTemporal,
-  type ProjectTemporal,
   type TemporalServerKind,
 } from '@durable-delivery/temporal-cluster';
 import { TEMPORAL_CLI_VERSION } from '@durable-delivery/temporal-server';
-import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { SERVER_SETTINGS, appsBench, type AppsOptions } from './apps';
 import { formatAppsReport, type AppsReport } from './apps-report';
-import type { AppServer } from './app-servers';
 import { formatWorkerReport, workerBench, type WorkerOptions, type WorkerReport } from './worker-bench';
 import { renderHtmlReport } from './html-report';
 import { formatPagesReport, pagesBench, type PagesOptions } from './pages-bench';
@@ -53,8 +49,8 @@ import {
   type ConcurrencyResult,
 } from './report';
 import { DEFAULT_RATE_PROMPT, benchWindows, ceiling, fullOrder, type Scenario } from './scenarios';
-import { loadPayloadEncryption, randomEncryptionKeys } from '@durable-delivery/codec';
-import { spawnWorker, waitForPollers, workerMainPath, type WorkerProcess } from './worker-process';
+import { startBenchStack } from './app-stack';
+import { waitForPollers } from './worker-process';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
@@ -135,21 +131,15 @@ function parseOptions(argv: string[]): Options {
 
 /** Everything the bench starts, stopped in reverse order by close(), whatever state the run ended in. */
 class Resources {
-  tempDir?: string;
-  server?: ProjectTemporal;
-  connection?: Connection;
+  /** The part's Temporal server and processes (@durable-delivery/stack). */
+  stack?: Stack;
   nativeConnection?: NativeConnection;
   ceilingWorker?: { worker: Worker; running: Promise<void> };
-  orderWorker?: WorkerProcess;
   workerRss?: RssSampler;
-  /** The apps part's `next start` servers: stopped first, they are clients of the server. */
-  readonly appServers: AppServer[] = [];
 
   async close(): Promise<void> {
     const steps: [string, () => Promise<void> | void][] = [
-      ['apps', async () => void (await Promise.all(this.appServers.map((app) => app.stop())))],
       ['RSS sampler', () => this.workerRss?.stop()],
-      ['order worker', () => this.orderWorker?.stop()],
       [
         'ceiling worker',
         async () => {
@@ -159,14 +149,8 @@ class Resources {
         },
       ],
       ['worker connection', () => this.nativeConnection?.close()],
-      ['client connection', () => this.connection?.close()],
-      ['Temporal server', () => this.server?.stop()],
-      [
-        'temp files',
-        () => {
-          if (this.tempDir) rmSync(this.tempDir, { recursive: true, force: true });
-        },
-      ],
+      // Apps, worker processes, the client connection, the Temporal server and its data, in that order.
+      ['stack', () => this.stack?.stop()],
     ];
     for (const [name, step] of steps) {
       try {
@@ -188,21 +172,18 @@ async function bench(
 ): Promise<BenchReport> {
   const startedAt = new Date();
   const progress = (line: string) => console.log(`· ${line}`);
-  const workerMain = workerMainPath();
 
   // A fresh server per run, its data in a temporary directory (the dev server's SQLite file is file-backed like
-  // `pnpm dev`'s, so writes cost what they cost there), headless, on free loopback ports. Its output stays off the
-  // report; the last lines still go into the error if it fails to start.
-  resources.tempDir = mkdtempSync(join(os.tmpdir(), 'durable-delivery-bench-'));
-  progress(`starting the ${TEMPORAL_SERVER_TITLES[serverKind]}`);
-  resources.server = await startProjectTemporal({ kind: serverKind, dir: resources.tempDir });
-  const { address } = resources.server;
-  resources.connection = await Connection.connect({ address });
-  // Encrypted, as in production: the codec's cost is part of what is measured.
-  const encryptionKeys = randomEncryptionKeys('bench');
-  const { dataConverter } = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
-  const client = new Client({ connection: resources.connection, dataConverter });
-  const { serverVersion } = await resources.connection.workflowService.getSystemInfo({});
+  // `pnpm dev`'s, so writes cost what they cost there), headless, on free loopback ports, and the order worker. Their
+  // output stays off the report; the last lines still go into the error if one fails to start.
+  const { stack, connection, client, serverVersion } = await startBenchStack(
+    { server: serverKind, label: 'bench', parts: ['worker'] },
+    resources,
+    { signal, fail, progress },
+  );
+  const { address } = stack.temporal;
+  const { dataConverter } = stack.encryption;
+  const orderWorker = stack.workers[0]!.process;
 
   // The ceiling's worker runs here; bundling it takes a few seconds, outside every measurement.
   progress('bundling the ceiling workflow and starting its worker');
@@ -221,23 +202,16 @@ async function bench(
   running.catch((error: unknown) => fail(new Error(`the ceiling worker failed: ${String(error)}`)));
   resources.ceilingWorker = { worker, running };
 
-  progress(`starting the worker: node ${workerMain}`);
-  const orderWorker = spawnWorker(address, encryptionKeys);
-  resources.orderWorker = orderWorker;
-  void orderWorker.exited.then((code) =>
-    fail(new Error(`the worker exited (code ${code}):\n${orderWorker.lastLines().join('\n')}`)),
-  );
-  await waitForPollers(resources.connection, ORDER_TASK_QUEUE, resources.orderWorker);
-  await waitForPollers(resources.connection, NOOP_TASK_QUEUE);
-  resources.workerRss = new RssSampler(resources.orderWorker.pid);
+  await waitForPollers(connection, NOOP_TASK_QUEUE);
+  resources.workerRss = new RssSampler(orderWorker.pid);
   // Idle: started and polling, before its first order.
   await new Promise((resolveDelay) => setTimeout(resolveDelay, 2_000));
   const idleRss = resources.workerRss.takePeak();
 
   const context: PhaseContext = {
     client,
-    serverPids: resources.server.serverPids(),
-    workerPid: resources.orderWorker.pid,
+    serverPids: stack.temporal.serverPids(),
+    workerPid: orderWorker.pid,
     workerRss: resources.workerRss,
     signal,
   };
@@ -293,7 +267,7 @@ async function bench(
   const billable = billableActions(await client.workflow.getHandle(order.workflowId(first)).fetchHistory());
 
   return {
-    ...runInfo(serverKind, startedAt, serverVersion ?? undefined),
+    ...runInfo(serverKind, startedAt, serverVersion),
     settings: {
       ordersPerRun: options.orders,
       concurrency: options.concurrency,
@@ -304,7 +278,7 @@ async function bench(
       server: SERVER_SETTINGS[serverKind],
       orderWorker: 'node apps/worker/dist/main.js (WORKER_LOG_LEVEL=WARN, payment and notification faults off)',
       ceilingWorker: 'in the bench process, no-op activities',
-      workerOutputLines: resources.orderWorker.lineCount(),
+      workerOutputLines: orderWorker.lineCount(),
     },
     workerRssMiB: { idle: idleRss, afterRuns },
     results,

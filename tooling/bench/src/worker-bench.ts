@@ -6,23 +6,15 @@
  * - resident memory idle, then as open orders (paid, waiting for a driver: each one a workflow in the worker's
  *   cache) grow to the target level.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadPayloadEncryption, randomEncryptionKeys } from '@durable-delivery/codec';
-import {
-  TEMPORAL_SERVER_TITLES,
-  startProjectTemporal,
-  type ProjectTemporal,
-  type TemporalServerKind,
-} from '@durable-delivery/temporal-cluster';
+import type { Stack } from '@durable-delivery/stack';
+import { type TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import { ORDER_TASK_QUEUE } from '@durable-delivery/workflows';
-import { Client, Connection } from '@temporalio/client';
 import { SERVER_SETTINGS } from './apps';
 import { createOpenOrders } from './open-orders';
 import { rssMiB } from './proc';
-import { spawnWorker, waitForPollers, type WorkerProcess } from './worker-process';
+import { startBenchStack } from './app-stack';
+import { waitForPollers } from './worker-process';
 
 export const WORKER_TARGETS = {
   idleMiB: 300,
@@ -39,10 +31,7 @@ export interface WorkerOptions {
 }
 
 export interface WorkerResources {
-  tempDir?: string;
-  server?: ProjectTemporal;
-  connection?: Connection;
-  orderWorker?: WorkerProcess;
+  stack?: Stack;
 }
 
 export interface MemorySample {
@@ -84,37 +73,28 @@ export async function workerBench(
   const startedAt = new Date();
   const progress = (line: string) => console.log(`· worker: ${line}`);
 
-  resources.tempDir = mkdtempSync(join(os.tmpdir(), 'durable-delivery-bench-worker-'));
-  progress(`starting the ${TEMPORAL_SERVER_TITLES[options.server]}`);
-  resources.server = await startProjectTemporal({ kind: options.server, dir: resources.tempDir });
-  const { address } = resources.server;
-  resources.connection = await Connection.connect({ address });
-  // Encrypted, as in production: the codec is part of what a worker holds and does.
-  const encryptionKeys = randomEncryptionKeys('bench');
-  const { dataConverter } = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
-  const client = new Client({ connection: resources.connection, dataConverter });
-  const { serverVersion } = await resources.connection.workflowService.getSystemInfo({});
+  // Its own server and no other process: each worker below is started on it by the stack, which stops them all.
+  const { stack, connection, client, serverVersion } = await startBenchStack(
+    { server: options.server, label: 'bench-worker', parts: [] },
+    resources,
+    { signal, fail, progress },
+  );
   const runId = `w${Date.now().toString(36)}`;
 
   const coldStartMs: number[] = [];
   for (let index = 1; index <= options.coldStarts && !signal.aborted; index++) {
     const taskQueue = `cold-start-${runId}-${index}`;
     const spawnedAt = performance.now();
-    const worker = spawnWorker(address, encryptionKeys, { TEMPORAL_TASK_QUEUE: taskQueue });
-    resources.orderWorker = worker;
-    await waitForPollers(resources.connection, taskQueue, worker, 60_000, COLD_START_POLL_MS);
+    // Not waited for by the stack: the time to first poll is what is measured, at COLD_START_POLL_MS.
+    const { process: worker } = await stack.startWorker({ env: { TEMPORAL_TASK_QUEUE: taskQueue }, wait: false });
+    await waitForPollers(connection, taskQueue, worker, 60_000, COLD_START_POLL_MS);
     coldStartMs.push(performance.now() - spawnedAt);
     await worker.stop();
     progress(`cold start ${index}/${options.coldStarts}: ${coldStartMs.at(-1)?.toFixed(0)} ms to first poll`);
   }
 
   progress(`memory: starting the worker on "${ORDER_TASK_QUEUE}"`);
-  const worker = spawnWorker(address, encryptionKeys);
-  resources.orderWorker = worker;
-  void worker.exited.then((code) =>
-    fail(new Error(`the worker exited (code ${code}):\n${worker.lastLines().join('\n')}`)),
-  );
-  await waitForPollers(resources.connection, ORDER_TASK_QUEUE, worker);
+  const { process: worker } = await stack.startWorker();
   const idleMiB = await settledRss(worker.pid);
   progress(`memory: idle ${idleMiB.toFixed(0)} MiB`);
   const samples: MemorySample[] = [{ openOrders: 0, rssMiB: idleMiB }];
@@ -133,7 +113,7 @@ export async function workerBench(
   return {
     startedAt: startedAt.toISOString(),
     durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
-    temporalServer: serverVersion ?? undefined,
+    temporalServer: serverVersion,
     settings: {
       openOrders: options.openOrders,
       memorySteps: options.memorySteps,

@@ -1,14 +1,9 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadPayloadEncryption, randomEncryptionKeys, workerDataConverter } from '@durable-delivery/codec';
-import {
-  startProjectTemporal,
-  type ProjectTemporal,
-  type TemporalServerKind,
-} from '@durable-delivery/temporal-cluster';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { workerDataConverter } from '@durable-delivery/codec';
+import { startStack, type Stack } from '@durable-delivery/stack';
+import { type TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
-import { freePort } from '@durable-delivery/temporal-server';
 import {
   cancelUpdate,
   checkout,
@@ -20,11 +15,10 @@ import {
   type OrderStatus,
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
-import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { planOrders, EXPECTED_STATE, type PlannedOrder } from './plan';
-import { ServiceProcess, sleep } from './processes';
 
 export interface ChaosOptions {
   /** The dev server, or the full Temporal server on PostgreSQL. */
@@ -63,58 +57,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const deadline = started + options.timeoutSeconds * 1000;
-  const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
   const runId = `${Date.now().toString(36)}`;
-  const paymentsPort = await freePort();
-  const notificationsPort = await freePort();
-  const paymentsUrl = `http://127.0.0.1:${paymentsPort}`;
-  const notificationsUrl = `http://127.0.0.1:${notificationsPort}`;
-  const payments = new ServiceProcess(
-    'payments',
-    'apps/payments/dist/main.js',
-    { PAYMENTS_PORT: String(paymentsPort), PAYMENTS_DB: join(dir, 'ledger.sqlite') },
-    `${paymentsUrl}/healthz`,
-  );
-  const notifications = new ServiceProcess(
-    'notifications',
-    'apps/notifications/dist/main.js',
-    { NOTIFICATIONS_PORT: String(notificationsPort), NOTIFICATIONS_DB: join(dir, 'inbox.sqlite') },
-    `${notificationsUrl}/healthz`,
-  );
-  let server: ProjectTemporal | undefined;
-  // The stack runs encrypted, as in production; this process reads statuses and histories with the same key.
-  const encryptionKeys = randomEncryptionKeys('chaos');
-  const encryption = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
-  const workerEnv = (temporal: ProjectTemporal) => ({
-    ...temporal.env,
-    PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
-    PAYMENTS_URL: paymentsUrl,
-    NOTIFICATIONS_URL: notificationsUrl,
-    PAYMENTS_TIMEOUT: '3s',
-    WORKER_LOG_LEVEL: 'ERROR',
-    // Two workers on one machine: their metrics and health endpoints take any free port.
-    WORKER_METRICS_ADDRESS: '127.0.0.1:0',
-    WORKER_HEALTH_ADDRESS: '127.0.0.1:0',
-  });
-  let workers: ServiceProcess[] = [];
   const faults = { workerKills: 0, serverRestarts: 0, paymentOutages: 0 };
-  let connection: Connection | undefined;
+  let stack: Stack | undefined;
   let stopFaults = false;
   let faultLoop: Promise<void> = Promise.resolve();
 
   try {
-    const temporal = await startProjectTemporal({ kind: options.server, dir });
-    server = temporal;
-    workers = [0, 1].map(
-      (index) => new ServiceProcess(`worker-${index}`, 'apps/worker/dist/main.js', workerEnv(temporal)),
-    );
-    await Promise.all([payments.start(), notifications.start()]);
-    await Promise.all(workers.map((worker) => worker.start()));
-    connection = await Connection.connect({ address: temporal.address });
-    const client = new Client({ connection, namespace: temporal.namespace, dataConverter: encryption.dataConverter });
+    // Encrypted, as in production; this process reads statuses and histories with the stack's key.
+    stack = await startStack({
+      label: 'chaos',
+      temporal: { kind: options.server },
+      parts: ['payments', 'notifications', 'worker'],
+      workers: 2,
+      env: { worker: { PAYMENTS_TIMEOUT: '3s', WORKER_LOG_LEVEL: 'ERROR' } },
+    });
+    const { temporal, workers, urls } = stack;
+    const paymentsUrl = urls.payments ?? '';
+    const notificationsUrl = urls.notifications ?? '';
+    const { client } = await stack.connect();
     log(
       `stack up: ${options.server} Temporal server ${temporal.address}, payments ${paymentsUrl}, ` +
-        `notifications ${notificationsUrl}, 2 workers`,
+        `notifications ${notificationsUrl}, ${workers.length} workers`,
     );
 
     faultLoop = (async () => {
@@ -124,7 +88,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (stopFaults) break;
         const kind = round++ % 3;
         if (kind === 0) {
-          const victim = workers[round % 2]!;
+          const victim = workers[round % 2]!.process;
           log(`fault: SIGKILL ${victim.name}`);
           await victim.kill();
           faults.workerKills += 1;
@@ -162,7 +126,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await faultLoop;
     // Reconcile on a quiet stack: no fault may be mid-flight while the records are read.
     await setPaymentOutage(paymentsUrl, false);
-    const report = await reconcile(client, plan, paymentsUrl, notificationsUrl, workerDataConverter(encryption));
+    const report = await reconcile(client, plan, paymentsUrl, notificationsUrl, workerDataConverter(stack.encryption));
     return {
       ...report,
       server: options.server,
@@ -173,10 +137,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     stopFaults = true;
     await faultLoop.catch(() => undefined);
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await connection?.close();
-    await Promise.all([payments.stop(), notifications.stop()]);
-    await server?.stop();
+    await stack?.stop();
   }
 }
 
@@ -238,6 +199,10 @@ async function drive(client: Client, order: PlannedOrder, deadline: number): Pro
       acceptIf(async () => (await status()).rating !== undefined),
     );
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
 }
 
 /** A rejected retry is fine when the first attempt did land (its answer was lost): check the order itself. */

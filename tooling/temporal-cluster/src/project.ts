@@ -49,6 +49,8 @@ export interface ProjectTemporalOptions {
   readonly namespace?: string;
   readonly stdio?: 'pipe' | 'ignore';
   readonly log?: (line: string) => void;
+  /** The dev server's Web UI on this port, decoding payloads through a codec server (dev only; default headless). */
+  readonly ui?: { readonly port: number; readonly codecEndpoint?: string };
 }
 
 /** Starts a headless server of `kind` on free loopback ports, with the order's search attributes registered. */
@@ -66,7 +68,16 @@ export async function startProjectTemporal(options: ProjectTemporalOptions): Pro
   if (options.kind === 'dev') {
     const port = await freePort();
     const dbFilename = join(options.dir, 'dev.sqlite');
-    const start = () => startProjectDevServer({ port, headless: true, dbFilename, namespace, stdio, log: quiet });
+    const { ui } = options;
+    const start = () =>
+      startProjectDevServer({
+        port,
+        dbFilename,
+        namespace,
+        stdio,
+        log: quiet,
+        ...(ui ? { uiPort: ui.port, uiCodecEndpoint: ui.codecEndpoint } : { headless: true }),
+      });
     let server: DevServer = await start();
     return {
       ...common(server.address),
@@ -79,6 +90,7 @@ export async function startProjectTemporal(options: ProjectTemporalOptions): Pro
     };
   }
 
+  if (options.ui) throw new Error('the Web UI comes with the dev server only');
   // As root, PostgreSQL runs as an unprivileged user, who must be let through (mkdtemp makes private directories).
   await chmod(options.dir, 0o711);
   const cluster = await startTemporalCluster({

@@ -1,0 +1,12 @@
+export { StackProcess, startProcess, type Env, type ProcessOptions, type Readiness } from './process';
+export {
+  STACK_PARTS,
+  startStack,
+  workerMain,
+  type AppName,
+  type Stack,
+  type StackApp,
+  type StackOptions,
+  type StackPart,
+  type StackWorker,
+} from './stack';
