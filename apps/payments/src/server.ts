@@ -11,11 +11,19 @@ import {
   useObservability,
   type ServiceLogging,
 } from '@durable-delivery/service-kit';
+import { MAX_AMOUNT_CENTS } from '@durable-delivery/provider-rules';
 import { Counter } from '@durable-delivery/telemetry';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Ledger } from './ledger';
 import { IdempotencyMismatch, Payments, TransientFailure, type Answer } from './payments';
+
+// The amount limits of the provider rules (isValidAmount), with a message for each way to miss them.
+const amountCents = z
+  .number()
+  .int('must be a whole number of cents')
+  .positive('must be more than 0')
+  .max(MAX_AMOUNT_CENTS, `must be at most ${MAX_AMOUNT_CENTS}`);
 
 const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 
@@ -23,7 +31,7 @@ const chargeSchema = z
   .object({
     orderId: text(128),
     customerId: text(128),
-    amountCents: z.number().int('must be a whole number of cents').positive('must be more than 0').max(10_000_000),
+    amountCents,
     currency: z.literal('USD', { error: 'must be "USD"' }),
     paymentMethod: text(100),
     description: z.string().max(500).optional(),
@@ -33,7 +41,7 @@ const chargeSchema = z
 const refundSchema = z
   .object({
     chargeIdempotencyKey: text(255),
-    amountCents: z.number().int('must be a whole number of cents').positive('must be more than 0').max(10_000_000),
+    amountCents,
     reason: z.string().max(500).optional(),
   })
   .strict();

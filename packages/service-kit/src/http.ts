@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodType } from 'zod';
-import { faultSettingsSchema, type Faults } from './faults';
+import { faultSettingsSchema, type Faults } from '@durable-delivery/provider-rules';
 
 /** Every 4xx and 5xx of our services: `{ error: { type, code?, message, fields? } }`. */
 export function sendError(

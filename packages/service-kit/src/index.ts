@@ -1,4 +1,4 @@
-export { Faults, NO_FAULTS, faultSettingsSchema, type FaultSettings } from './faults';
+export { Faults, NO_FAULTS, faultSettingsSchema, type FaultSettings } from '@durable-delivery/provider-rules';
 export { answeredByFault, bearerCheck, faultRoutes, parse, requireApiKey, sendError, useErrorShape } from './http';
 export { databaseAnswers, openDatabase } from './sqlite';
 export { loadServiceConfig, type ServiceConfig } from './config';
