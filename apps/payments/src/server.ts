@@ -1,6 +1,7 @@
 import {
   Faults,
   answeredByFault,
+  idempotencyKeySchema,
   faultRoutes,
   parse,
   requireApiKey,
@@ -46,11 +47,7 @@ const refundSchema = z
   })
   .strict();
 
-const idempotencyKeySchema = z
-  .string({ error: 'the Idempotency-Key header is required on every charge and refund' })
-  .min(1, 'the Idempotency-Key header is required on every charge and refund')
-  .max(255, 'the Idempotency-Key header must be at most 255 characters')
-  .regex(/^[\x21-\x7e]+$/, 'the Idempotency-Key header must be printable ASCII without spaces');
+const idempotencyKey = idempotencyKeySchema('the Idempotency-Key header is required on every charge and refund');
 
 const ledgerQuerySchema = z
   .object({
@@ -105,7 +102,7 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
     operation: 'charge' | 'refund',
     handle: (key: string, body: unknown) => Answer | undefined,
   ) => {
-    const key = parse(idempotencyKeySchema, request.headers['idempotency-key'], reply, 'Idempotency-Key');
+    const key = parse(idempotencyKey, request.headers['idempotency-key'], reply, 'Idempotency-Key');
     if (key === undefined) return reply;
     if (await answeredByFault(faults, reply, 'Payments')) return reply;
     try {
