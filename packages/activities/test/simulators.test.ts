@@ -414,6 +414,14 @@ describe('Faults (the services’ own, which the simulators run)', () => {
     await expect(notifications.faults.apply()).resolves.toBeUndefined();
   });
 
+  it('takes only the fault settings from a larger object, as the worker hands over a service config', async () => {
+    const config = { url: undefined, timeoutMs: 5_000, errorRate: 0, latencyMs: 0, outage: true };
+    const payments = new SimulatedPayments({ faults: config });
+
+    expect(payments.faults.current).toEqual({ errorRate: 0, latencyMs: 0, outage: true });
+    await expect(payments.charge(chargeRequest())).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+
   it('changes only the settings it is given', () => {
     const faults = new Faults({ errorRate: 0.25 });
 

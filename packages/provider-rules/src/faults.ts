@@ -30,7 +30,7 @@ export class Faults {
     initial: Partial<FaultSettings> = {},
     private readonly random: () => number = Math.random,
   ) {
-    this.settings = faultSettingsSchema.parse({ ...NO_FAULTS, ...initial });
+    this.settings = checked({ ...NO_FAULTS, ...initial });
   }
 
   get current(): FaultSettings {
@@ -39,7 +39,7 @@ export class Faults {
 
   /** Applies a partial change and returns the new settings; throws (a ZodError naming the field) on a bad value. */
   update(changes: Partial<FaultSettings>): FaultSettings {
-    this.settings = faultSettingsSchema.parse({ ...this.settings, ...changes });
+    this.settings = checked({ ...this.settings, ...changes });
     return this.settings;
   }
 
@@ -51,4 +51,9 @@ export class Faults {
     if (errorRate > 0 && this.random() < errorRate) return 'error';
     return undefined;
   }
+}
+
+/** The three settings, validated: a caller may hand over a larger object (the worker passes a service's config). */
+function checked({ errorRate, latencyMs, outage }: FaultSettings): FaultSettings {
+  return faultSettingsSchema.parse({ errorRate, latencyMs, outage });
 }
