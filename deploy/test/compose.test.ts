@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
@@ -14,7 +14,7 @@ const run = promisify(execFile);
 
 interface Service {
   image?: string;
-  build?: { context: string; dockerfile?: string };
+  build?: { context: string; dockerfile?: string; args?: Record<string, string> };
   healthcheck?: { test?: string[] | string; disable?: boolean };
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -82,30 +82,114 @@ async function composeConfig(file: string): Promise<{ ok: boolean; stdout: strin
   }
 }
 
-/** A Dockerfile's stages, each with its instructions (line continuations joined, comments dropped). */
-function dockerfileStages(path: string): { from: string; instructions: string[] }[] {
+interface Stage {
+  readonly name?: string;
+  /** The base as written, `${ARG}`s left in. */
+  readonly from: string;
+  /** Line continuations joined, comments dropped. */
+  readonly instructions: string[];
+}
+
+/** A Dockerfile's global ARG defaults (those before the first FROM) and its stages. */
+function dockerfile(path: string): { globals: Map<string, string>; stages: Stage[] } {
   const text = readFileSync(path, 'utf8').replace(/\\\n/g, ' ');
-  const args = new Map<string, string>();
-  const stages: { from: string; instructions: string[] }[] = [];
+  const globals = new Map<string, string>();
+  const stages: Stage[] = [];
   for (const line of text.split('\n').map((raw) => raw.trim())) {
     if (!line || line.startsWith('#')) continue;
-    const arg = /^ARG\s+(\w+)=(\S+)/.exec(line);
-    if (arg && stages.length === 0) args.set(arg[1]!, arg[2]!);
-    const from = /^FROM\s+(\S+)/i.exec(line);
+    const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
     if (from) {
-      stages.push({
-        from: from[1]!.replace(/\$\{(\w+)\}/g, (_, name: string) => args.get(name) ?? ''),
-        instructions: [],
-      });
-    } else {
-      stages.at(-1)?.instructions.push(line);
+      stages.push({ from: from[1]!, ...(from[2] ? { name: from[2] } : {}), instructions: [] });
+      continue;
+    }
+    const arg = /^ARG\s+(\w+)(?:=(\S+))?/.exec(line);
+    if (arg && stages.length === 0) globals.set(arg[1]!, arg[2] ?? '');
+    else stages.at(-1)?.instructions.push(line);
+  }
+  return { globals, stages };
+}
+
+/** What one stage leaves behind, its base stages included, as `docker build` would make it with these build args. */
+interface Built {
+  /** The images and stages it starts from, each resolved, the image first. */
+  readonly bases: string[];
+  readonly env: Record<string, string>;
+  readonly workdir?: string;
+  readonly user?: string;
+  readonly expose: string[];
+  readonly healthcheck?: string;
+  readonly cmd?: string;
+  /** Its RUN commands, with the build args and environment filled in as the shell would. */
+  readonly runs: string[];
+}
+
+function expand(text: string, values: Record<string, string>): string {
+  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced?: string, bare?: string) => values[braced ?? bare!] ?? '');
+}
+
+/** Builds a stage on paper (by name, or the last one): how the tests read an image without a Docker engine. */
+function build(path: string, buildArgs: Record<string, string> = {}, target?: string): Built {
+  const { globals, stages } = dockerfile(path);
+  const globalValues = Object.fromEntries([...globals].map(([name, value]) => [name, buildArgs[name] ?? value]));
+  const stage = target === undefined ? stages.at(-1)! : stages.find(({ name }) => name === target);
+  if (!stage) throw new Error(`${path} has no stage ${target}`);
+  const from = expand(stage.from, globalValues);
+  const base: Built = stages.some(({ name }) => name === from)
+    ? build(path, buildArgs, from)
+    : { bases: [], env: {}, expose: [], runs: [] };
+  const env = { ...base.env };
+  const args: Record<string, string> = {};
+  let { workdir, user, healthcheck, cmd } = base;
+  const expose = [...base.expose];
+  const runs: string[] = [];
+  for (const line of stage.instructions) {
+    const [, keyword = '', rest = ''] = /^(\w+)\s+(.*)$/.exec(line) ?? [];
+    const values = { ...args, ...env };
+    switch (keyword.toUpperCase()) {
+      case 'ARG': {
+        const [name = '', value = ''] = rest.split('=');
+        args[name] = buildArgs[name] ?? value;
+        break;
+      }
+      case 'ENV':
+        for (const [, name, value] of rest.matchAll(/(\w+)=(\S+)/g)) env[name!] = expand(value!, values);
+        break;
+      case 'WORKDIR':
+        workdir = expand(rest, values);
+        break;
+      case 'USER':
+        user = expand(rest, values);
+        break;
+      case 'EXPOSE':
+        expose.push(...expand(rest, values).split(/\s+/));
+        break;
+      case 'HEALTHCHECK':
+        healthcheck = rest;
+        break;
+      case 'CMD':
+        cmd = (JSON.parse(rest) as string[]).join(' ');
+        break;
+      case 'RUN':
+        runs.push(expand(rest, values));
+        break;
     }
   }
-  return stages;
+  return { bases: [...base.bases, from], env, workdir, user, expose, healthcheck, cmd, runs };
 }
 
 function dockerfileOf(service: Service): string {
   return resolve(service.build!.context, service.build!.dockerfile ?? 'Dockerfile');
+}
+
+function imageOf(service: Service, target?: string): Built {
+  return build(dockerfileOf(service), service.build!.args, target);
+}
+
+/** The compose services that build an app of this repository, with their build args. */
+function builtApps(): [string, Service & { build: { args: Record<string, string> } }][] {
+  return Object.entries(services).flatMap(([name, service]) =>
+    service.build?.context === REPO ? [[name, service as Service & { build: { args: Record<string, string> } }]] : [],
+  );
 }
 
 const secrets = Object.fromEntries(exampleNames().map((name) => [name, sampleValue(name)]));
@@ -154,11 +238,7 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(services)) {
       if (oneShotJobs().includes(name)) continue;
       const inCompose = !service.healthcheck?.disable && (service.healthcheck?.test?.length ?? 0) > 0;
-      const inImage =
-        service.build !== undefined &&
-        dockerfileStages(dockerfileOf(service))
-          .at(-1)!
-          .instructions.some((line) => /^HEALTHCHECK\s+.*\bCMD\b/.test(line));
+      const inImage = service.build !== undefined && /\bCMD\b/.test(imageOf(service).healthcheck ?? '');
       expect({ name, healthChecked: inCompose || inImage }).toEqual({ name, healthChecked: true });
     }
   });
@@ -169,10 +249,13 @@ describe('docker-compose.yml', () => {
       if (service.image)
         expect({ name, image: service.image, pinned: pinned(service.image) }).toMatchObject({ pinned: true });
       if (!service.build) continue;
-      const stages = dockerfileStages(dockerfileOf(service));
-      for (const { from } of stages) {
+      const { globals, stages } = dockerfile(dockerfileOf(service));
+      const buildArgs = service.build.args ?? {};
+      const values = Object.fromEntries([...globals].map(([arg, value]) => [arg, buildArgs[arg] ?? value]));
+      for (const stage of stages) {
+        const from = expand(stage.from, values);
         // A stage may start from an earlier one by its name.
-        const earlier = readFileSync(dockerfileOf(service), 'utf8').includes(` AS ${from}`);
+        const earlier = stages.some((other) => other.name === from);
         expect({ name, from, pinned: earlier || pinned(from) }).toMatchObject({ pinned: true });
       }
     }
@@ -190,38 +273,79 @@ describe('docker-compose.yml', () => {
   it('runs every image it builds as an unprivileged user', () => {
     for (const [name, service] of Object.entries(services)) {
       if (!service.build) continue;
-      const users = dockerfileStages(dockerfileOf(service))
-        .at(-1)!
-        .instructions.filter((line) => line.startsWith('USER '))
-        .map((line) => line.slice(5).trim());
-      expect({ name, user: users.at(-1) }).toEqual({ name, user: expect.not.stringMatching(/^(root|0)(:|$)/) });
-      expect(users.at(-1)).toBeDefined();
+      const { user } = imageOf(service);
+      expect({ name, user }).toEqual({ name, user: expect.not.stringMatching(/^(root|0)(:|$)/) });
+      expect(user).toBeDefined();
     }
   });
 
-  it('builds from contexts and Dockerfiles that exist, each app pruning the workspace to itself', () => {
+  it('builds from contexts and Dockerfiles that exist', () => {
     for (const [name, service] of Object.entries(services)) {
       if (!service.build) continue;
       expect({ name, context: existsSync(service.build.context) }).toEqual({ name, context: true });
       expect({ name, dockerfile: existsSync(dockerfileOf(service)) }).toEqual({ name, dockerfile: true });
-      const appDir = dirname(dockerfileOf(service));
-      if (service.build.context !== REPO) continue;
-      // apps/<name>/Dockerfile prunes to that app's package, and runs from its folder.
-      const manifest = join(appDir, 'package.json');
-      const expected = existsSync(manifest)
-        ? (JSON.parse(readFileSync(manifest, 'utf8')) as { name: string }).name
-        : // The codec server's Dockerfile is ready before its app: named by the same convention.
-          `@durable-delivery/${basename(appDir)}`;
-      const text = readFileSync(dockerfileOf(service), 'utf8');
-      expect({ name, prunes: /turbo@\S+ prune (\S+) --docker/.exec(text)?.[1] }).toEqual({ name, prunes: expected });
-      expect({ name, runsFrom: /^WORKDIR (\S+)$/m.exec(text.slice(text.lastIndexOf('FROM ')))?.[1] }).toEqual({
-        name,
-        runsFrom: `/app/${appDir.slice(REPO.length + 1)}`,
-      });
     }
     // Secrets and local builds never reach a build context.
     const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['.env', '**/node_modules', '.data']));
+  });
+
+  it('builds every app with the one deploy/Dockerfile, pruning the workspace to that app and running from its folder', () => {
+    const apps = builtApps();
+    expect(apps.map(([name]) => name).sort()).toEqual(
+      ['codec-server', 'driver', 'menu', 'notifications', 'payments', 'worker'].sort(),
+    );
+    for (const [name, service] of apps) {
+      expect({ name, dockerfile: dockerfileOf(service) }).toEqual({
+        name,
+        dockerfile: join(REPO, 'deploy/Dockerfile'),
+      });
+      const { APP: app = '' } = service.build.args;
+      const manifest = JSON.parse(readFileSync(join(REPO, 'apps', app, 'package.json'), 'utf8')) as { name: string };
+      const prune = imageOf(service, 'prune').runs.map((run) => /turbo@\S+ prune "?([^"\s]+)"? --docker/.exec(run));
+      expect({ name, prunes: prune.find(Boolean)?.[1] }).toEqual({ name, prunes: manifest.name });
+      const built = imageOf(service, 'build').runs.map((run) => /turbo run build "?--filter=([^"\s]+)"?/.exec(run));
+      expect({ name, builds: built.find(Boolean)?.[1] }).toEqual({ name, builds: manifest.name });
+      expect({ name, runsFrom: imageOf(service).workdir }).toEqual({ name, runsFrom: `/app/apps/${app}` });
+    }
+  });
+
+  it('starts each app as its kind does, and checks its health on the port it listens on', () => {
+    for (const [name, service] of builtApps()) {
+      const { APP: app = '', KIND: kind, PORT: port } = service.build.args;
+      const manifest = JSON.parse(readFileSync(join(REPO, 'apps', app, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+        scripts?: Record<string, string>;
+      };
+      const image = imageOf(service);
+      // A Next.js app runs `next start`, listening on PORT; a service or the worker runs its own start script.
+      const isNext = manifest.dependencies?.next !== undefined;
+      expect({ name, kind }).toEqual({ name, kind: isNext ? 'next' : 'node' });
+      if (isNext) {
+        expect({ name, cmd: image.cmd }).toEqual({
+          name,
+          cmd: expect.stringMatching(/next start --hostname 0\.0\.0\.0$/),
+        });
+        expect({ name, listens: image.env.PORT }).toEqual({ name, listens: port });
+        expect({ name, published: service.ports }).toEqual({ name, published: [`127.0.0.1:${port}:${port}/tcp`] });
+      } else {
+        expect({ name, cmd: image.cmd }).toEqual({ name, cmd: manifest.scripts?.start });
+        // Its own variable says where it listens: <APP>_PORT, or the worker's health address.
+        const listens =
+          service.environment?.[`${app.toUpperCase().replace(/-/g, '_')}_PORT`] ??
+          String(service.environment?.WORKER_HEALTH_ADDRESS ?? '').split(':')[1];
+        expect({ name, listens: String(listens) }).toEqual({ name, listens: port });
+      }
+      expect({ name, expose: image.expose }).toEqual({ name, expose: [port] });
+      expect({ name, healthcheck: image.healthcheck }).toEqual({
+        name,
+        healthcheck: expect.stringMatching(/CMD \["node", "\/usr\/local\/lib\/healthcheck\.mjs"\]$/),
+      });
+      expect({ name, url: image.env.HEALTHCHECK_URL }).toEqual({
+        name,
+        url: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:${port}/`)),
+      });
+    }
   });
 
   it('runs two workers, each given longer to shut down than its in-flight activities get', () => {

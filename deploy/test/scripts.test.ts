@@ -50,6 +50,13 @@ describe('the images’ health check (deploy/healthcheck.mjs)', () => {
     expect((await check(`${base}/readyz`)).code).toBe(0);
   });
 
+  it('takes the URL from HEALTHCHECK_URL when given none, as deploy/Dockerfile sets it for each app', async () => {
+    const script = join(DEPLOY, 'healthcheck.mjs');
+    expect((await exitCode(process.execPath, [script], { HEALTHCHECK_URL: `${base}/readyz` })).code).toBe(0);
+    expect((await exitCode(process.execPath, [script], { HEALTHCHECK_URL: `${base}/not-ready` })).code).toBe(1);
+    expect(await exitCode(process.execPath, [script])).toEqual({ code: 2, output: expect.stringContaining('usage') });
+  });
+
   it('fails on any other answer, and on no answer, saying why', async () => {
     expect(await check(`${base}/not-ready`)).toEqual({ code: 1, output: expect.stringContaining('answered 503') });
     const closed = `http://127.0.0.1:${await freePort()}/readyz`;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import {
   Faults,
   answeredByFault,
+  idempotencyKeySchema,
   faultRoutes,
   parse,
   requireApiKey,
@@ -28,11 +29,7 @@ const notificationSchema = z
   })
   .strict();
 
-const idempotencyKeySchema = z
-  .string({ error: 'the Idempotency-Key header is required' })
-  .min(1, 'the Idempotency-Key header is required')
-  .max(255, 'the Idempotency-Key header must be at most 255 characters')
-  .regex(/^[\x21-\x7e]+$/, 'the Idempotency-Key header must be printable ASCII without spaces');
+const idempotencyKey = idempotencyKeySchema();
 
 const customerParamsSchema = z.object({ customerId: id });
 const listQuerySchema = z
@@ -85,7 +82,7 @@ export function buildNotificationService(options: NotificationServiceOptions): F
   requireApiKey(app, options.apiKey);
 
   app.post('/v1/notifications', async (request, reply) => {
-    const key = parse(idempotencyKeySchema, request.headers['idempotency-key'], reply, 'Idempotency-Key');
+    const key = parse(idempotencyKey, request.headers['idempotency-key'], reply, 'Idempotency-Key');
     if (key === undefined) return reply;
     const input = parse(notificationSchema, request.body, reply, 'notification');
     if (!input) return reply;

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { FLAKY_FAILURES_PER_CHARGE, TEST_CARDS, decide } from './cards';
+import {
+  answerOnce,
+  chargeFingerprint,
+  decideCharge,
+  decideRefund,
+  refundFingerprint,
+  transientFailure,
+  type FirstAnswer,
+  type Operation,
+} from '@durable-delivery/provider-rules';
 import type { Ledger, StoredResponse } from './ledger';
 
 export interface ChargeInput {
@@ -32,10 +41,8 @@ export class IdempotencyMismatch extends Error {
 }
 
 /**
- * Charges and refunds with idempotency semantics like the best payment providers': the first answer to a key —
- * success or business error — is stored with the request's fingerprint in the same transaction as the ledger entry,
- * and every later request with that key gets exactly that answer. A different request under a used key is refused.
- * Transient failures (the flaky card's first attempts) store nothing, so a retry can still succeed.
+ * Charges and refunds by the provider rules (@durable-delivery/provider-rules, which the in-process simulator
+ * follows too), on the ledger: each key's first answer is stored in the same transaction as its ledger entry.
  */
 export class Payments {
   constructor(
@@ -44,21 +51,11 @@ export class Payments {
   ) {}
 
   charge(key: string, input: ChargeInput): Answer {
-    const fingerprint = JSON.stringify([
-      'charge',
-      input.orderId,
-      input.customerId,
-      input.amountCents,
-      input.currency,
-      input.paymentMethod,
-    ]);
-    return this.idempotent(key, 'charge', fingerprint, () => {
-      if (input.paymentMethod === TEST_CARDS.flaky) {
-        const attempt = this.ledger.countAttempt(key);
-        if (attempt <= FLAKY_FAILURES_PER_CHARGE) return { transient: `Card network timeout (attempt ${attempt})` };
-      }
+    return this.idempotent(key, 'charge', chargeFingerprint(input), () => {
+      const transient = transientFailure(input.paymentMethod, () => this.ledger.countAttempt(key));
+      if (transient) return { transient };
       const now = this.clock().toISOString();
-      const decision = decide(input.paymentMethod);
+      const decision = decideCharge(input.paymentMethod);
       const base = {
         orderId: input.orderId,
         customerId: input.customerId,
@@ -68,7 +65,7 @@ export class Payments {
       if (decision.outcome === 'decline') {
         this.ledger.append({ ...base, type: 'decline', id: `dc_${randomUUID()}`, idempotencyKey: key });
         return {
-          response: {
+          answer: {
             status: 402,
             body: { error: { type: 'card_error', code: decision.declineCode, message: decision.message } },
           },
@@ -77,7 +74,7 @@ export class Payments {
       const id = `ch_${randomUUID()}`;
       this.ledger.append({ ...base, type: 'charge', id, idempotencyKey: key });
       return {
-        response: {
+        answer: {
           status: 201,
           body: {
             id,
@@ -94,25 +91,23 @@ export class Payments {
   }
 
   refund(key: string, input: RefundInput): Answer {
-    const fingerprint = JSON.stringify(['refund', input.chargeIdempotencyKey, input.amountCents]);
-    return this.idempotent(key, 'refund', fingerprint, () => {
+    return this.idempotent(key, 'refund', refundFingerprint(input), () => {
       const now = this.clock().toISOString();
       const charge = this.ledger.chargeByKey(input.chargeIdempotencyKey);
-      // Nothing was taken, so there is nothing to give back: a compensation that finds no charge is a success.
-      if (!charge) {
-        return { response: { status: 200, body: { id: null, object: 'refund', refundedCents: 0, chargeId: null } } };
+      const decision = decideRefund({
+        chargedCents: charge?.amountCents,
+        refundedCents: charge ? this.ledger.refundedCents(charge.id) : 0,
+        amountCents: input.amountCents,
+      });
+      if (decision.outcome === 'nothing' || !charge) {
+        return { answer: { status: 200, body: { id: null, object: 'refund', refundedCents: 0, chargeId: null } } };
       }
-      const refundable = charge.amountCents - this.ledger.refundedCents(charge.id);
-      if (input.amountCents > refundable) {
+      if (decision.outcome === 'refused') {
         return {
-          response: {
+          answer: {
             status: 409,
             body: {
-              error: {
-                type: 'invalid_request_error',
-                code: 'refund_exceeds_charge',
-                message: `Cannot refund ${input.amountCents} cents: only ${refundable} cents of the charge remain.`,
-              },
+              error: { type: 'invalid_request_error', code: decision.declineCode, message: decision.message },
             },
           },
         };
@@ -127,7 +122,7 @@ export class Payments {
         createdAt: now,
       });
       return {
-        response: {
+        answer: {
           status: 201,
           body: { id, object: 'refund', refundedCents: input.amountCents, chargeId: charge.id, createdAt: now },
         },
@@ -137,30 +132,28 @@ export class Payments {
 
   private idempotent(
     key: string,
-    operation: string,
+    operation: Operation,
     fingerprint: string,
-    decideOnce: () => { response: StoredResponse } | { transient: string },
+    decideOnce: () => FirstAnswer<StoredResponse>,
   ): Answer {
-    const result = this.ledger.transaction(() => {
-      const stored = this.ledger.storedResponse(key);
-      if (stored) {
-        if (stored.operation !== operation || stored.fingerprint !== fingerprint) {
-          return { mismatch: true as const };
-        }
-        return { response: stored.response, replayed: true };
-      }
-      const outcome = decideOnce();
-      if ('response' in outcome) {
-        this.ledger.storeResponse(key, operation, fingerprint, outcome.response, this.clock().toISOString());
-      }
-      return outcome;
-    });
-    if ('mismatch' in result) {
-      throw new IdempotencyMismatch(
-        `Idempotency key "${key}" was already used for a different ${operation} request; use a new key for a new request.`,
-      );
-    }
+    const result = this.ledger.transaction(() =>
+      answerOnce(
+        {
+          get: (stored) => {
+            const found = this.ledger.storedResponse(stored);
+            return found && { ...found, operation: found.operation as Operation, answer: found.response };
+          },
+          set: (stored, { answer }) =>
+            this.ledger.storeResponse(stored, operation, fingerprint, answer, this.clock().toISOString()),
+        },
+        key,
+        operation,
+        fingerprint,
+        decideOnce,
+      ),
+    );
+    if ('mismatch' in result) throw new IdempotencyMismatch(result.mismatch);
     if ('transient' in result) throw new TransientFailure(result.transient);
-    return 'replayed' in result ? { ...result.response, replayed: true } : result.response;
+    return result.replayed ? { ...result.answer, replayed: true } : result.answer;
   }
 }

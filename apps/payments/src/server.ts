@@ -1,6 +1,7 @@
 import {
   Faults,
   answeredByFault,
+  idempotencyKeySchema,
   faultRoutes,
   parse,
   requireApiKey,
@@ -11,11 +12,19 @@ import {
   useObservability,
   type ServiceLogging,
 } from '@durable-delivery/service-kit';
+import { MAX_AMOUNT_CENTS } from '@durable-delivery/provider-rules';
 import { Counter } from '@durable-delivery/telemetry';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Ledger } from './ledger';
 import { IdempotencyMismatch, Payments, TransientFailure, type Answer } from './payments';
+
+// The amount limits of the provider rules (isValidAmount), with a message for each way to miss them.
+const amountCents = z
+  .number()
+  .int('must be a whole number of cents')
+  .positive('must be more than 0')
+  .max(MAX_AMOUNT_CENTS, `must be at most ${MAX_AMOUNT_CENTS}`);
 
 const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 
@@ -23,7 +32,7 @@ const chargeSchema = z
   .object({
     orderId: text(128),
     customerId: text(128),
-    amountCents: z.number().int('must be a whole number of cents').positive('must be more than 0').max(10_000_000),
+    amountCents,
     currency: z.literal('USD', { error: 'must be "USD"' }),
     paymentMethod: text(100),
     description: z.string().max(500).optional(),
@@ -33,16 +42,12 @@ const chargeSchema = z
 const refundSchema = z
   .object({
     chargeIdempotencyKey: text(255),
-    amountCents: z.number().int('must be a whole number of cents').positive('must be more than 0').max(10_000_000),
+    amountCents,
     reason: z.string().max(500).optional(),
   })
   .strict();
 
-const idempotencyKeySchema = z
-  .string({ error: 'the Idempotency-Key header is required on every charge and refund' })
-  .min(1, 'the Idempotency-Key header is required on every charge and refund')
-  .max(255, 'the Idempotency-Key header must be at most 255 characters')
-  .regex(/^[\x21-\x7e]+$/, 'the Idempotency-Key header must be printable ASCII without spaces');
+const idempotencyKey = idempotencyKeySchema('the Idempotency-Key header is required on every charge and refund');
 
 const ledgerQuerySchema = z
   .object({
@@ -97,7 +102,7 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
     operation: 'charge' | 'refund',
     handle: (key: string, body: unknown) => Answer | undefined,
   ) => {
-    const key = parse(idempotencyKeySchema, request.headers['idempotency-key'], reply, 'Idempotency-Key');
+    const key = parse(idempotencyKey, request.headers['idempotency-key'], reply, 'Idempotency-Key');
     if (key === undefined) return reply;
     if (await answeredByFault(faults, reply, 'Payments')) return reply;
     try {

@@ -29,7 +29,7 @@ const subjects: Record<string, () => Promise<Subject>> = {
     const simulator = new SimulatedPayments();
     return Promise.resolve({
       client: simulator,
-      setOutage: (on) => Promise.resolve(void simulator.faults.set({ outage: on })),
+      setOutage: (on) => Promise.resolve(void simulator.faults.update({ outage: on })),
       close: () => Promise.resolve(),
     });
   },

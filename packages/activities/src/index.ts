@@ -32,7 +32,7 @@ export {
   type Refund,
   type PushNotificationRequest,
 } from './clients';
-export { Faults, noFaults, type FaultSettings } from './simulators/faults';
+export { Faults, NO_FAULTS, type FaultSettings } from '@durable-delivery/provider-rules';
 export { SimulatedPayments, TEST_CARDS, type LedgerEntry } from './simulators/payments';
 export { SimulatedNotifications, type DeliveredNotification } from './simulators/notifications';
 export { HttpPaymentsClient, type HttpPaymentsOptions } from './http/payments';

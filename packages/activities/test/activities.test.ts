@@ -222,7 +222,7 @@ describe('chargeCustomer', () => {
 
   it('lets an outage surface as a retryable error, and charges once the service is back', async () => {
     const { activities, payments } = recordingDependencies();
-    payments.faults.set({ outage: true });
+    payments.faults.update({ outage: true });
 
     const failure = await rejectionOf(attempt(1).run(activities.chargeCustomer, chargeInput()));
 
@@ -231,7 +231,7 @@ describe('chargeCustomer', () => {
     expect((failure as Error).message).toBe('payments is unavailable (simulated outage)');
     expect(payments.ledger()).toEqual([]);
 
-    payments.faults.set({ outage: false });
+    payments.faults.update({ outage: false });
     const charge = await attempt(2).run(activities.chargeCustomer, chargeInput());
 
     expect(charge.amountCents).toBe(2_450);
@@ -248,7 +248,9 @@ describe('chargeCustomer', () => {
 
     expect(failure.type).toBe(IDEMPOTENCY_CONFLICT);
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe('Idempotency key order-abc:charge was already used for a different charge');
+    expect(failure.message).toBe(
+      'Idempotency key "order-abc:charge" was already used for a different charge request; use a new key for a new request.',
+    );
     expect(payments.ledger()).toEqual([
       { type: 'charge', idempotencyKey: 'order-abc:charge', orderId: 'abc', amountCents: 1_000 },
     ]);
@@ -323,13 +325,13 @@ describe('refundOrder', () => {
   it('lets a payments outage during a refund surface as a retryable error', async () => {
     const { activities, payments } = recordingDependencies();
     await attempt(1).run(activities.chargeCustomer, chargeInput());
-    payments.faults.set({ outage: true });
+    payments.faults.update({ outage: true });
 
     const failure = await rejectionOf(attempt(1).run(activities.refundOrder, refundInput));
 
     expect(failure).toBeInstanceOf(ServiceUnavailableError);
     expect(failure).not.toBeInstanceOf(ApplicationFailure);
-    payments.faults.set({ outage: false });
+    payments.faults.update({ outage: false });
     await expect(attempt(2).run(activities.refundOrder, refundInput)).resolves.toMatchObject({ refundedCents: 2_450 });
   });
 });
@@ -398,14 +400,14 @@ describe('sendPushNotification', () => {
 
   it('lets a notifications outage surface as a retryable error and delivers on the retry', async () => {
     const { activities, notifications, delivered } = recordingDependencies();
-    notifications.faults.set({ outage: true });
+    notifications.faults.update({ outage: true });
 
     const failure = await rejectionOf(attempt(1).run(activities.sendPushNotification, notificationInput));
 
     expect(failure).toBeInstanceOf(ServiceUnavailableError);
     expect(failure).not.toBeInstanceOf(ApplicationFailure);
     expect(delivered).toHaveLength(0);
-    notifications.faults.set({ outage: false });
+    notifications.faults.update({ outage: false });
     await attempt(2).run(activities.sendPushNotification, notificationInput);
     expect(delivered).toHaveLength(1);
   });

@@ -1,4 +1,10 @@
-import { LoyaltyErrorType, OrderErrorType, OrderInputError, PassErrorType } from '@durable-delivery/workflows';
+import {
+  LoyaltyErrorType,
+  OrderErrorType,
+  OrderIdTakenError,
+  OrderInputError,
+  PassErrorType,
+} from '@durable-delivery/workflows';
 import {
   ApplicationFailure,
   QueryNotRegisteredError,
@@ -48,7 +54,8 @@ export function toTRPCError(error: unknown, log?: ApiLog): TRPCError {
   if (error instanceof WorkflowNotFoundError) return orderNotFound();
   // An order that failed its input check (only a raw Temporal CLI start can make one) has no status to show.
   if (error instanceof QueryNotRegisteredError) return orderNotFound();
-  if (error instanceof WorkflowExecutionAlreadyStartedError) return orderIdTaken();
+  if (error instanceof WorkflowExecutionAlreadyStartedError || error instanceof OrderIdTakenError)
+    return orderIdTaken();
   if (error instanceof OrderInputError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message });
 
   // A rejected update carries the workflow's ApplicationFailure as its cause.

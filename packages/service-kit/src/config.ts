@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FaultSettings } from './faults';
+import type { FaultSettings } from '@durable-delivery/provider-rules';
 
 export interface ServiceConfig {
   readonly host: string;

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ZodType } from 'zod';
-import { faultSettingsSchema, type Faults } from './faults';
+import { z, type ZodType } from 'zod';
+import { faultSettingsSchema, type Faults } from '@durable-delivery/provider-rules';
 
 /** Every 4xx and 5xx of our services: `{ error: { type, code?, message, fields? } }`. */
 export function sendError(
@@ -13,6 +13,18 @@ export function sendError(
 }
 
 /** Parses with zod, or answers 400 naming every bad field; returns undefined when it answered. */
+/**
+ * The Idempotency-Key header every charge, refund and notification carries: 1 to 255 printable ASCII characters.
+ * `required` is what a request without one is told.
+ */
+export function idempotencyKeySchema(required = 'the Idempotency-Key header is required') {
+  return z
+    .string({ error: required })
+    .min(1, required)
+    .max(255, 'the Idempotency-Key header must be at most 255 characters')
+    .regex(/^[\x21-\x7e]+$/, 'the Idempotency-Key header must be printable ASCII without spaces');
+}
+
 export function parse<T>(schema: ZodType<T>, value: unknown, reply: FastifyReply, what: string): T | undefined {
   const parsed = schema.safeParse(value ?? {});
   if (parsed.success) return parsed.data;

@@ -1,4 +1,5 @@
 import {
+  OrderIdTakenError,
   checkout,
   deliverUpdate,
   getStatusQuery,
@@ -6,7 +7,6 @@ import {
   pickUpUpdate,
   rateUpdate,
   waitForPaymentUpdate,
-  type OrderWorkflow,
 } from '../src';
 import { OrderTestHarness, anOrder, declined, failureOf, fakeActivities, gate, type WorkerContext } from './harness';
 
@@ -143,7 +143,7 @@ describe('checkout (update-with-start)', () => {
     });
   });
 
-  it('answers still charging instead of hanging while payment is being retried', async () => {
+  it('answers still charging instead of hanging while payment is being retried, then a retry attaches', async () => {
     const activities = fakeActivities();
     const charge = gate();
     activities.chargeCustomer.mockImplementation(async (input) => {
@@ -155,9 +155,11 @@ describe('checkout (update-with-start)', () => {
       const result = await placeOrder(ctx, input, 1_000);
       expect(result.outcome).toBe('charging');
       expect(result.status.state).toBe('charging');
+      // A retried checkout attaches to the same order, and answers once the charge settles.
+      const retried = placeOrder(ctx, input, 60_000);
       charge.open();
-      const handle = harness.client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
-      expect((await handle.executeUpdate(waitForPaymentUpdate)).outcome).toBe('paid');
+      expect(await retried).toMatchObject({ outcome: 'paid', status: { chargeId: 'ch_late' } });
+      expect(activities.chargeCustomer).toHaveBeenCalledTimes(1);
     });
   });
 
@@ -170,6 +172,32 @@ describe('checkout (update-with-start)', () => {
       await failureOf(harness.client.workflow.getHandle(orderWorkflowId(input.orderId)).result());
       expect(await placeOrder(ctx, input)).toMatchObject({ outcome: 'declined', reason: 'Your card has expired.' });
       expect(activities.chargeCustomer).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  it("refuses an id another customer's order holds, sending that order nothing", async () => {
+    const activities = fakeActivities();
+    await harness.withWorker(activities, async (ctx) => {
+      const input = anOrder();
+      expect((await placeOrder(ctx, input)).outcome).toBe('paid');
+      const theirs = placeOrder(ctx, { ...input, customerId: 'customer-mallory' });
+      await expect(theirs).rejects.toBeInstanceOf(OrderIdTakenError);
+      const handle = harness.client.workflow.getHandle(orderWorkflowId(input.orderId));
+      const { events } = await handle.fetchHistory();
+      expect((events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
+      expect(activities.chargeCustomer).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  it('refuses an id whose workflow is no order (a raw start that failed its input check)', async () => {
+    await harness.withWorker(fakeActivities(), async (ctx) => {
+      const input = anOrder();
+      const handle = await ctx.startRaw({
+        workflowId: orderWorkflowId(input.orderId),
+        args: [{ ...input, items: [] }],
+      });
+      await failureOf(handle.result());
+      await expect(placeOrder(ctx, input)).rejects.toBeInstanceOf(OrderIdTakenError);
     });
   });
 

@@ -1,14 +1,8 @@
+import { TEST_CARD_CHOICES } from '@durable-delivery/provider-rules';
+
 /**
  * The cards a customer can pay with. This is a demo shop on a simulated payment provider, so these are its test
- * cards (see packages/activities/src/simulators/payments.ts); a real shop would put its provider's card form here.
+ * cards, listed once in @durable-delivery/provider-rules (which the payment service and the simulator follow); a
+ * real shop would put its provider's card form here.
  */
-export const PAYMENT_METHODS = [
-  { token: 'tok_visa', label: 'Visa ending 4242', hint: 'Test card: always succeeds' },
-  { token: 'tok_flaky', label: 'Flaky card', hint: 'Test card: the provider fails twice, then it succeeds' },
-  {
-    token: 'tok_chargeDeclinedInsufficientFunds',
-    label: 'Card with insufficient funds',
-    hint: 'Test card: declined',
-  },
-  { token: 'tok_chargeDeclinedExpiredCard', label: 'Expired card', hint: 'Test card: declined' },
-] as const;
+export const PAYMENT_METHODS = TEST_CARD_CHOICES;

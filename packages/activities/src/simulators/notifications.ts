@@ -1,5 +1,6 @@
 import { type NotificationsClient, type PushNotificationRequest } from '../clients';
-import { Faults, type FaultSettings } from './faults';
+import { Faults, type FaultSettings } from '@durable-delivery/provider-rules';
+import { failOnFault } from './faults';
 
 export interface DeliveredNotification extends PushNotificationRequest {
   readonly notificationId: string;
@@ -22,14 +23,14 @@ export class SimulatedNotifications implements NotificationsClient {
       onDeliver?: (notification: DeliveredNotification) => void;
     } = {},
   ) {
-    this.faults = new Faults('notifications', options.faults, options.random);
+    this.faults = new Faults(options.faults, options.random);
     this.onDeliver = options.onDeliver;
   }
 
   private readonly onDeliver: ((notification: DeliveredNotification) => void) | undefined;
 
   async send(notification: PushNotificationRequest): Promise<{ notificationId: string }> {
-    await this.faults.apply();
+    await failOnFault(this.faults, 'notifications');
     const existing = this.delivered.get(notification.idempotencyKey);
     if (existing) return { notificationId: existing.notificationId };
     const delivered = { ...notification, notificationId: `n_${++this.sequence}`, deliveredAt: new Date() };

@@ -9,8 +9,8 @@ import {
   type OrderStatus,
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { orderIdTaken, orderNotFound } from '../errors';
+import type { Client } from '@temporalio/client';
+import { orderNotFound } from '../errors';
 import {
   cancelInputSchema,
   createOrderInputSchema,
@@ -24,9 +24,11 @@ import { customerProcedure, router, type Customer } from '../trpc';
 /** How long createOrder waits for the charge before answering "charging"; the order carries on either way. */
 const CHECKOUT_WAIT_MS = 10_000;
 
+/** Checkout's answer as it is (paid, declined with the reason, or still charging), typed flat for the apps. */
 export interface CreateOrderResult {
   readonly outcome: CheckoutResult['outcome'];
   readonly status: OrderStatus;
+  /** Why the card was declined: with a decline only. */
   readonly reason?: string;
 }
 
@@ -52,34 +54,21 @@ async function assertOwnOrder(client: Client, customer: Customer, orderId: strin
 export const customerOrdersRouter = router({
   /**
    * Checkout with a client-made order id, so a retried request finds the same order instead of charging twice.
-   * The first attempt starts the order only if the id is new (nothing is sent to an existing order); when the id
-   * exists, only its owner gets an answer, by attaching to their order; anyone else gets the same CONFLICT whether
-   * or not the order is theirs to see. The answer is checked once more for a race in which someone else took the
-   * id in between.
+   * checkout() decides what an existing id means: the customer who placed that order gets its answer; anyone else
+   * gets the same CONFLICT (OrderIdTakenError, see toTRPCError) whether or not the order is theirs to see, and
+   * nothing is sent to it.
    */
-  createOrder: customerProcedure.input(createOrderInputSchema).mutation(async ({ ctx, input }) => {
-    const order = {
-      ...input,
-      customerId: ctx.customer.id,
-      customerName: input.customerName ?? ctx.customer.name,
-      ...(ctx.orderWindows ? { windows: ctx.orderWindows } : {}),
-    };
-    let result: CheckoutResult;
-    try {
-      result = await checkout(ctx.temporal, order, { waitUpTo: CHECKOUT_WAIT_MS, ifExists: 'fail' });
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const existing = await ownerOf(ctx.temporal, input.orderId);
-      if (existing.customerId !== ctx.customer.id) throw orderIdTaken();
-      result = await checkout(ctx.temporal, order, { waitUpTo: CHECKOUT_WAIT_MS });
-    }
-    if (result.status.customerId !== ctx.customer.id) throw orderIdTaken();
-    return {
-      outcome: result.outcome,
-      status: result.status,
-      ...(result.outcome === 'declined' ? { reason: result.reason } : {}),
-    } satisfies CreateOrderResult;
-  }),
+  createOrder: customerProcedure
+    .input(createOrderInputSchema)
+    .mutation(({ ctx, input }): Promise<CreateOrderResult> => {
+      const order = {
+        ...input,
+        customerId: ctx.customer.id,
+        customerName: input.customerName ?? ctx.customer.name,
+        ...(ctx.orderWindows ? { windows: ctx.orderWindows } : {}),
+      };
+      return checkout(ctx.temporal, order, { waitUpTo: CHECKOUT_WAIT_MS });
+    }),
 
   order: customerProcedure.input(orderRefSchema).query(async ({ ctx, input }) => {
     const status = await orderHandle(ctx.temporal, input.orderId).query(getStatusQuery);

@@ -1,9 +1,16 @@
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import {
-  CHECKOUT_FAILURES,
+  QueryNotRegisteredError,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import {
   ORDER_WORKFLOW_TYPE,
   getStatusQuery,
   orderWorkflowId,
+  settlementOf,
   waitForPaymentUpdate,
   type CheckoutResult,
   type OrderStatus,
@@ -19,61 +26,99 @@ export interface CheckoutOptions {
   /** How long to wait for the charge before answering "charging"; default DEFAULT_CHECKOUT_WAIT_MS. */
   readonly waitUpTo?: number;
   readonly taskQueue?: string;
-  /**
-   * 'attach' (default): an order with this id already exists, so this is a retry: answer with that order.
-   * 'fail': throw WorkflowExecutionAlreadyStartedError without touching it, for callers that must check who owns
-   * the id first (the API does, so a guessed id never reaches someone else's order).
-   */
-  readonly ifExists?: 'attach' | 'fail';
 }
 
 /**
- * Creates an order and learns how its payment went, in one request: update-with-start ("early return"). The
- * workflow starts (or, for a retried checkout, the existing order is found) and the waitForPayment update answers
- * paid or declined as soon as the charge settles. While payment is still being retried after `waitUpTo`, this
- * answers `charging` with the current status instead of hanging; the order carries on either way.
- * Throws OrderInputError for an invalid order before anything is started.
+ * The order id is already another customer's order, or a workflow that is no order at all (a raw start that failed
+ * its input check). Nothing was sent to it, and nothing about it is told: the caller answers as for any taken id.
+ */
+export class OrderIdTakenError extends Error {
+  override readonly name = 'OrderIdTakenError';
+  constructor(readonly orderId: string) {
+    super(`Order id ${orderId} is already in use by another order`);
+  }
+}
+
+/**
+ * Creates an order and learns how its payment went: update-with-start ("early return"). The one place that decides
+ * what an existing order id means, in as few round trips as it can:
+ * - a new id: the order starts and the waitForPayment update answers paid or declined as soon as the charge
+ *   settles, in one request;
+ * - the id exists (a retried checkout): the order's status is read first, and only the customer who placed it gets
+ *   an answer, from that status when the charge has settled (two requests), else by waiting on the update (three);
+ *   anyone else gets OrderIdTakenError, and nothing is sent to their order.
+ * While payment is still being retried after `waitUpTo`, this answers `charging` with the current status instead
+ * of hanging; the order carries on either way. Throws OrderInputError for an invalid order before anything starts.
  */
 export async function checkout(
   client: Client,
   input: OrderInput,
   options: CheckoutOptions = {},
 ): Promise<CheckoutResult> {
+  const handle = client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
+  const waitUpTo = options.waitUpTo ?? DEFAULT_CHECKOUT_WAIT_MS;
   const startWorkflowOperation = new WithStartWorkflowOperation<OrderWorkflow>(ORDER_WORKFLOW_TYPE, {
     ...orderStartOptions(input),
     ...(options.taskQueue ? { taskQueue: options.taskQueue } : {}),
-    ...(options.ifExists === 'fail' ? { workflowIdConflictPolicy: 'FAIL' as const } : {}),
+    // Only a new id starts (with the update): an existing order is read before anything is sent to it.
+    workflowIdConflictPolicy: 'FAIL' as const,
   });
-  const handle = () => client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId));
-  // One request that returns when the charge settles: the server holds it until the update completes. The wait is
-  // bounded by aborting the call (the order carries on regardless), not by a timer in the workflow.
-  const giveUp = new AbortController();
-  const timer = setTimeout(() => giveUp.abort(), options.waitUpTo ?? DEFAULT_CHECKOUT_WAIT_MS);
   try {
-    return await client.withAbortSignal(giveUp.signal, () =>
+    return await settling(client, handle, input, waitUpTo, () =>
       client.workflow.executeUpdateWithStart(waitForPaymentUpdate, { startWorkflowOperation }),
     );
   } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      if (options.ifExists === 'fail') throw error;
-      // A retry that arrives after the order closed (a declined card closes it at once): an order id is never
-      // started twice, so answer from the order itself.
-      return settlementOf(await handle().query(getStatusQuery));
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+
+  // The id exists, running or closed (an order id is never started twice): read it before sending it anything.
+  return settling(client, handle, input, waitUpTo, async () => {
+    const now = settlementOf(await ownStatus(handle, input));
+    if (now.outcome !== 'charging') return now;
+    try {
+      return await handle.executeUpdate(waitForPaymentUpdate);
+    } catch (error) {
+      // It closed while still charging (terminated, say): no update reaches it, and its status is the answer.
+      if (error instanceof WorkflowNotFoundError) return now;
+      throw error;
     }
-    // Still charging (the provider is being retried): answer with the order as it stands. If the start itself had
-    // not reached the server yet, the query finds no order and the error tells the caller to retry (same id: safe).
-    if (giveUp.signal.aborted) return settlementOf(await handle().query(getStatusQuery));
+  });
+}
+
+/**
+ * The waitForPayment answer, waited for up to `waitUpTo`: the server holds the request until the charge settles,
+ * bounded by aborting the calls (the order carries on regardless), not by a timer in the workflow. Still charging
+ * then (the provider is being retried): the order as it stands. If the start itself had not reached the server
+ * yet, the read finds no order and the error tells the caller to retry (same id: safe).
+ */
+async function settling(
+  client: Client,
+  handle: WorkflowHandle<OrderWorkflow>,
+  input: OrderInput,
+  waitUpTo: number,
+  wait: () => Promise<CheckoutResult>,
+): Promise<CheckoutResult> {
+  const giveUp = new AbortController();
+  const timer = setTimeout(() => giveUp.abort(), waitUpTo);
+  try {
+    return await client.withAbortSignal(giveUp.signal, wait);
+  } catch (error) {
+    if (giveUp.signal.aborted) return settlementOf(await ownStatus(handle, input));
     throw error;
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** How a charge settled, read from an order's status. */
-export function settlementOf(status: OrderStatus): CheckoutResult {
-  if (status.chargeId !== undefined) return { outcome: 'paid', status };
-  if (status.failure && CHECKOUT_FAILURES.has(status.failure.code)) {
-    return { outcome: 'declined', reason: status.failure.message, status };
+/** The order's status, when it is this customer's; OrderIdTakenError otherwise. */
+async function ownStatus(handle: WorkflowHandle<OrderWorkflow>, input: OrderInput): Promise<OrderStatus> {
+  let status: OrderStatus;
+  try {
+    status = await handle.query(getStatusQuery);
+  } catch (error) {
+    // A workflow that failed its input check registers no query: it is no order to attach to.
+    throw error instanceof QueryNotRegisteredError ? new OrderIdTakenError(input.orderId) : error;
   }
-  return { outcome: 'charging', status };
+  if (status.customerId !== input.customerId) throw new OrderIdTakenError(input.orderId);
+  return status;
 }

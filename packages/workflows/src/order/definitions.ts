@@ -154,6 +154,15 @@ export type PaymentSettlement =
 /** What checkout learns from one request: paid, declined with the reason, or still charging (retries ongoing). */
 export type CheckoutResult = PaymentSettlement | { readonly outcome: 'charging'; readonly status: OrderStatus };
 
+/** How the charge stands, read from an order's status: the one derivation of paid, declined or still charging. */
+export function settlementOf(status: OrderStatus): CheckoutResult {
+  if (status.chargeId !== undefined) return { outcome: 'paid', status };
+  if (status.failure && CHECKOUT_FAILURES.has(status.failure.code)) {
+    return { outcome: 'declined', reason: status.failure.message, status };
+  }
+  return { outcome: 'charging', status };
+}
+
 export interface DriverArgs {
   readonly driverId: string;
 }

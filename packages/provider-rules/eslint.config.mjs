@@ -1,0 +1,3 @@
+import { base } from '@durable-delivery/eslint-config';
+
+export default base(import.meta.dirname);
