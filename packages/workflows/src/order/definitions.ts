@@ -154,13 +154,20 @@ export type PaymentSettlement =
 /** What checkout learns from one request: paid, declined with the reason, or still charging (retries ongoing). */
 export type CheckoutResult = PaymentSettlement | { readonly outcome: 'charging'; readonly status: OrderStatus };
 
-/** How the charge stands, read from an order's status: the one derivation of paid, declined or still charging. */
+/** How the charge stands: paid, declined (a checkout failure), or still charging. The one rule, for the workflow and callers. */
+export function chargeOutcome({
+  chargeId,
+  failure,
+}: Pick<OrderStatus, 'chargeId' | 'failure'>): CheckoutResult['outcome'] {
+  if (chargeId !== undefined) return 'paid';
+  return failure && CHECKOUT_FAILURES.has(failure.code) ? 'declined' : 'charging';
+}
+
+/** How the charge stands, read from an order's status, with the decline's reason. */
 export function settlementOf(status: OrderStatus): CheckoutResult {
-  if (status.chargeId !== undefined) return { outcome: 'paid', status };
-  if (status.failure && CHECKOUT_FAILURES.has(status.failure.code)) {
-    return { outcome: 'declined', reason: status.failure.message, status };
-  }
-  return { outcome: 'charging', status };
+  const outcome = chargeOutcome(status);
+  if (outcome === 'declined') return { outcome, reason: status.failure?.message ?? 'payment failed', status };
+  return { outcome, status };
 }
 
 export interface DriverArgs {

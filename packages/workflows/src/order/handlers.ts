@@ -16,6 +16,7 @@ import {
   pickedUpSignal,
   rateUpdate,
   refundAndCloseUpdate,
+  settlementOf,
   waitForPaymentUpdate,
   type CancelArgs,
   type DriverArgs,
@@ -36,8 +37,8 @@ export function registerHandlers(order: Order): void {
 
   setHandler(waitForPaymentUpdate, async (): Promise<PaymentSettlement> => {
     await condition(() => order.paymentSettled());
-    if (order.chargeId !== undefined) return { outcome: 'paid', status: order.status() };
-    return { outcome: 'declined', reason: order.failure?.message ?? 'payment failed', status: order.status() };
+    // Settled, so paid or declined: never 'charging'.
+    return settlementOf(order.status()) as PaymentSettlement;
   });
 
   // Validators run before an update is accepted and handlers change state synchronously, so of two drivers

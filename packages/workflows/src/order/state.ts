@@ -7,7 +7,7 @@ import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@tempor
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { iso, isoOrUndefined } from '../shared/helpers';
 import {
-  CHECKOUT_FAILURES,
+  chargeOutcome,
   CustomerIdAttribute,
   DriverIdAttribute,
   OrderStateAttribute,
@@ -166,7 +166,7 @@ export class Order {
 
   /** The charge has an outcome the checkout can answer with: paid, or a failure at checkout. */
   paymentSettled(): boolean {
-    return this.chargeId !== undefined || (this.failure !== undefined && CHECKOUT_FAILURES.has(this.failure.code));
+    return chargeOutcome(this) !== 'charging';
   }
 
   // Transitions.
