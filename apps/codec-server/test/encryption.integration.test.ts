@@ -299,51 +299,57 @@ describe('payload encryption on the real stack', () => {
     expect(refused.stdout).not.toContain(orderWorkflowId(paidOrder));
   });
 
-  it('after a key rotation, reads the order written under the old key and writes new payloads under the new key', async () => {
-    await stop(worker);
-    worker = await startWorker(`${NEW},${OLD}`);
-    const rotated = appConfig(`${NEW},${OLD}`);
-    const rotatedClient = new Client({ connection, dataConverter: rotated.encryption.dataConverter });
-    const api = callers(rotatedClient, rotated);
-    // The driver list reads the (encrypted) memo straight from visibility, and shows it decrypted.
-    const waiting = await eventually(async () => {
-      const page = await api.driver.deliveries.waiting({ limit: 50 });
-      return page.orders.find((order) => order.orderId === paidOrder);
-    });
-    expect(waiting).toMatchObject({
-      dishes: '2× Burrata, Poke',
-      customerName: 'Ada Lovelace',
-      deliveryAddress: { street: '1 Main St' },
-    });
-    await api.driver.deliveries.pickUp({ orderId: paidOrder });
-    // The API's error mapping still reads the workflow's (encrypted) rejection: a second pick-up is a CONFLICT.
-    await expect(api.driver.deliveries.pickUp({ orderId: paidOrder })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await api.driver.deliveries.deliver({ orderId: paidOrder });
-    const status = await api.customer.orders.order({ orderId: paidOrder });
-    expect(status).toMatchObject({ state: 'delivered', deliveryAddress: { street: '1 Main St' } });
+  // The bound below is on a hang, not a speed goal: this test restarts the worker and bundles the workflows twice
+  // for its replays, which took over two minutes on a new machine busy with other builds.
+  it(
+    'after a key rotation, reads the order written under the old key and writes new payloads under the new key',
+    async () => {
+      await stop(worker);
+      worker = await startWorker(`${NEW},${OLD}`);
+      const rotated = appConfig(`${NEW},${OLD}`);
+      const rotatedClient = new Client({ connection, dataConverter: rotated.encryption.dataConverter });
+      const api = callers(rotatedClient, rotated);
+      // The driver list reads the (encrypted) memo straight from visibility, and shows it decrypted.
+      const waiting = await eventually(async () => {
+        const page = await api.driver.deliveries.waiting({ limit: 50 });
+        return page.orders.find((order) => order.orderId === paidOrder);
+      });
+      expect(waiting).toMatchObject({
+        dishes: '2× Burrata, Poke',
+        customerName: 'Ada Lovelace',
+        deliveryAddress: { street: '1 Main St' },
+      });
+      await api.driver.deliveries.pickUp({ orderId: paidOrder });
+      // The API's error mapping still reads the workflow's (encrypted) rejection: a second pick-up is a CONFLICT.
+      await expect(api.driver.deliveries.pickUp({ orderId: paidOrder })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await api.driver.deliveries.deliver({ orderId: paidOrder });
+      const status = await api.customer.orders.order({ orderId: paidOrder });
+      expect(status).toMatchObject({ state: 'delivered', deliveryAddress: { street: '1 Main St' } });
 
-    const history = await raw.workflow.getHandle(orderWorkflowId(paidOrder)).fetchHistory();
-    const keyIds = payloadsOf(history).map(encryptionKeyIdOf);
-    expect(keyIds[0]).toBe('2026-06');
-    expect(new Set(keyIds)).toEqual(new Set(['2026-06', '2026-12']));
-    expect(keyIds.lastIndexOf('2026-06')).toBeLessThan(keyIds.indexOf('2026-12'));
+      const history = await raw.workflow.getHandle(orderWorkflowId(paidOrder)).fetchHistory();
+      const keyIds = payloadsOf(history).map(encryptionKeyIdOf);
+      expect(keyIds[0]).toBe('2026-06');
+      expect(new Set(keyIds)).toEqual(new Set(['2026-06', '2026-12']));
+      expect(keyIds.lastIndexOf('2026-06')).toBeLessThan(keyIds.indexOf('2026-12'));
 
-    // A process still on the old keys cannot read the new payloads, and says which key it lacks.
-    await expect(
-      (await temporalClient(oldConfig)).workflow.getHandle(orderWorkflowId(paidOrder)).query(getStatusQuery),
-    ).rejects.toThrow(/encrypted with key "2026-12", which is not in PAYLOAD_ENCRYPTION_KEYS/);
+      // A process still on the old keys cannot read the new payloads, and says which key it lacks.
+      await expect(
+        (await temporalClient(oldConfig)).workflow.getHandle(orderWorkflowId(paidOrder)).query(getStatusQuery),
+      ).rejects.toThrow(/encrypted with key "2026-12", which is not in PAYLOAD_ENCRYPTION_KEYS/);
 
-    // `pnpm replay` decodes the history (both keys) to replay it; without the keys it names the one missing.
-    const replay = join(dirname(WORKER_MAIN), 'replay.js');
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: server.address };
-    const replayed = await run(process.execPath, [replay, paidOrder], {
-      ...env,
-      PAYLOAD_ENCRYPTION_KEYS: `${NEW},${OLD}`,
-    });
-    expect(replayed.stdout).toContain(`OK: ${orderWorkflowId(paidOrder)} replays`);
-    expect(replayed.code).toBe(0);
-    const keyless = await run(process.execPath, [replay, paidOrder], env);
-    expect(keyless.code).toBe(1);
-    expect(keyless.stderr).toMatch(/encrypted with key "2026-(06|12)"/);
-  });
+      // `pnpm replay` decodes the history (both keys) to replay it; without the keys it names the one missing.
+      const replay = join(dirname(WORKER_MAIN), 'replay.js');
+      const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: server.address };
+      const replayed = await run(process.execPath, [replay, paidOrder], {
+        ...env,
+        PAYLOAD_ENCRYPTION_KEYS: `${NEW},${OLD}`,
+      });
+      expect(replayed.stdout).toContain(`OK: ${orderWorkflowId(paidOrder)} replays`);
+      expect(replayed.code).toBe(0);
+      const keyless = await run(process.execPath, [replay, paidOrder], env);
+      expect(keyless.code).toBe(1);
+      expect(keyless.stderr).toMatch(/encrypted with key "2026-(06|12)"/);
+    },
+    5 * 60_000,
+  );
 });
