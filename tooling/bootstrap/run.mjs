@@ -137,6 +137,8 @@ if (!command || !(command in commands)) {
 }
 
 checkNode();
+// Before anything else on a new machine: see warmUpTemporalCliBuild.
+const goWarmUp = command === 'dev' || command === 'start' ? warmUpTemporalCliBuild() : undefined;
 ensurePnpm();
 // Turborepo and Next.js would otherwise send usage telemetry (and Next.js prints a notice about it at every build):
 // nothing this project runs calls home.
@@ -187,6 +189,10 @@ async function startStack(task, env) {
   const step = (text) => console.log(`\n▶ ${text} (${Math.round((Date.now() - started) / 1000)} s so far)`);
   step('Building the Temporal tooling');
   const tooling = pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']);
+  if (goWarmUp) {
+    step('Waiting for the Go build of the Temporal CLI started before the install');
+    await goWarmUp;
+  }
   if (tooling !== 0) return tooling;
   step(
     'Finding or building the Temporal CLI (about 3 minutes, once per machine) beside the workspace builds' +
@@ -201,6 +207,38 @@ async function startStack(task, env) {
   if (cli !== 0 || workspace !== 0) return cli || workspace;
   step('Starting the stack; the menu answers once its first page has compiled');
   return pnpm(['turbo', 'run', task, ...STACK], env);
+}
+
+/**
+ * On a new machine the Temporal CLI's Go build (four to five minutes on two cores) is most of the wait for
+ * `npm run dev`, and the workspace's install (two to three) comes before the package that runs it. So its downloads
+ * and compiling start here, beside the install, into Go's own module and build caches, with the flags
+ * tooling/temporal-server builds with (CGO_ENABLED=0, outside any module); that build, after the install, then
+ * finds every package compiled and only links. Nothing is cached by this step itself: the binary it makes is thrown
+ * away. Skipped when the CLI is already cached, given, on the PATH, not needed, or there is no Go.
+ */
+function warmUpTemporalCliBuild() {
+  const source = readFileSync(join(root, 'tooling/temporal-server/src/temporal-cli.ts'), 'utf8');
+  const version = /TEMPORAL_CLI_VERSION = '([^']+)'/.exec(source)?.[1];
+  if (!version || process.env.TEMPORAL_CLI_PATH || process.env.TEMPORAL_ADDRESS) return undefined;
+  if (onPath('temporal') || !onPath('go') || existsSync(join(cacheDir, `temporal-cli-${version}`, 'temporal'))) {
+    return undefined;
+  }
+  console.log(`▶ Building the Temporal CLI v${version} with Go beside the install (once per machine, minutes)`);
+  const scratch = mkdtempSync(join(tmpdir(), 'durable-delivery-go-warm-up-'));
+  const child = spawn('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${version}`], {
+    cwd: scratch,
+    env: { ...process.env, GOBIN: scratch, GOTMPDIR: scratch, CGO_ENABLED: '0' },
+    stdio: 'ignore',
+  });
+  return new Promise((resolveDone) => {
+    const done = () => {
+      rmSync(scratch, { recursive: true, force: true });
+      resolveDone();
+    };
+    child.on('exit', done);
+    child.on('error', done);
+  });
 }
 
 function runAsync(command, commandArgs) {
