@@ -189,13 +189,13 @@ async function startStack(task, env) {
   const step = (text) => console.log(`\n▶ ${text} (${Math.round((Date.now() - started) / 1000)} s so far)`);
   step('Building the Temporal tooling');
   const tooling = pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']);
+  if (tooling !== 0) return tooling;
   if (goWarmUp) {
     step('Waiting for the Go build of the Temporal CLI started before the install');
     await goWarmUp;
   }
-  if (tooling !== 0) return tooling;
   step(
-    'Finding or building the Temporal CLI (about 3 minutes, once per machine) beside the workspace builds' +
+    'Finding the Temporal CLI (on a new machine: linking the build above, about a minute) beside the workspace builds' +
       (task === 'start' ? ' (and the production builds of both apps)' : ''),
   );
   // `npm run dev` serves the apps with `next dev`, which compiles on request: their own production builds are skipped.
