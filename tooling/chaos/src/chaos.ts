@@ -83,9 +83,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     faultLoop = (async () => {
       let round = 0;
-      while (!stopFaults && Date.now() < deadline) {
+      // Every kind of fault at least once, even when the orders close before the third comes round (a quick run
+      // on a quiet machine once ended with no payment outage).
+      const done = () => stopFaults && round >= 3;
+      while (!done() && Date.now() < deadline) {
         await sleep(options.faultEverySeconds * 1000);
-        if (stopFaults) break;
+        if (done()) break;
         const kind = round++ % 3;
         if (kind === 0) {
           const victim = workers[round % 2]!.process;
