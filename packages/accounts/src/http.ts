@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { normalizeUsername, type Accounts } from './accounts.js';
+import { SignInThrottle, type ThrottleLimits } from './throttle.js';
+
+type Handler = (request: Request) => Promise<Response>;
+
+/** Where the sign-in page lives: a form posted without JavaScript comes back here with an error code. */
+export const SIGN_IN_PAGE = '/signin';
+
+/** The codes a failed form sign-in redirects back with (`/signin?error=…`); the page words each one. */
+export type SignInErrorCode = 'invalid' | 'disabled' | 'throttled' | 'missing' | 'origin';
+
+export const SIGN_IN_MESSAGES: Record<SignInErrorCode, string> = {
+  invalid: 'That username and password do not match an account.',
+  disabled: 'This account is disabled. Ask your dispatcher to enable it.',
+  throttled: 'Too many failed sign-ins. Wait and try again.',
+  missing: 'Enter your username and password.',
+  origin: 'Sign in from this app’s own sign-in page.',
+};
+
+const signInSchema = z.object({
+  username: z.string().trim().min(1, 'is required').max(64, 'must be at most 64 characters'),
+  password: z.string().min(1, 'is required').max(200, 'must be at most 200 characters'),
+});
+
+export interface SessionHandlerOptions {
+  /**
+   * The origins the app answers for (AppConfig.origins); a sign-in from any other is refused (login CSRF). Unset:
+   * the origin the request itself was addressed to (its Host and protocol).
+   */
+  readonly origins?: readonly string[];
+  readonly throttle?: ThrottleLimits;
+}
+
+/**
+ * Driver sign-in and sign-out (the driver app's app/api/session/route.ts). POST signs in, from the form posted
+ * without JavaScript (application/x-www-form-urlencoded: answers with a redirect, to `/` or back to the form with an
+ * error code, never the password) or from the page's script (application/json: answers JSON in the shape the tRPC
+ * errors use). Any other body type is refused (a text/plain or multipart form cannot sign anyone in), and so is a
+ * request from another origin. DELETE ends the session in the database.
+ */
+export function driverSessionHandlers(accounts: Accounts, options: SessionHandlerOptions = {}): {
+  POST: Handler;
+  DELETE: Handler;
+} {
+  const throttle = new SignInThrottle(options.throttle);
+  return {
+    async POST(req) {
+      const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      const form = type === 'application/x-www-form-urlencoded';
+      if (!form && type !== 'application/json') {
+        return Response.json(
+          { message: 'Sign in with the sign-in form (a JSON or URL-encoded form body).' },
+          { status: 415 },
+        );
+      }
+      const fail = (code: SignInErrorCode, status: number, extra: { username?: string; retryAfter?: number } = {}) =>
+        form
+          ? redirectBack(req, code, extra)
+          : Response.json(
+              { message: messageOf(code, extra.retryAfter) },
+              {
+                status,
+                headers: extra.retryAfter ? { 'retry-after': String(extra.retryAfter) } : {},
+              },
+            );
+      if (!sameOrigin(req, options.origins)) return fail('origin', 403);
+
+      const body: unknown = form
+        ? Object.fromEntries(new URLSearchParams(await req.text().catch(() => '')))
+        : await req.json().catch(() => undefined);
+      const parsed = signInSchema.safeParse(body);
+      if (!parsed.success) {
+        if (form) return redirectBack(req, 'missing', {});
+        const fieldErrors: Record<string, string[]> = {};
+        for (const issue of parsed.error.issues)
+          (fieldErrors[issue.path.join('.') || '(input)'] ??= []).push(issue.message);
+        return Response.json({ message: 'Check the highlighted fields.', fieldErrors }, { status: 400 });
+      }
+      const username = normalizeUsername(parsed.data.username);
+      const address = clientAddress(req.headers);
+      const wait = await throttle.retryAfter(username, address);
+      if (wait > 0) return fail('throttled', 429, { username, retryAfter: wait });
+
+      const result = await accounts.signIn(username, parsed.data.password);
+      if (!result.ok) {
+        if (result.reason === 'invalid') await throttle.failed(username, address);
+        return fail(result.reason, result.reason === 'disabled' ? 403 : 401, { username });
+      }
+      await throttle.succeeded(username);
+      const headers = new Headers({ 'cache-control': 'no-store' });
+      for (const cookie of result.setCookies) headers.append('set-cookie', cookie);
+      if (form) {
+        headers.set('location', new URL('/', req.url).pathname);
+        return new Response(null, { status: 303, headers });
+      }
+      return Response.json({ driver: result.driver }, { headers });
+    },
+
+    async DELETE(req) {
+      const headers = new Headers();
+      for (const cookie of await accounts.signOut(req.headers)) headers.append('set-cookie', cookie);
+      return new Response(null, { status: 204, headers });
+    },
+  };
+}
+
+function messageOf(code: SignInErrorCode, retryAfter?: number): string {
+  if (code === 'throttled' && retryAfter) return `Too many failed sign-ins. Try again in ${waitText(retryAfter)}.`;
+  return SIGN_IN_MESSAGES[code];
+}
+
+/** "3 minutes", "40 seconds": how long a throttled driver waits, for people. */
+export function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
+/** Back to the form, with the error code and the username typed (never the password). Relative: no Host trusted. */
+function redirectBack(req: Request, code: SignInErrorCode, extra: { username?: string; retryAfter?: number }) {
+  const query = new URLSearchParams({ error: code });
+  if (extra.username) query.set('username', extra.username);
+  if (extra.retryAfter) query.set('retryAfter', String(extra.retryAfter));
+  return new Response(null, {
+    status: 303,
+    headers: { location: `${SIGN_IN_PAGE}?${query.toString()}`, 'cache-control': 'no-store' },
+  });
+}
+
+/**
+ * Login CSRF: a browser names the page a POST comes from in Origin (and Sec-Fetch-Site); a sign-in from a foreign
+ * page is refused. A client that sends neither is not a browser, so no other site's page can have sent it.
+ */
+function sameOrigin(req: Request, origins: readonly string[] | undefined): boolean {
+  const site = req.headers.get('sec-fetch-site');
+  if (site !== null && site !== 'same-origin') return false;
+  const origin = req.headers.get('origin');
+  if (origin === null) return true;
+  return (origins ?? [ownOrigin(req)]).includes(origin);
+}
+
+function ownOrigin(req: Request): string {
+  const url = new URL(req.url);
+  const host = req.headers.get('host') ?? url.host;
+  const protocol = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() ?? url.protocol.replace(/:$/, '');
+  return `${protocol}://${host}`;
+}
+
+/**
+ * The client's address: the last X-Forwarded-For entry, which the hop in front of the app wrote (Next's own server
+ * sets it from the socket when the client sent none). The per-account limit holds whatever this says.
+ */
+export function clientAddress(headers: Headers): string {
+  const forwarded = headers.get('x-forwarded-for');
+  return forwarded?.split(',').pop()?.trim() || headers.get('x-real-ip') || 'unknown';
+}
