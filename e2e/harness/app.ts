@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { ARTIFACTS, DRIVER_PASSCODE } from './stack';
+import { createDriver, type DriverLogin } from '@durable-delivery/stack';
+import { ARTIFACTS } from './stack';
 
-export { DRIVER_PASSCODE };
+export type { DriverLogin };
 
 export function urls() {
   const read = (name: string) => {
@@ -19,6 +21,7 @@ export function urls() {
     temporalUi: read('E2E_TEMPORAL_UI_URL'),
     codecServer: read('E2E_CODEC_SERVER_URL'),
     codecServerToken: read('E2E_CODEC_SERVER_TOKEN'),
+    accountsDatabaseUrl: read('E2E_ACCOUNTS_DATABASE_URL'),
   };
 }
 
@@ -68,12 +71,24 @@ export function orderState(page: Page) {
   return page.getByTestId('order-state');
 }
 
-export async function signInDriver(page: Page, name: string, passcode = DRIVER_PASSCODE): Promise<void> {
+/**
+ * A driver account of its own, made as an operator would (`npm run drivers -- add`): username `<name>-<random>`
+ * (specs running side by side never share one), display name `name` with a capital, a random password.
+ */
+export async function newDriver(name: string): Promise<DriverLogin> {
+  const username = `${name.toLowerCase()}-${randomBytes(3).toString('hex')}`;
+  return createDriver(urls().accountsDatabaseUrl, username, name.charAt(0).toUpperCase() + name.slice(1));
+}
+
+/** Fills the sign-in form (the account: `newDriver(name)` unless given) and waits for the board to greet them. */
+export async function signInDriver(page: Page, name: string, account?: DriverLogin): Promise<DriverLogin> {
+  const driver = account ?? (await newDriver(name));
   await page.goto('/signin');
-  await page.getByLabel('Driver name').fill(name);
-  await page.getByLabel('Passcode').fill(passcode);
+  await page.getByLabel('Username').fill(driver.username);
+  await page.getByLabel('Password').fill(driver.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('driver-name')).toHaveText(name);
+  await expect(page.getByTestId('driver-name')).toHaveText(driver.name);
+  return driver;
 }
 
 /** An order's card in one of the driver's lists. */

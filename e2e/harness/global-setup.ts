@@ -13,6 +13,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.E2E_TEMPORAL_UI_URL = urls.temporalUi;
   process.env.E2E_CODEC_SERVER_URL = urls.codecServer;
   process.env.E2E_CODEC_SERVER_TOKEN = urls.codecServerToken;
+  process.env.E2E_ACCOUNTS_DATABASE_URL = urls.accountsDatabaseUrl;
   process.env.E2E_SCRAPE_TARGETS = JSON.stringify(urls.scrape);
   return stop;
 }

@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { startStack as startWholeStack } from '@durable-delivery/stack';
 
 export const ARTIFACTS = resolve(__dirname, '../artifacts');
-export const DRIVER_PASSCODE = 'e2e-passcode-not-a-secret';
 
 /** Where each piece of the running stack answers; the specs read these from the environment. */
 export interface StackUrls {
@@ -16,6 +15,8 @@ export interface StackUrls {
   readonly temporalUi: string;
   readonly codecServer: string;
   readonly codecServerToken: string;
+  /** The driver app's accounts store, where the specs create their drivers (harness/app.ts newDriver). */
+  readonly accountsDatabaseUrl: string;
   /** Where Prometheus scrapes each process (the observability spec). */
   readonly scrape: {
     readonly worker: string;
@@ -35,7 +36,6 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
   const stack = await startWholeStack({
     label: 'e2e',
     temporal: { ui: true },
-    driverPasscode: DRIVER_PASSCODE,
     logFile: join(ARTIFACTS, 'stack.log'),
     env: {
       apps: {
@@ -62,6 +62,7 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       temporalUi: urls.temporalUi ?? '',
       codecServer: urls.codecServer ?? '',
       codecServerToken: stack.codecServerToken,
+      accountsDatabaseUrl: stack.accountsDatabaseUrl,
       scrape: {
         worker: stack.workers[0]?.metricsAddress ?? '',
         payments: urls.payments ?? '',

@@ -1,5 +1,5 @@
 import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
-import { DRIVER_PASSCODE, urls } from '../harness/app';
+import { newDriver, urls } from '../harness/app';
 import { startPrometheus, type Prometheus } from '../harness/prometheus';
 
 /**
@@ -74,7 +74,9 @@ test('real orders move the worker’s, the services’ and the apps’ counters 
   const customer = await playwrightRequest.newContext({ baseURL: urls().menu });
   await customer.get('/'); // the menu's proxy issues the customer cookie
   const driver = await playwrightRequest.newContext({ baseURL: urls().driver });
-  expect((await driver.post('/api/session', { data: { name: 'mia', passcode: DRIVER_PASSCODE } })).status()).toBe(200);
+  const mia = await newDriver('mia');
+  const signedIn = await driver.post('/api/session', { data: { username: mia.username, password: mia.password } });
+  expect(signedIn.status()).toBe(200);
 
   // Three orders delivered (one pick-up tried twice: the second is refused), one declined, one cancelled after payment.
   const delivered = [anOrder('tok_visa'), anOrder('tok_visa'), anOrder('tok_visa')];

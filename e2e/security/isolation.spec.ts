@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { DRIVER_PASSCODE, alertIn, keepScreenshot, newPerson, orderIdOnPage, placeOrder, urls } from '../harness/app';
+import { alertIn, keepScreenshot, newPerson, orderIdOnPage, placeOrder, urls } from '../harness/app';
 
 test("a second customer cannot open, cancel or even detect the first customer's order", async ({ browser }) => {
   const first = await newPerson(browser, urls().menu);
@@ -48,25 +48,32 @@ test('a signed-out visitor cannot act as a driver, and the menu app has no drive
   expect(body).toContain('Sign in as a driver.');
   expect(body).not.toMatch(/\bat .+\.(js|ts):\d+/);
 
-  // A wrong passcode is refused with a reason, and sets no cookie.
-  await visitor.page.getByLabel('Driver name').fill('mallory');
-  await visitor.page.getByLabel('Passcode').fill(`${DRIVER_PASSCODE}-wrong`);
+  // A wrong password is refused with a reason, and sets no cookie.
+  await visitor.page.getByLabel('Username').fill('mallory');
+  await visitor.page.getByLabel('Password').fill('not-the-password');
   await visitor.page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(alertIn(visitor.page)).toContainText('That passcode is not right.');
-  expect((await visitor.context.cookies()).filter((cookie) => cookie.name === 'dd_driver')).toEqual([]);
+  await expect(alertIn(visitor.page)).toContainText('That username and password do not match an account.');
+  expect((await visitor.context.cookies()).filter((cookie) => cookie.name.includes('dd_driver'))).toEqual([]);
 
   const customer = await newPerson(browser, urls().menu);
   await customer.page.goto('/');
   const driverCall = await customer.context.request.get('/api/trpc/deliveries.waiting?input=%7B%7D');
   expect(driverCall.status()).toBe(404);
 
-  // A customer who copies their own cookie into the driver cookie's place is still no driver: both are sealed with
-  // one secret, and the sealed data names its role.
+  // A customer who copies their own cookie into the driver session cookie's place is still no driver: no session
+  // in the accounts database has that token.
   const customerCookie = (await customer.context.cookies()).find((cookie) => cookie.name === 'dd_customer');
   expect(customerCookie).toBeDefined();
   const driverUrl = new URL(urls().driver);
   await visitor.context.addCookies([
-    { name: 'dd_driver', value: customerCookie!.value, domain: driverUrl.hostname, path: '/', httpOnly: true },
+    {
+      name: '__Secure-dd_driver.session_token',
+      value: customerCookie!.value,
+      domain: driverUrl.hostname,
+      path: '/',
+      httpOnly: true,
+      secure: true,
+    },
   ]);
   await visitor.page.goto('/');
   await expect(visitor.page).toHaveURL(/\/signin$/);

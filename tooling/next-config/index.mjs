@@ -12,6 +12,7 @@ export function nextConfig() {
     // being bundled: they are server-only and CommonJS, and none of them may reach a browser bundle. (The codec also
     // hands the SDK its failure converter by file path, which only works from node_modules.)
     serverExternalPackages: [
+      '@durable-delivery/accounts',
       '@durable-delivery/api',
       '@durable-delivery/codec',
       '@durable-delivery/telemetry',

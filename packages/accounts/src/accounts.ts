@@ -90,14 +90,17 @@ export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
       const displayName = checkedName(name);
       const secret = password === undefined ? generatePassword() : checkedPassword(password);
       if (await userRow(handle)) throw new AccountsError(`A driver with the username "${handle}" already exists.`);
-      const user = await context.internalAdapter.createUser<UserRow>({
-        // Better Auth's users have a unique e-mail; drivers sign in by username, so it is a placeholder nobody reads.
-        email: `${handle}@drivers.invalid`,
-        emailVerified: true,
-        name: displayName,
-        username: handle,
-        displayUsername: handle,
-      }, { method: 'admin' });
+      const user = await context.internalAdapter.createUser<UserRow>(
+        {
+          // Better Auth's users have a unique e-mail; drivers sign in by username, so it is a placeholder nobody reads.
+          email: `${handle}@drivers.invalid`,
+          emailVerified: true,
+          name: displayName,
+          username: handle,
+          displayUsername: handle,
+        },
+        { method: 'admin' },
+      );
       await context.internalAdapter.linkAccount({
         userId: user.id,
         providerId: 'credential',
@@ -156,7 +159,8 @@ export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
         };
       } catch (error) {
         // Better Auth's wording is for developers; the caller words the answer. FORBIDDEN: a disabled (banned) driver.
-        if (error instanceof APIError) return { ok: false, reason: error.status === 'FORBIDDEN' ? 'disabled' : 'invalid' };
+        if (error instanceof APIError)
+          return { ok: false, reason: error.status === 'FORBIDDEN' ? 'disabled' : 'invalid' };
         throw error;
       }
     },

@@ -99,12 +99,18 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'list': {
         const drivers = await accounts.list();
-        out(drivers.map(jsonOf), drivers.length ? table(drivers) : 'No drivers yet. Add one with: npm run drivers -- add <username> --name "<name>"');
+        out(
+          drivers.map(jsonOf),
+          drivers.length
+            ? table(drivers)
+            : 'No drivers yet. Add one with: npm run drivers -- add <username> --name "<name>"',
+        );
         break;
       }
       case 'seed-development': {
         // npm run dev only (tooling/bootstrap/run.mjs): the accounts README names, with their public passwords.
-        if (process.env.NODE_ENV === 'production') throw new UsageError('development accounts are never made in production');
+        if (process.env.NODE_ENV === 'production')
+          throw new UsageError('development accounts are never made in production');
         for (const seed of DEVELOPMENT_DRIVERS) {
           if (await accounts.find(seed.username)) continue;
           await accounts.addDriver(seed);
@@ -145,7 +151,14 @@ function table(drivers: DriverAccount[]): string {
     ...drivers.map((d) => [d.username, d.name, d.disabled ? 'disabled' : 'active', d.id]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 /** The first line of stdin: a password never goes on the command line, where `ps` and shell history see it. */

@@ -15,7 +15,8 @@ export interface AccountsConfig {
 }
 
 /** An embedded SQLite file (the default), or a PostgreSQL database. */
-export type AccountsStore = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
+export type AccountsStore =
+  { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly url: string };
 
 export class AccountsConfigError extends Error {
   override readonly name = 'AccountsConfigError';
@@ -29,7 +30,10 @@ const accountsEnvSchema = z.object({
     .string({ error: 'is required: a SQLite file path (e.g. .data/accounts/accounts.db) or a postgres:// URL' })
     .trim()
     .min(1, 'is required: a SQLite file path (e.g. .data/accounts/accounts.db) or a postgres:// URL'),
-  ACCOUNTS_SECRET: z.string({ error: `is required (${SECRET_HINT})` }).min(32, `must be ${SECRET_HINT}`).optional(),
+  ACCOUNTS_SECRET: z
+    .string({ error: `is required (${SECRET_HINT})` })
+    .min(32, `must be ${SECRET_HINT}`)
+    .optional(),
   COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional(),
 });
 
@@ -43,8 +47,10 @@ export function loadAccountsConfig(
   { needsSecret = true }: { needsSecret?: boolean } = {},
 ): AccountsConfig {
   const parsed = accountsEnvSchema.safeParse(env);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-  if (parsed.success && needsSecret && !parsed.data.ACCOUNTS_SECRET) {
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  if (needsSecret && !env.ACCOUNTS_SECRET) {
     problems.push(`  ACCOUNTS_SECRET: is required (${SECRET_HINT})`);
   }
   if (!parsed.success || problems.length) {

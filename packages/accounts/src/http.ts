@@ -39,7 +39,10 @@ export interface SessionHandlerOptions {
  * errors use). Any other body type is refused (a text/plain or multipart form cannot sign anyone in), and so is a
  * request from another origin. DELETE ends the session in the database.
  */
-export function driverSessionHandlers(accounts: Accounts, options: SessionHandlerOptions = {}): {
+export function driverSessionHandlers(
+  accounts: Accounts,
+  options: SessionHandlerOptions = {},
+): {
   POST: Handler;
   DELETE: Handler;
 } {

@@ -45,6 +45,18 @@ const BAD_REQUEST_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * A refusal as a driver may read it. The workflow words its refusals for operators and customers and names the
+ * driver who holds an order ("it was already picked up by driver d-…", "picked up by driver d-…, not d-…"); a
+ * driver learns only whether it was them or another driver, so no answer tells anyone whom to impersonate.
+ */
+export function refusalForDriver(error: TRPCError, driverId: string): TRPCError {
+  const message = error.message.replace(/ by driver ([A-Za-z0-9_-]+)(, not [A-Za-z0-9_-]+)?/g, (_, holder: string) =>
+    holder === driverId ? ' by you' : ' by another driver',
+  );
+  return message === error.message ? error : new TRPCError({ code: error.code, message, cause: error.cause });
+}
+
+/**
  * Temporal and workflow errors (order, loyalty, pass) as tRPC codes, in one place. The workflows' own messages are
  * written for people ("it was already picked up by driver d-7"), so they pass through; anything unexpected is logged
  * here (to `log`), once, and the client gets a generic message.

@@ -64,14 +64,3 @@ export const pageInputSchema = z.object({
   cursor: cursorSchema.optional(),
   limit: z.number().int().min(1).max(50).default(20),
 });
-
-/** The driver sign-in form. The name becomes the driver id, so it keeps to the id character set. */
-export const driverSignInSchema = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'is required')
-    .max(40, 'must be at most 40 characters')
-    .regex(/^[A-Za-z0-9_-]+$/, 'may use letters, digits, "-" and "_" only'),
-  passcode: z.string().min(1, 'is required').max(200),
-});

@@ -4,7 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { OrderWindows, PassSettings } from '@durable-delivery/workflows';
 import type { Client } from '@temporalio/client';
 import { ZodError } from 'zod';
-import { toTRPCError } from './errors';
+import { refusalForDriver, toTRPCError } from './errors';
 import { ID_PATTERN } from './ids';
 import type { ApiMetrics } from './metrics';
 
@@ -13,8 +13,10 @@ export interface Customer {
   readonly name?: string;
 }
 
+/** A signed-in driver: `id` is the account's stable id (the workflow's DriverId); `name` is what people see. */
 export interface Driver {
   readonly id: string;
+  readonly name: string;
 }
 
 export interface Context {
@@ -137,9 +139,17 @@ export const customerProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, customer: ctx.customer } });
 });
 
-export const driverProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.driver || !ID_PATTERN.test(ctx.driver.id)) {
+export const driverProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const driver = ctx.driver;
+  if (!driver || !ID_PATTERN.test(driver.id)) {
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in as a driver.' });
   }
-  return next({ ctx: { ...ctx, driver: ctx.driver } });
+  const result = await next({ ctx: { ...ctx, driver } });
+  if (result.ok) return result;
+  // The workflow's refusals name the driver who holds an order; a driver is never told who another driver is.
+  const { error } = result;
+  throw refusalForDriver(
+    error.code === 'INTERNAL_SERVER_ERROR' ? toTRPCError(error.cause ?? error, ctx.log) : error,
+    driver.id,
+  );
 });

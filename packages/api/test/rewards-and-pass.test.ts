@@ -21,7 +21,7 @@ function aCustomer() {
 }
 
 function driver() {
-  return driverCaller(api.context({ driver: { id: 'driver-rewards' } }));
+  return driverCaller(api.context({ driver: { id: 'driver-rewards', name: 'A driver' } }));
 }
 
 /** 4 × Poke ($58.00) + delivery: 60 points, enough for Bronze. */

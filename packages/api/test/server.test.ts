@@ -5,20 +5,19 @@ import { Inbox, buildNotificationService } from '@durable-delivery/notifications
 import { metricValue } from '@durable-delivery/telemetry';
 import {
   CUSTOMER_COOKIE,
-  DEVELOPMENT_DRIVER_PASSCODE,
-  DRIVER_COOKIE,
   customerApiCaller,
   customerCookie,
   driverApiCaller,
   driverApiHandler,
-  driverSessionHandlers,
   loadAppConfig,
   menuApiHandler,
   newCustomerId,
   notificationStreamHandler,
   operationsHandlers,
   unsealIdentity,
+  cookieValue,
   type AppConfig,
+  type DriverIdentity,
 } from '../src/server';
 import { sealData } from 'iron-session';
 import { ApiHarness, anOrderForm, uniqueId } from './harness';
@@ -62,15 +61,15 @@ function trpcGet(path: string, input: unknown, cookie?: string): Request {
   return new Request(url, { headers: cookie ? { cookie } : {} });
 }
 
-async function signIn(name: string, passcode: string): Promise<Response> {
-  return driverSessionHandlers(config).POST(
-    new Request('http://app.test/api/session', {
-      method: 'POST',
-      body: JSON.stringify({ name, passcode }),
-      headers: { 'content-type': 'application/json' },
-    }),
-  );
-}
+/**
+ * Driver sessions as the driver app resolves them (its accounts, @durable-delivery/accounts, tested there and
+ * end to end): a session token in the cookie names a live session, or nobody.
+ */
+const DRIVER_SESSION = 'dd_driver.session_token';
+const liveSessions = new Map([['dana-session', { id: 'd-dana', name: 'Dana' }]]);
+const identify: DriverIdentity = (headers) =>
+  Promise.resolve(liveSessions.get(cookieValue(headers.get('cookie'), DRIVER_SESSION) ?? ''));
+const danaCookie = `${DRIVER_SESSION}=dana-session`;
 
 describe('app configuration', () => {
   it('names every bad variable, and refuses a short session secret', () => {
@@ -80,23 +79,19 @@ describe('app configuration', () => {
     expect(() => loadAppConfig({})).toThrow(/SESSION_SECRET: is required/);
   });
 
-  it('takes the development passcode only outside production', () => {
-    const secret = { SESSION_SECRET: 'x'.repeat(32) };
-    expect(loadAppConfig(secret).driverPasscode).toBe(DEVELOPMENT_DRIVER_PASSCODE);
-    expect(() => loadAppConfig({ ...secret, NODE_ENV: 'production' })).toThrow(
-      /DRIVER_PASSCODE: is required in production/,
-    );
+  it('has no driver passcode: a production configuration needs none and reads none', () => {
     const production = loadAppConfig({
-      ...secret,
+      SESSION_SECRET: 'x'.repeat(32),
       NODE_ENV: 'production',
-      DRIVER_PASSCODE: 'a-real-passcode',
+      DRIVER_PASSCODE: 'a-passcode-nobody-reads',
       PAYLOAD_ENCRYPTION_KEYS: `k1=${Buffer.alloc(32, 7).toString('base64')}`,
     });
-    expect(production).toMatchObject({ driverPasscode: 'a-real-passcode', secureCookies: true });
+    expect(production).toMatchObject({ secureCookies: true });
+    expect(JSON.stringify(production)).not.toContain('a-passcode-nobody-reads');
   });
 
   it('refuses to start in production without payload encryption keys, and encrypts with the first key', () => {
-    const production = { SESSION_SECRET: 'x'.repeat(32), NODE_ENV: 'production', DRIVER_PASSCODE: 'a-real-passcode' };
+    const production = { SESSION_SECRET: 'x'.repeat(32), NODE_ENV: 'production' };
     expect(() => loadAppConfig(production)).toThrow(
       /^Invalid app environment:\n {2}PAYLOAD_ENCRYPTION_KEYS: is required in production/,
     );
@@ -133,14 +128,9 @@ describe('sessions', () => {
     expect(await unsealIdentity('c-1', config, 'customer')).toBeUndefined();
   });
 
-  it('reads a cookie only in its own role: a customer cookie is no driver, a driver cookie no customer', async () => {
+  it('reads a cookie only in its own role: a customer cookie is no driver', async () => {
     const { value: customer } = await customerCookie('c-1', config);
     expect(await unsealIdentity(customer, config, 'driver')).toBeUndefined();
-    const driver = sealedValue(
-      cookieFrom((await signIn('dana', DEVELOPMENT_DRIVER_PASSCODE)).headers.get('set-cookie')),
-    );
-    expect(await unsealIdentity(driver, config, 'driver')).toEqual({ id: 'dana' });
-    expect(await unsealIdentity(driver, config, 'customer')).toBeUndefined();
   });
 
   it('still knows a customer by a cookie sealed before roles existed, but no driver', async () => {
@@ -153,9 +143,15 @@ describe('sessions', () => {
 
   it('refuses a customer cookie put in the driver cookie’s place: no driver procedure runs', async () => {
     const { value } = await customerCookie(newCustomerId(), config);
-    const response = await driverApiHandler(config)(trpcGet('deliveries.mine', {}, `dd_driver=${value}`));
+    const response = await driverApiHandler(
+      config,
+      identify,
+    )(trpcGet('deliveries.mine', {}, `${DRIVER_SESSION}=${value}`));
     expect(response.status).toBe(401);
-    const asDriver = await driverApiCaller(config, value);
+    const asDriver = await driverApiCaller(
+      config,
+      await identify(new Headers({ cookie: `${DRIVER_SESSION}=${value}` })),
+    );
     await expect(asDriver.deliveries.waiting({ limit: 20 })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 });
@@ -178,10 +174,8 @@ describe('menu API handler', () => {
     expect(theirs.status).toBe(404);
     const anonymous = await handler(trpcGet('orders.order', { orderId: form.orderId }));
     expect(anonymous.status).toBe(401);
-    // A driver cookie means nothing to the menu app.
-    const driverSession = cookieFrom((await signIn('dana', DEVELOPMENT_DRIVER_PASSCODE)).headers.get('set-cookie'));
-    expect(driverSession.startsWith(`${DRIVER_COOKIE}=`)).toBe(true);
-    const asDriver = await handler(trpcGet('orders.order', { orderId: form.orderId }, driverSession));
+    // A driver's session cookie means nothing to the menu app.
+    const asDriver = await handler(trpcGet('orders.order', { orderId: form.orderId }, danaCookie));
     expect(asDriver.status).toBe(401);
   });
 
@@ -192,44 +186,18 @@ describe('menu API handler', () => {
   });
 });
 
-describe('driver sign-in and API handler', () => {
-  it('signs a driver in with the passcode, and out again', async () => {
-    const response = await signIn('dana', DEVELOPMENT_DRIVER_PASSCODE);
-    expect(response.status).toBe(200);
-    const setCookie = response.headers.get('set-cookie') ?? '';
-    expect(setCookie).toMatch(/^dd_driver=.+; Max-Age=43200; Path=\/; HttpOnly; SameSite=Lax$/);
-
-    const list = await driverApiHandler(config)(trpcGet('deliveries.mine', {}, cookieFrom(setCookie)));
+describe('driver API handler', () => {
+  it('acts as the driver the session names', async () => {
+    const list = await driverApiHandler(config, identify)(trpcGet('deliveries.mine', {}, danaCookie));
     expect(list.status).toBe(200);
     expect(await list.json()).toEqual({ result: { data: { orders: [] } } });
-
-    const signedOut = await driverSessionHandlers(config).DELETE(new Request('http://app.test/api/session'));
-    expect(signedOut.headers.get('set-cookie')).toMatch(/^dd_driver=; Max-Age=0;/);
-  });
-
-  it('refuses a wrong passcode with 401 and a bad form with 400 naming the field', async () => {
-    const wrong = await signIn('dana', 'not-the-passcode');
-    expect(wrong.status).toBe(401);
-    expect(wrong.headers.get('set-cookie')).toBeNull();
-    expect(await wrong.json()).toEqual({ message: 'That passcode is not right.' });
-
-    const bad = await signIn('dana smith!', '');
-    expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({
-      fieldErrors: { name: [expect.stringContaining('letters, digits')], passcode: ['is required'] },
-    });
-
-    const notJson = await driverSessionHandlers(config).POST(
-      new Request('http://app.test/api/session', { method: 'POST', body: 'name=dana' }),
-    );
-    expect(notJson.status).toBe(400);
   });
 
   it('refuses every driver call without a driver cookie, including with a customer cookie', async () => {
-    const handler = driverApiHandler(config);
+    const handler = driverApiHandler(config, identify);
     const customer = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
     expect(customer.startsWith(`${CUSTOMER_COOKIE}=`)).toBe(true);
-    for (const cookie of [undefined, customer, 'dd_driver=forged']) {
+    for (const cookie of [undefined, customer, `${DRIVER_SESSION}=forged`]) {
       const response = await handler(trpcPost('deliveries.pickUp', { orderId: 'any' }, cookie));
       expect(response.status).toBe(401);
       expect(await response.text()).not.toMatch(/ at .*\.js:\d+/);
@@ -260,12 +228,11 @@ describe('in-process callers (what server components render a page with)', () =>
   });
 
   it('lists deliveries for a signed-in driver only', async () => {
-    const driver = cookieFrom((await signIn('dana', DEVELOPMENT_DRIVER_PASSCODE)).headers.get('set-cookie'));
-    const asDriver = await driverApiCaller(config, sealedValue(driver));
+    const asDriver = await driverApiCaller(config, await identify(new Headers({ cookie: danaCookie })));
     expect(await asDriver.deliveries.mine({ limit: 20 })).toEqual({ orders: [] });
 
-    for (const sealed of [undefined, 'forged']) {
-      const caller = await driverApiCaller(config, sealed);
+    for (const cookie of ['', `${DRIVER_SESSION}=forged`]) {
+      const caller = await driverApiCaller(config, await identify(new Headers({ cookie })));
       await expect(caller.deliveries.waiting({ limit: 20 })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     }
   });

@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 const REQUEST_TIMEOUT_MS = 30_000;
 
 export const CUSTOMER_COOKIE = 'dd_customer';
-export const DRIVER_COOKIE = 'dd_driver';
+/** Better Auth's session cookie for the driver app (plain http in the bench: no `__Secure-` prefix). */
+export const DRIVER_COOKIE = 'dd_driver.session_token';
 
 export interface Timed<T> {
   readonly ms: number;
@@ -105,13 +106,14 @@ export async function newCustomer(menuUrl: string, signal: AbortSignal): Promise
   return cookieFrom('GET / (menu)', answer, CUSTOMER_COOKIE);
 }
 
+/** Signs a driver account in (see Stack.createDriver); the Cookie header of its session. */
 export async function signInDriver(
   driverUrl: string,
-  name: string,
-  passcode: string,
+  login: { readonly username: string; readonly password: string },
   signal: AbortSignal,
 ): Promise<string> {
-  const answer = await send('POST', `${driverUrl}/api/session`, { json: { name, passcode }, signal });
+  const { username, password } = login;
+  const answer = await send('POST', `${driverUrl}/api/session`, { json: { username, password }, signal });
   expectOk('POST /api/session (driver)', answer);
   return cookieFrom('POST /api/session (driver)', answer, DRIVER_COOKIE);
 }

@@ -2,7 +2,7 @@
  * The whole stack as production runs it, for the parts of `pnpm bench` that measure through the apps
  * (@durable-delivery/stack): a fresh Temporal server of the kind asked for (the file-backed dev server, or the full
  * server on PostgreSQL), the worker process, and both Next.js apps on `next start` (production builds, free loopback
- * ports), with a random session secret, driver passcode and payload encryption key made for the run.
+ * ports), with a random session secret, accounts secret and payload encryption key made for the run.
  */
 import {
   startStack,
@@ -30,7 +30,8 @@ export interface AppStack {
   readonly orderWorker: StackProcess;
   readonly menu: StackApp;
   readonly driver: StackApp;
-  readonly driverPasscode: string;
+  /** A driver account the driver app signs in (Stack.createDriver). */
+  readonly createDriver: Stack['createDriver'];
 }
 
 /** How a part runs: Ctrl-C and the part's timeout abort `signal`; `fail` ends the run at once. */
@@ -99,6 +100,6 @@ export async function startAppStack(
     orderWorker: stack.workers[0]!.process,
     menu: stack.app('menu'),
     driver: stack.app('driver'),
-    driverPasscode: stack.driverPasscode,
+    createDriver: (username, name) => stack.createDriver(username, name),
   };
 }

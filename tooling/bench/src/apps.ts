@@ -77,7 +77,7 @@ export async function appsBench(
   const startedAt = new Date();
   const progress = (line: string) => console.log(`· apps: ${line}`);
 
-  const { client, serverPids, serverVersion, orderWorker, menu, driver, driverPasscode } = await startAppStack(
+  const { client, serverPids, serverVersion, orderWorker, menu, driver, createDriver } = await startAppStack(
     options.server,
     resources,
     signal,
@@ -89,7 +89,7 @@ export async function appsBench(
   for (let index = 0; index < CUSTOMERS; index++) customers.push(await newCustomer(menu.url, signal));
   const drivers: string[] = [];
   for (let index = 1; index <= DRIVERS; index++) {
-    drivers.push(await signInDriver(driver.url, `bench-driver-${index}`, driverPasscode, signal));
+    drivers.push(await signInDriver(driver.url, await createDriver(`bench-driver-${index}`), signal));
   }
   const customerOf = (index: number) => customers[index % customers.length] ?? '';
   const driverOf = (index: number) => drivers[index % drivers.length] ?? '';

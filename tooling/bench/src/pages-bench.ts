@@ -81,13 +81,7 @@ export async function pagesBench(
 ): Promise<PagesReport> {
   const startedAt = new Date();
   const progress = (line: string) => console.log(`· pages: ${line}`);
-  const { client, menu, driver, driverPasscode } = await startAppStack(
-    options.server,
-    resources,
-    signal,
-    fail,
-    progress,
-  );
+  const { client, menu, driver, createDriver } = await startAppStack(options.server, resources, signal, fail, progress);
 
   // The data the pages show: one customer with an order waiting for a driver, and a full first page of the list.
   const customer = await newCustomer(menu.url, signal);
@@ -107,7 +101,7 @@ export async function pagesBench(
     signal,
   );
   await createOpenOrders(client, `p${Date.now().toString(36)}`, 0, OPEN_ORDERS, signal, progress);
-  const driverCookie = await signInDriver(driver.url, 'bench-driver', driverPasscode, signal);
+  const driverCookie = await signInDriver(driver.url, await createDriver('bench-driver'), signal);
 
   const pages: PageToMeasure[] = [
     {

@@ -10,3 +10,4 @@ export {
   type StackPart,
   type StackWorker,
 } from './stack';
+export { createDriver, type DriverLogin } from './drivers';

@@ -11,6 +11,7 @@ import {
 } from '@durable-delivery/temporal-cluster';
 import { freePort } from '@durable-delivery/temporal-server';
 import { Client, Connection } from '@temporalio/client';
+import { createDriver, prepareAccounts, type DriverLogin } from './drivers';
 import { StackProcess, type Env, type ProcessOptions } from './process';
 
 const REPO = resolve(__dirname, '../../..');
@@ -41,8 +42,6 @@ export interface StackOptions {
   readonly env?: Partial<Record<'worker' | 'apps' | AppName | ServiceName, Env>>;
   /** More servers of an app's production build, each with its own variables (e.g. a menu with a short window). */
   readonly moreApps?: readonly { readonly name: string; readonly app: AppName; readonly env: Env }[];
-  /** Default: random, made for the run. */
-  readonly driverPasscode?: string;
   /** Every process's lines go here, each after its name (`[worker-0] …`); default: kept in memory only. */
   readonly logFile?: string;
   /** What is starting, for a progress line. */
@@ -77,7 +76,10 @@ export interface Stack {
   /** PAYLOAD_ENCRYPTION_KEYS, made for the run; every process of the stack encrypts with it. */
   readonly encryptionKeys: string;
   readonly encryption: PayloadEncryption;
-  readonly driverPasscode: string;
+  /** The driver app's accounts store (a SQLite file in `dir`): for createDriver from another process. */
+  readonly accountsDatabaseUrl: string;
+  /** A driver account the driver app signs in (a new password when the username exists). */
+  createDriver(username: string, name?: string): Promise<DriverLogin>;
   /** The token operators sign in to the codec server with. */
   readonly codecServerToken: string;
   readonly urls: {
@@ -103,8 +105,9 @@ export interface Stack {
 /**
  * Starts the stack as production runs it, on free loopback ports: a Temporal server of the kind asked for, then the
  * codec server and the payment and notification services, the worker(s) once those answer, and `next start` on the
- * production builds of the apps once a worker polls. Secrets (encryption key, session secret, driver passcode, codec
- * token) are made for the run. If anything fails to start, what did start is stopped before the error is thrown.
+ * production builds of the apps once a worker polls. Secrets (encryption key, session secret, accounts secret, codec
+ * token) are made for the run; driver accounts by createDriver. If anything fails to start, what did start is
+ * stopped before the error is thrown.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const parts = new Set<StackPart>(options.parts ?? STACK_PARTS);
@@ -114,7 +117,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), `durable-delivery-${options.label}-`));
   const encryptionKeys = randomEncryptionKeys(options.label);
   const encryption = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
-  const driverPasscode = options.driverPasscode ?? randomBytes(12).toString('base64url');
+  const accountsDatabaseUrl = join(dir, 'accounts', 'accounts.db');
   const codecServerToken = randomBytes(32).toString('base64url');
   const urls: { temporalUi?: string; codecServer?: string; payments?: string; notifications?: string } = {};
   const services = new Map<ServiceName, StackProcess>();
@@ -257,6 +260,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(['menu', 'driver'] as const).filter((app) => parts.has(app)).map((app) => ({ name: app, app, env: {} })),
       ...(options.moreApps ?? []),
     ];
+    if (appList.some(({ app }) => app === 'driver')) await prepareAccounts(accountsDatabaseUrl);
     if (appList.length) {
       progress(`starting ${appList.map((app) => app.name).join(', ')} (next start)`);
       const appEnv = {
@@ -265,7 +269,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
         SESSION_SECRET: randomBytes(32).toString('base64'),
-        DRIVER_PASSCODE: driverPasscode,
+        ACCOUNTS_DATABASE_URL: accountsDatabaseUrl,
+        ACCOUNTS_SECRET: randomBytes(32).toString('base64'),
         ...(urls.notifications ? { NOTIFICATIONS_URL: urls.notifications } : {}),
         ...options.env?.apps,
       };
@@ -295,7 +300,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     temporal: server,
     encryptionKeys,
     encryption,
-    driverPasscode,
+    accountsDatabaseUrl,
+    createDriver: (username, name) => createDriver(accountsDatabaseUrl, username, name),
     codecServerToken,
     urls,
     workers,

@@ -14,10 +14,10 @@ type Feedback = { tone: 'success' | 'error'; orderId: string; text: string };
 type Kind = 'waiting' | 'mine';
 
 export function DeliveryBoard({
-  driverId,
+  driverName,
   firstPages,
 }: {
-  driverId: string;
+  driverName: string;
   firstPages: Partial<Record<Kind, OrderPage>>;
 }) {
   const [feedback, setFeedback] = useState<Feedback>();
@@ -47,7 +47,7 @@ export function DeliveryBoard({
           <OrderList
             title="My deliveries"
             kind="mine"
-            empty={`Nothing on the way. Pick up an order and it shows here, ${driverId}.`}
+            empty={`Nothing on the way. Pick up an order and it shows here, ${driverName}.`}
             firstPage={firstPages.mine}
             onFeedback={setFeedback}
           />

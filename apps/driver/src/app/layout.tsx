@@ -34,7 +34,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {driver ? (
               <nav className="site-nav" aria-label="Account">
                 <span>
-                  Signed in as <strong data-testid="driver-name">{driver.id}</strong>
+                  Signed in as <strong data-testid="driver-name">{driver.name}</strong>
                 </span>
                 <SignOut />
               </nav>

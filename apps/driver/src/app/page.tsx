@@ -1,5 +1,6 @@
 import { redirect } from 'next/navigation';
-import { driverApi } from '../server/api';
+import { driverApiCaller } from '@durable-delivery/api/server';
+import { appConfig } from '../server/config';
 import { signedInDriver } from '../server/driver';
 import { DeliveryBoard } from './delivery-board';
 import { LIST_PAGE } from './list-page';
@@ -10,10 +11,10 @@ export default async function DriverHome() {
   if (!driver) redirect('/signin');
   // Both lists' first pages come with the HTML, so the page does not grow when they arrive. If the server cannot
   // read one, the client asks and shows what went wrong.
-  const api = await driverApi();
+  const api = await driverApiCaller(appConfig(), driver);
   const [waiting, mine] = await Promise.all([
     api.deliveries.waiting(LIST_PAGE).catch(() => undefined),
     api.deliveries.mine(LIST_PAGE).catch(() => undefined),
   ]);
-  return <DeliveryBoard driverId={driver.id} firstPages={{ waiting, mine }} />;
+  return <DeliveryBoard driverName={driver.name} firstPages={{ waiting, mine }} />;
 }

@@ -1,9 +1,12 @@
 import 'server-only';
-import { DRIVER_COOKIE, unsealIdentity } from '@durable-delivery/api/server';
-import { cookies } from 'next/headers';
-import { appConfig } from './config';
+import { headers } from 'next/headers';
+import { cache } from 'react';
+import { driverOf } from './accounts';
 
-/** The signed-in driver, for server components; undefined when there is none (or the cookie is not ours). */
-export async function signedInDriver(): Promise<{ id: string } | undefined> {
-  return unsealIdentity((await cookies()).get(DRIVER_COOKIE)?.value, appConfig(), 'driver');
-}
+/**
+ * The signed-in driver, for server components; undefined when there is none (no live session in the database).
+ * Once per request: the layout and the page both ask.
+ */
+export const signedInDriver = cache(async (): Promise<{ id: string; name: string } | undefined> =>
+  driverOf(await headers()),
+);

@@ -22,8 +22,6 @@ export interface AppConfig {
   readonly sessionSecret: string;
   /** Whether cookies are sent over HTTPS only. */
   readonly secureCookies: boolean;
-  /** The shared passcode drivers sign in with. */
-  readonly driverPasscode: string;
   /** The windows new orders get; unset ones take the workflow's defaults. */
   readonly orderWindows: Partial<OrderWindows>;
   /** The billing period and renewal retry delay new delivery passes get; unset ones take the workflow's defaults. */
@@ -32,15 +30,11 @@ export interface AppConfig {
   readonly notifications?: { readonly url: string; readonly apiKey?: string };
 }
 
-/** Named in README.md: the passcode a development server accepts when DRIVER_PASSCODE is not set. */
-export const DEVELOPMENT_DRIVER_PASSCODE = 'drive-safely';
-
 const appEnvSchema = z.object({
   NODE_ENV: z.string().optional(),
   SESSION_SECRET: z
     .string({ error: 'is required (at least 32 characters; e.g. `openssl rand -base64 32`)' })
     .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
-  DRIVER_PASSCODE: z.string().min(8, 'must be at least 8 characters').optional(),
   COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional(),
   NOTIFICATIONS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   NOTIFICATIONS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -64,10 +58,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const vars = parsed.data;
   const production = vars.NODE_ENV === 'production';
-  // A production server never falls back to a passcode that is written in the README.
-  if (production && !vars.DRIVER_PASSCODE) {
-    throw new AppConfigError('Invalid app environment:\n  DRIVER_PASSCODE: is required in production');
-  }
   let connection: TemporalConnection;
   let encryption: PayloadEncryption;
   try {
@@ -91,7 +81,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     encryption,
     sessionSecret: vars.SESSION_SECRET,
     secureCookies: vars.COOKIE_SECURE ? vars.COOKIE_SECURE === 'true' : production,
-    driverPasscode: vars.DRIVER_PASSCODE ?? DEVELOPMENT_DRIVER_PASSCODE,
     ...(vars.NOTIFICATIONS_URL
       ? {
           notifications: {

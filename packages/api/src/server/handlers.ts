@@ -1,18 +1,9 @@
 import { logJson } from '@durable-delivery/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { customerAppRouter, driverAppRouter } from '../root';
-import { driverSignInSchema } from '../schemas';
-import { createContext, type Context } from '../trpc';
+import { createContext, type Context, type Driver } from '../trpc';
 import type { AppConfig } from './config';
-import {
-  CUSTOMER_COOKIE,
-  DRIVER_COOKIE,
-  clearedDriverCookie,
-  cookieValue,
-  driverCookie,
-  passcodeMatches,
-  unsealIdentity,
-} from './session';
+import { CUSTOMER_COOKIE, cookieValue, unsealIdentity } from './session';
 import { appMetrics } from './observability';
 import { temporalClient } from './temporal';
 
@@ -35,14 +26,20 @@ export function menuApiHandler(config: AppConfig): Handler {
     });
 }
 
+/**
+ * Who a request's session names: the driver app passes its accounts' lookup (@durable-delivery/accounts), which
+ * reads the session cookie and finds the live session in the database; undefined for anyone else.
+ */
+export type DriverIdentity = (headers: Headers) => Promise<Driver | undefined>;
+
 /** The driver app's API: every procedure needs the signed-in driver and acts as that driver. */
-export function driverApiHandler(config: AppConfig): Handler {
+export function driverApiHandler(config: AppConfig, identify: DriverIdentity): Handler {
   return (req) =>
     fetchRequestHandler({
       endpoint: TRPC_ENDPOINT,
       req,
       router: driverAppRouter,
-      createContext: () => driverContext(config, cookieValue(req.headers.get('cookie'), DRIVER_COOKIE)),
+      createContext: async () => driverContext(config, await identify(req.headers)),
     });
 }
 
@@ -59,8 +56,8 @@ export async function customerApiCaller(
 }
 
 /** The driver API for the driver app's server components: a signed-out visitor gets UNAUTHORIZED, as over HTTP. */
-export async function driverApiCaller(config: AppConfig, sealedCookie: string | undefined): Promise<DriverApiCaller> {
-  return driverAppRouter.createCaller(await driverContext(config, sealedCookie));
+export async function driverApiCaller(config: AppConfig, driver: Driver | undefined): Promise<DriverApiCaller> {
+  return driverAppRouter.createCaller(await driverContext(config, driver));
 }
 
 export type CustomerApiCaller = ReturnType<typeof customerAppRouter.createCaller>;
@@ -77,42 +74,11 @@ async function customerContext(config: AppConfig, sealedCookie: string | undefin
   });
 }
 
-async function driverContext(config: AppConfig, sealedCookie: string | undefined): Promise<Context> {
+async function driverContext(config: AppConfig, driver: Driver | undefined): Promise<Context> {
   return createContext({
     temporal: await temporalClient(config),
-    driver: await unsealIdentity(sealedCookie, config, 'driver'),
+    driver,
     metrics: appMetrics().api,
     log: logJson,
   });
-}
-
-/**
- * Driver sign-in and sign-out (app/api/session/route.ts): POST { name, passcode } signs in, DELETE signs out.
- * Answers JSON in the shape the tRPC errors use, so the sign-in form shows field errors the same way.
- */
-export function driverSessionHandlers(config: AppConfig): { POST: Handler; DELETE: Handler } {
-  return {
-    async POST(req) {
-      const body: unknown = await req.json().catch(() => undefined);
-      const parsed = driverSignInSchema.safeParse(body);
-      if (!parsed.success) {
-        const fieldErrors: Record<string, string[]> = {};
-        for (const issue of parsed.error.issues)
-          (fieldErrors[issue.path.join('.') || '(input)'] ??= []).push(issue.message);
-        return Response.json({ message: 'Check the highlighted fields.', fieldErrors }, { status: 400 });
-      }
-      if (!passcodeMatches(parsed.data.passcode, config.driverPasscode)) {
-        return Response.json({ message: 'That passcode is not right.' }, { status: 401 });
-      }
-      return Response.json(
-        { driver: { id: parsed.data.name } },
-        { headers: { 'set-cookie': await driverCookie(parsed.data.name, config) } },
-      );
-    },
-    DELETE() {
-      return Promise.resolve(
-        new Response(null, { status: 204, headers: { 'set-cookie': clearedDriverCookie(config) } }),
-      );
-    },
-  };
 }

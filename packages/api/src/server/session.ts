@@ -1,4 +1,4 @@
-import { randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { sealData, unsealData } from 'iron-session';
 import { ID_PATTERN } from '../schemas';
@@ -7,14 +7,12 @@ import type { AppConfig } from './config';
 /**
  * Identity lives in signed, encrypted, httpOnly cookies sealed by iron-session (no hand-written crypto). The two
  * apps use different cookie names: on one host, cookies are shared across ports. Both are sealed with the same
- * secret, so the sealed data names its role too: a customer's cookie copied into the driver cookie's place is not
- * a driver.
+ * secret, so the sealed data names its role too. (Drivers have accounts now, with server-side sessions:
+ * @durable-delivery/accounts; no driver cookie is sealed here any more.)
  */
 export const CUSTOMER_COOKIE = 'dd_customer';
-export const DRIVER_COOKIE = 'dd_driver';
 
 const CUSTOMER_TTL_SECONDS = 365 * 24 * 60 * 60;
-const DRIVER_TTL_SECONDS = 12 * 60 * 60;
 
 export type SessionRole = 'customer' | 'driver';
 
@@ -80,19 +78,4 @@ export async function customerCookie(
 ): Promise<{ value: string; setCookie: string }> {
   const value = await seal({ id, role: 'customer' }, settings, CUSTOMER_TTL_SECONDS);
   return { value, setCookie: setCookie(CUSTOMER_COOKIE, value, settings, CUSTOMER_TTL_SECONDS) };
-}
-
-export async function driverCookie(id: string, settings: SessionSettings): Promise<string> {
-  const value = await seal({ id, role: 'driver' }, settings, DRIVER_TTL_SECONDS);
-  return setCookie(DRIVER_COOKIE, value, settings, DRIVER_TTL_SECONDS);
-}
-
-export function clearedDriverCookie(settings: SessionSettings): string {
-  return setCookie(DRIVER_COOKIE, '', settings, 0);
-}
-
-/** Compares digests in constant time, so response timing says nothing about how much of a guess was right. */
-export function passcodeMatches(given: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(given), digest(expected));
 }

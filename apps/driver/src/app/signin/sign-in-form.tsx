@@ -8,8 +8,13 @@ interface SignInError {
   readonly fieldErrors?: Record<string, string[]>;
 }
 
-export function SignInForm() {
-  const [error, setError] = useState<SignInError>();
+/**
+ * A real form: `method="post"` to /api/session, so it signs in before the page hydrates or with JavaScript off
+ * (the password goes in the request body, never the URL). Once hydrated, it posts JSON itself and shows the answer
+ * in place.
+ */
+export function SignInForm({ initialError, initialUsername }: { initialError?: string; initialUsername: string }) {
+  const [error, setError] = useState<SignInError | undefined>(initialError ? { message: initialError } : undefined);
   const [pending, setPending] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -21,7 +26,7 @@ export function SignInForm() {
       const response = await fetch('/api/session', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: form.get('name'), passcode: form.get('passcode') }),
+        body: JSON.stringify({ username: form.get('username'), password: form.get('password') }),
       });
       if (response.ok) {
         window.location.assign('/');
@@ -36,36 +41,47 @@ export function SignInForm() {
 
   const fieldError = (name: string) => error?.fieldErrors?.[name]?.join(', ');
   return (
-    <form className="card stack" onSubmit={(event) => void submit(event)} noValidate>
+    <form
+      className="card stack"
+      method="post"
+      action="/api/session"
+      onSubmit={(event) => void submit(event)}
+      noValidate
+    >
       {error ? <Notice tone="error">{error.message}</Notice> : null}
       <div className="field">
-        <label htmlFor="name">Driver name</label>
+        <label htmlFor="username">Username</label>
         <input
-          id="name"
-          name="name"
+          id="username"
+          name="username"
           autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
           required
-          aria-invalid={fieldError('name') ? true : undefined}
-          aria-describedby="name-hint"
+          defaultValue={initialUsername}
+          aria-invalid={fieldError('username') ? true : undefined}
+          aria-describedby={fieldError('username') ? 'username-error' : undefined}
         />
-        <span id="name-hint" className={fieldError('name') ? 'field-error' : 'field-hint'}>
-          {fieldError('name') ?? 'Letters, digits, "-" and "_".'}
-        </span>
+        {fieldError('username') ? (
+          <span id="username-error" className="field-error">
+            {fieldError('username')}
+          </span>
+        ) : null}
       </div>
       <div className="field">
-        <label htmlFor="passcode">Passcode</label>
+        <label htmlFor="password">Password</label>
         <input
-          id="passcode"
-          name="passcode"
+          id="password"
+          name="password"
           type="password"
           autoComplete="current-password"
           required
-          aria-invalid={fieldError('passcode') ? true : undefined}
-          aria-describedby={fieldError('passcode') ? 'passcode-error' : undefined}
+          aria-invalid={fieldError('password') ? true : undefined}
+          aria-describedby={fieldError('password') ? 'password-error' : undefined}
         />
-        {fieldError('passcode') ? (
-          <span id="passcode-error" className="field-error">
-            {fieldError('passcode')}
+        {fieldError('password') ? (
+          <span id="password-error" className="field-error">
+            {fieldError('password')}
           </span>
         ) : null}
       </div>

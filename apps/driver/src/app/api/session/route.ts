@@ -1,6 +1,5 @@
-import { driverSessionHandlers } from '@durable-delivery/api/server';
-import { appConfig } from '../../../server/config';
+import { sessionRoutes } from '../../../server/accounts';
 
-// POST { name, passcode } signs a driver in; DELETE signs out.
-export const POST = (request: Request) => driverSessionHandlers(appConfig()).POST(request);
-export const DELETE = (request: Request) => driverSessionHandlers(appConfig()).DELETE(request);
+// POST signs a driver in (the sign-in form, with or without JavaScript); DELETE signs out (ends the session).
+export const POST = async (request: Request) => (await sessionRoutes()).POST(request);
+export const DELETE = async (request: Request) => (await sessionRoutes()).DELETE(request);

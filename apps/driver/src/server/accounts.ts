@@ -1,0 +1,28 @@
+import 'server-only';
+import { driverSessionHandlers, loadAccountsConfig, openAccounts, type Accounts } from '@durable-delivery/accounts';
+
+let accounts: Promise<Accounts> | undefined;
+let sessionHandlers: Promise<ReturnType<typeof driverSessionHandlers>> | undefined;
+
+/**
+ * The driver accounts (ACCOUNTS_DATABASE_URL, ACCOUNTS_SECRET), opened and migrated on first use, once per process;
+ * like appConfig(), not at import, because `next build` has no secrets. A failed open is tried again next time.
+ */
+export function driverAccounts(): Promise<Accounts> {
+  accounts ??= openAccounts(loadAccountsConfig()).catch((error: unknown) => {
+    accounts = undefined;
+    throw error;
+  });
+  return accounts;
+}
+
+/** Sign-in and sign-out, one per process: the sign-in throttle keeps its counts in it. */
+export function sessionRoutes(): Promise<ReturnType<typeof driverSessionHandlers>> {
+  sessionHandlers ??= driverAccounts().then((opened) => driverSessionHandlers(opened));
+  return sessionHandlers;
+}
+
+/** The signed-in driver a request's headers name (its session cookie, looked up in the database). */
+export async function driverOf(headers: Headers): Promise<{ id: string; name: string } | undefined> {
+  return (await driverAccounts()).driverFor(headers);
+}
