@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The entry point behind `npm run dev`, `npm test`, `npm run build`, `npm start`, `npm run bench`, `npm run setup`,
 // `npm run test:fast`, `npm run test:scaffold`, `npm run test:e2e`, `npm run test:chaos`, `npm run stack:postgres`,
-// `npm run temporal:dev`, `npm run replay` and `npm run create`. A fresh machine has only Node and npm, so
+// `npm run temporal:dev`, `npm run replay`, `npm run drivers` and `npm run create`. A fresh machine has only Node and npm, so
 // this file uses nothing but Node: it installs the pinned pnpm into a cache outside the repository, installs the
 // workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
 // the first run pays for it), and hands over to Turborepo.
@@ -49,7 +49,10 @@ const commands = {
   dev: () => startStack('dev', localAppEnv('development')),
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
-  start: () => startStack('start', localAppEnv('production')),
+  start: () => {
+    const env = localAppEnv('production');
+    return env ? startStack('start', env) : 1;
+  },
   // The tests run on the dev server and on the full server on PostgreSQL; the compose file is checked with
   // docker-compose; the end-to-end tests drive Chromium; the metrics test scrapes with a real Prometheus.
   test: () =>
@@ -95,6 +98,11 @@ const commands = {
   replay: () =>
     pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/worker']) ||
     run('node', ['apps/worker/dist/replay.js', ...args]),
+  // The operators' command for driver accounts (packages/accounts): `npm run drivers -- add dana --name "Dana"`, and
+  // disable, enable, reset-password, sign-out, list. On the project's SQLite file unless ACCOUNTS_DATABASE_URL is set.
+  drivers: () =>
+    pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/accounts', '--output-logs=errors-only']) ||
+    run('node', [DRIVERS_CLI, ...args], { ...process.env, ...accountsStore() }),
   // A new project from this repository's working tree, as the published create-durable-delivery would make it:
   // `npm run create -- ../my-app` (the package's prepack puts the tracked files in, then its CLI runs from here).
   // Relative folders are taken from where npm was run.
@@ -112,6 +120,13 @@ const commands = {
     pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-cluster']) ||
     pnpm(['--filter', '@durable-delivery/temporal-cluster', 'run', 'start']),
 };
+
+const DRIVERS_CLI = join(root, 'packages/accounts/dist/cli.js');
+
+/** The driver accounts' store: ACCOUNTS_DATABASE_URL when set, else the project's SQLite file in .data/. */
+function accountsStore() {
+  return { ACCOUNTS_DATABASE_URL: process.env.ACCOUNTS_DATABASE_URL || join(root, '.data/accounts/accounts.db') };
+}
 
 /** A copy made by create-durable-delivery carries no scaffold (it leaves itself out): say so instead of failing. */
 function scaffoldHere() {
@@ -205,6 +220,8 @@ async function startStack(task, env) {
     runAsync('pnpm', ['turbo', 'run', 'build', '--output-logs=errors-only', ...builds]),
   ]);
   if (cli !== 0 || workspace !== 0) return cli || workspace;
+  const accounts = driverAccountsFor(task, env);
+  if (accounts !== 0) return accounts;
   step('Starting the stack; the menu answers once its first page has compiled');
   return pnpm(['turbo', 'run', task, ...STACK], env);
 }
@@ -241,6 +258,26 @@ function warmUpTemporalCliBuild() {
   });
 }
 
+/**
+ * `npm run dev` adds the development drivers README names (dana, eli) when they are missing; `npm start` never does,
+ * and says how to add a driver when there is none.
+ */
+function driverAccountsFor(task, env) {
+  if (task === 'dev') {
+    console.log('Development driver accounts (see README.md): dana / dana-drives-dev, eli / eli-drives-dev!');
+    return run('node', [DRIVERS_CLI, 'seed-development'], env);
+  }
+  const listed = spawnSync('node', [DRIVERS_CLI, 'list', '--json'], { cwd: root, env, encoding: 'utf8' });
+  if (listed.status !== 0) {
+    process.stderr.write(listed.stderr);
+    return listed.status ?? 1;
+  }
+  if (JSON.parse(listed.stdout).length === 0) {
+    console.warn('No driver accounts yet: add one with `npm run drivers -- add <username> --name "<name>"`.');
+  }
+  return 0;
+}
+
 function runAsync(command, commandArgs) {
   return new Promise((resolveStatus, reject) => {
     const child = spawn(command, commandArgs, { cwd: root, stdio: 'inherit' });
@@ -270,7 +307,9 @@ function provisionTemporalServer() {
  * The stack's secrets for a run on this machine, from the environment when set. Otherwise each is made once, at
  * random, into .data/ (ignored by git; never a value written in the repository), so sessions survive a restart and
  * orders written yesterday still decrypt today: the session secret, the payload encryption key (one key, id
- * `local`), and the codec server's token. The driver passcode falls back to the development one that README.md names.
+ * `local`), and the codec server's token. Driver accounts live in .data/accounts/accounts.db unless
+ * ACCOUNTS_DATABASE_URL says otherwise; the secret that signs their session cookies (ACCOUNTS_SECRET) is made into
+ * .data/ for `npm run dev` only: `npm start` refuses to start without one from the environment (undefined).
  */
 function localAppEnv(mode) {
   const env = { ...process.env };
@@ -289,10 +328,17 @@ function localAppEnv(mode) {
     `Payloads are encrypted (key in .data/payload-encryption-keys). To read them in the Web UI, sign in at ` +
       `${env.TEMPORAL_DEV_UI_CODEC_ENDPOINT} with the token in .data/codec-server-token (see docs/security.md, "Payload encryption").`,
   );
-  if (mode === 'production' && !env.DRIVER_PASSCODE) {
-    // The same value as DEVELOPMENT_DRIVER_PASSCODE in packages/api/src/server/config.ts.
-    env.DRIVER_PASSCODE = 'drive-safely';
-    console.warn('DRIVER_PASSCODE is not set: drivers sign in with the development passcode "drive-safely".');
+  Object.assign(env, accountsStore());
+  if (mode === 'production') {
+    if (!env.ACCOUNTS_SECRET || env.ACCOUNTS_SECRET.length < 32) {
+      console.error(
+        'npm start needs ACCOUNTS_SECRET (at least 32 characters, e.g. `openssl rand -base64 32`): it signs the ' +
+          "drivers' session cookies. Set it in the environment; no development secret is used in production.",
+      );
+      return undefined;
+    }
+  } else {
+    env.ACCOUNTS_SECRET ||= localSecret('accounts-secret', () => randomBytes(32).toString('base64'));
   }
   return env;
 }

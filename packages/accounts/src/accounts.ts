@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { APIError } from 'better-auth/api';
-import { createAuth, migrate, USERNAME_PATTERN } from './auth.js';
+import { createAuth, ensureDatabase, migrate, USERNAME_PATTERN } from './auth.js';
 import type { AccountsConfig } from './config.js';
 
 /** A driver account as operators and the apps see it. `id` is the workflow's DriverId; `name` is shown to people. */
@@ -55,9 +55,15 @@ const MAX_PASSWORD = 128;
 
 /** Opens the accounts store and brings its schema up to date (Better Auth's migrations) before answering. */
 export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
+  await ensureDatabase(config.store);
   const { auth, close } = createAuth(config);
   try {
-    await migrate(auth);
+    await migrate(auth).catch(async () => {
+      // Two processes opening a new store at once (the app and the drivers command): the loser finds the tables
+      // made by the other on its second look.
+      await new Promise((resolveSoon) => setTimeout(resolveSoon, 200));
+      await migrate(auth);
+    });
   } catch (error) {
     await close();
     throw error;

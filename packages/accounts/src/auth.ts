@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { betterAuth, type BetterAuthOptions } from 'better-auth';
@@ -26,11 +26,13 @@ export type DriverAuth = ReturnType<typeof createAuth>['auth'];
  * Nobody signs up: operators create accounts (see accounts.ts), and no Better Auth route is mounted; the apps call
  * its server API.
  */
-// eslint-disable-next-line @typescript-eslint/explicit-module-boundary-types -- Better Auth's own (large) inferred type
 export function createAuth(config: AccountsConfig) {
+  // typescript-eslint cannot resolve Better Auth's database option type (tsc can): the store is checked by tsc.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
   const { database, close } = openStore(config.store);
   const auth = betterAuth({
     appName: 'Durable Delivery drivers',
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
     database,
     secret: config.secret,
     // Not mounted at any URL; Better Auth needs a base URL for links it never sends here (no e-mail flows).
@@ -61,6 +63,36 @@ export function createAuth(config: AccountsConfig) {
   return { auth, close };
 }
 
+/**
+ * Creates the PostgreSQL database the URL names when it is missing (compose's PostgreSQL starts with Temporal's
+ * databases only), so the accounts get their own database on the same server.
+ */
+export async function ensureDatabase(store: AccountsStore): Promise<void> {
+  if (store.kind !== 'postgres') return;
+  const probe = new pg.Client({ connectionString: store.url });
+  try {
+    await probe.connect();
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error; // 3D000: no such database
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  const url = new URL(store.url);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`cannot create the database "${name}": use letters, digits, "_"`);
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42P04') throw error; // 42P04: made by another process meanwhile
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
 /** Creates or brings up to date the accounts tables (Better Auth's own migrations, for either store). */
 export async function migrate(auth: DriverAuth): Promise<void> {
   const { runMigrations } = await getMigrations(auth.options);
@@ -74,6 +106,7 @@ function openStore(store: AccountsStore): { database: BetterAuthOptions['databas
   }
   mkdirSync(dirname(store.file), { recursive: true, mode: 0o700 });
   const db = new Database(store.file);
+  chmodSync(store.file, 0o600);
   // Two processes share the file (the app and the operators' command): WAL lets one read while the other writes.
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');

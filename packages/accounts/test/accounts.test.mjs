@@ -1,29 +1,42 @@
-// The accounts module on a real SQLite file (and PostgreSQL when ACCOUNTS_TEST_POSTGRES_URL names one): operators'
-// actions, sign-in, server-side sessions and their revocation. Runs on the build (dist), as the app does.
+// The accounts module on a real SQLite file and on a real PostgreSQL (a private cluster started here, as
+// tooling/temporal-cluster starts Temporal's): operators' actions, sign-in, server-side sessions and their
+// revocation. Runs on the build (dist), as the app does.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startPostgres } from '@durable-delivery/temporal-cluster';
+import { freePort } from '@durable-delivery/temporal-server';
 import { AccountsError, loadAccountsConfig, openAccounts } from '../dist/index.js';
 
 const SECRET = 'a-test-secret-that-is-at-least-32-characters';
 
 /** The Cookie header a browser would send back for a response's Set-Cookie headers. */
-export function cookieOf(setCookies) {
+function cookieOf(setCookies) {
   return setCookies.map((header) => header.split(';')[0]).join('; ');
 }
 
-export function stores() {
-  const dir = mkdtempSync(join(tmpdir(), 'accounts-test-'));
-  const list = [{ label: 'SQLite file', url: join(dir, 'accounts', 'accounts.db') }];
-  if (process.env.ACCOUNTS_TEST_POSTGRES_URL)
-    list.push({ label: 'PostgreSQL', url: process.env.ACCOUNTS_TEST_POSTGRES_URL });
-  return { dir, list };
-}
-
-const { dir, list } = stores();
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = mkdtempSync(join(tmpdir(), 'accounts-test-'));
+// As root, PostgreSQL runs as its own user, which must reach its data directory.
+chmodSync(dir, 0o755);
+const password = 'accounts-test-password';
+const postgres = await startPostgres({
+  dataDir: join(dir, 'pgdata'),
+  port: await freePort(),
+  user: 'accounts',
+  password,
+  log: () => undefined,
+});
+const list = [
+  { label: 'SQLite file', url: join(dir, 'accounts', 'accounts.db') },
+  // A database that does not exist yet: opening the accounts creates it, as in the compose stack.
+  { label: 'PostgreSQL', url: `postgres://accounts:${password}@127.0.0.1:${postgres.port}/driver_accounts` },
+];
+after(async () => {
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 for (const store of list) {
   describe(`driver accounts (${store.label})`, () => {
@@ -49,13 +62,9 @@ for (const store of list) {
     });
 
     it('stores a memory-hard hash (scrypt), never the password', async () => {
-      if (store.label !== 'SQLite file') return;
       const username = unique('hash');
       const { password } = await accounts.addDriver({ username, name: 'Hash' });
-      const { default: Database } = await import('better-sqlite3');
-      const db = new Database(store.url, { readonly: true });
-      const rows = db.prepare('SELECT password FROM account WHERE password IS NOT NULL').all();
-      db.close();
+      const rows = await storedPasswords(store.url);
       assert.ok(rows.length > 0);
       for (const { password: stored } of rows) {
         assert.ok(!stored.includes(password));
@@ -124,6 +133,27 @@ for (const store of list) {
       }
     });
   });
+}
+
+/** The password column of every credential account, read straight from the store. */
+async function storedPasswords(url) {
+  if (url.startsWith('postgres://')) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query('SELECT password FROM account WHERE password IS NOT NULL')).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(url, { readonly: true });
+  try {
+    return db.prepare('SELECT password FROM account WHERE password IS NOT NULL').all();
+  } finally {
+    db.close();
+  }
 }
 
 describe('accounts configuration', () => {
