@@ -94,7 +94,7 @@ export function driverSessionHandlers(
       const headers = new Headers({ 'cache-control': 'no-store' });
       for (const cookie of result.setCookies) headers.append('set-cookie', cookie);
       if (form) {
-        headers.set('location', new URL('/', req.url).pathname);
+        headers.set('location', '/');
         return new Response(null, { status: 303, headers });
       }
       return Response.json({ driver: result.driver }, { headers });
