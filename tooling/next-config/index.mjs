@@ -24,8 +24,12 @@ export function nextConfig() {
     // pnpm workspace: trace and resolve from the repository root, not from the app's folder.
     outputFileTracingRoot: repoRoot,
     turbopack: { root: repoRoot },
-    // Defaults a browser should not have to guess. (A Content-Security-Policy needs per-request nonces for Next's
-    // inline scripts; not yet.)
+    // The proxy (src/proxy.ts) sees at most this much of a body: by default Next buffers 10 MB for it and silently
+    // truncates the rest, so a route got a cut body. One byte over the apps' limit (BODY_LIMIT_BYTES, 64 KiB, in
+    // packages/api/src/server/gate.ts) reaches the route whole enough for its counting read to answer 413.
+    experimental: { proxyClientMaxBodySize: 64 * 1024 + 1 },
+    // Defaults a browser should not have to guess. The Content-Security-Policy, HSTS and the API's no-store are set
+    // per request by the apps' proxy (a nonce is per request).
     async headers() {
       return [
         {

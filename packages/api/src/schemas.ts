@@ -75,3 +75,9 @@ export const driverSignInSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'may use letters, digits, "-" and "_" only'),
   passcode: z.string().min(1, 'is required').max(200),
 });
+
+/**
+ * Procedures one HTTP request may call: the server refuses bigger batches (one request carried 1,000), and the
+ * apps' batch link splits at this many, so a page never meets the refusal.
+ */
+export const MAX_BATCH_CALLS = 20;

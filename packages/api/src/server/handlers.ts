@@ -1,7 +1,7 @@
 import { logJson } from '@durable-delivery/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { customerAppRouter, driverAppRouter } from '../root';
-import { driverSignInSchema } from '../schemas';
+import { MAX_BATCH_CALLS, driverSignInSchema } from '../schemas';
 import { createContext, type Context } from '../trpc';
 import type { AppConfig } from './config';
 import {
@@ -14,6 +14,7 @@ import {
   unsealIdentity,
 } from './session';
 import { appMetrics } from './observability';
+import { limitedApi } from './limits';
 import { temporalClient } from './temporal';
 
 /** Where each app mounts its tRPC handler (app/api/trpc/[trpc]/route.ts). */
@@ -26,24 +27,32 @@ type Handler = (request: Request) => Promise<Response>;
  * visit); the driver cookie is never read here, and the customer router has no driver procedure.
  */
 export function menuApiHandler(config: AppConfig): Handler {
-  return (req) =>
+  const identify = async (req: Request) =>
+    (await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config, 'customer'))?.id;
+  return limitedApi(config, identify, ({ request: req }) =>
     fetchRequestHandler({
       endpoint: TRPC_ENDPOINT,
       req,
       router: customerAppRouter,
+      maxBatchSize: MAX_BATCH_CALLS,
       createContext: () => customerContext(config, cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE)),
-    });
+    }),
+  );
 }
 
 /** The driver app's API: every procedure needs the signed-in driver and acts as that driver. */
 export function driverApiHandler(config: AppConfig): Handler {
-  return (req) =>
+  const identify = async (req: Request) =>
+    (await unsealIdentity(cookieValue(req.headers.get('cookie'), DRIVER_COOKIE), config, 'driver'))?.id;
+  return limitedApi(config, identify, ({ request: req }) =>
     fetchRequestHandler({
       endpoint: TRPC_ENDPOINT,
       req,
       router: driverAppRouter,
+      maxBatchSize: MAX_BATCH_CALLS,
       createContext: () => driverContext(config, cookieValue(req.headers.get('cookie'), DRIVER_COOKIE)),
-    });
+    }),
+  );
 }
 
 /**
