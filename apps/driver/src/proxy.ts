@@ -1,4 +1,4 @@
-import { edgeHeaders, gateRefusal } from '@durable-delivery/api/server';
+import { DRIVER_COOKIE, edgeHeaders, gateRefusal, limitRefusal, unsealIdentity } from '@durable-delivery/api/server';
 import { NextResponse, type NextRequest } from 'next/server';
 import { appConfig } from './server/config';
 
@@ -10,10 +10,14 @@ const FORM_PATHS = ['/api/session', '/signin'];
  * packages/api/src/server/gate.ts) and gets the shared headers (a per-request CSP nonce for pages, no-store for the
  * API, HSTS over HTTPS).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   const config = appConfig();
   const refusal = gateRefusal(request, config, { formPaths: FORM_PATHS });
   if (refusal) return refusal;
+  // A client already over its API limits is answered here, before the request is routed: see limitRefusal.
+  const driver = await unsealIdentity(request.cookies.get(DRIVER_COOKIE)?.value, config, 'driver');
+  const limited = await limitRefusal(request, config, driver?.id);
+  if (limited) return limited;
   const headers = edgeHeaders(request, config);
   const response = NextResponse.next({ request: { headers: headers.request } });
   for (const [name, value] of Object.entries(headers.response)) response.headers.set(name, value);

@@ -3,6 +3,7 @@ import {
   customerCookie,
   edgeHeaders,
   gateRefusal,
+  limitRefusal,
   newCustomerId,
   unsealIdentity,
 } from '@durable-delivery/api/server';
@@ -29,6 +30,9 @@ export async function proxy(request: NextRequest) {
 
   let setCookie: string | undefined;
   const known = await unsealIdentity(request.cookies.get(CUSTOMER_COOKIE)?.value, config, 'customer');
+  // A client already over its API limits is answered here, before the request is routed: see limitRefusal.
+  const limited = await limitRefusal(request, config, known?.id);
+  if (limited) return limited;
   if (!known && !NO_IDENTITY.has(request.nextUrl.pathname)) {
     const issued = await customerCookie(newCustomerId(), config);
     // The current request already carries the new identity, so its page or API call sees the same customer.

@@ -136,6 +136,19 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && !vars.DRIVER_PASSCODE) {
     throw new AppConfigError('Invalid app environment:\n  DRIVER_PASSCODE: is required in production');
   }
+  const port = vars.PORT ?? 3000;
+  let connection: TemporalConnection;
+  let encryption: PayloadEncryption;
+  try {
+    connection = loadTemporalConnection(env);
+  } catch (error) {
+    throw new AppConfigError(error instanceof Error ? error.message : String(error));
+  }
+  try {
+    encryption = loadPayloadEncryption(env);
+  } catch (error) {
+    throw new AppConfigError(`Invalid app environment:\n  ${error instanceof Error ? error.message : String(error)}`);
+  }
   const origins = vars.APP_ORIGINS?.split(',')
     .map((item) => item.trim())
     .filter(Boolean);
@@ -154,19 +167,6 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new AppConfigError(
       'Invalid app environment:\n  RATE_LIMIT_DATABASE_URL: is required when RATE_LIMIT_STORE is "postgres"',
     );
-  }
-  const port = vars.PORT ?? 3000;
-  let connection: TemporalConnection;
-  let encryption: PayloadEncryption;
-  try {
-    connection = loadTemporalConnection(env);
-  } catch (error) {
-    throw new AppConfigError(error instanceof Error ? error.message : String(error));
-  }
-  try {
-    encryption = loadPayloadEncryption(env);
-  } catch (error) {
-    throw new AppConfigError(`Invalid app environment:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
   const windows: Partial<Record<keyof OrderWindows, number | undefined>> = {
     pickup: vars.ORDER_PICKUP_WINDOW,

@@ -7,7 +7,7 @@ import type { AppConfig } from './config';
  * checks that need the body or the caller's identity (the counted body, the batch size, rate limits) run in the
  * API handler itself: see ./limits.ts.
  *
- * - Host: only the host names of APP_ORIGINS get an answer (DNS rebinding gets a 421), except the probes.
+ * - Host: only the host names of APP_ORIGINS get an answer (DNS rebinding gets a 421), except probes and scrapes.
  * - CSRF: a state-changing request (anything but GET/HEAD/OPTIONS) must come from one of APP_ORIGINS. With an
  *   `Origin` header, it must be one of them; without one, `Sec-Fetch-Site` must be `same-origin` if present.
  *   With neither, the caller is not a browser (browsers send Origin on every POST/PUT/DELETE, since 2020 in all
@@ -20,8 +20,11 @@ import type { AppConfig } from './config';
 /** Bytes a request body may have anywhere in the apps: the API's JSON and the sign-in form are far smaller. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** A platform probes these by IP (a Kubernetes httpGet, a load balancer): no Host check, and they change nothing. */
-const PROBE_PATHS = new Set(['/api/healthz', '/api/readyz']);
+/**
+ * A platform probes and scrapes these by IP or internal name (a Kubernetes httpGet, a load balancer, Prometheus at
+ * menu:3000): no Host check. They change nothing, and the metrics have their own protection.
+ */
+const PROBE_PATHS = new Set(['/api/healthz', '/api/readyz', '/api/metrics']);
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

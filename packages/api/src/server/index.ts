@@ -16,4 +16,4 @@ export { notificationStreamHandler } from './notifications';
 export { operationsHandlers, appMetrics } from './observability';
 export { gateRefusal, hostAllowed, BODY_LIMIT_BYTES, type GateOptions } from './gate';
 export { NONCE_HEADER, contentSecurityPolicy, edgeHeaders } from './headers';
-export { clientAddress } from './limits';
+export { clientAddress, limitRefusal } from './limits';

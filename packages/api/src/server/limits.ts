@@ -39,7 +39,12 @@ interface PerClient {
   readonly address: RateLimiterAbstract;
 }
 
-const limitersByConfig = new WeakMap<RateLimitSettings, Limiters>();
+/**
+ * One set of counters per process and settings, found through globalThis: the app's proxy and its API route are
+ * bundled apart, and each has its own copy of this module, but both must see the same counts.
+ */
+const REGISTRY = Symbol.for('durable-delivery.api-limits');
+type Registry = Map<string, Limiters>;
 
 /**
  * Wraps the tRPC handler: `handle` runs only for a request within every limit. `identify` reads the caller's identity
@@ -67,38 +72,65 @@ export function limitedApi(
     const address = clientAddress(original.headers, config.trustProxy);
     const keys = [clientId ? `id:${clientId}` : undefined, `ip:${address}`].filter((key) => key !== undefined);
 
+    // Checked and taken in one synchronous step: requests of a burst interleave at every await.
     const inFlight = limiters.inFlight;
-    const cap = config.rateLimits.concurrent;
-    const clientKey = keys[0] as string;
-    const busy =
-      (inFlight.get(clientKey) ?? 0) >= cap ||
-      (inFlight.get(`ip:${address}`) ?? 0) >= cap * config.rateLimits.perAddress;
-    if (busy) return tooMany(path, 1);
-
-    const kind = original.method === 'GET' ? limiters.queries : limiters.mutations;
+    const slots = [...new Set([keys[0] as string, `ip:${address}`])];
+    if (busy(limiters, config.rateLimits, clientId, address)) return tooMany(path, 1);
+    for (const slot of slots) inFlight.set(slot, (inFlight.get(slot) ?? 0) + 1);
     try {
-      await Promise.all([
-        clientId ? kind.client.consume(clientId, calls) : undefined,
-        kind.address.consume(address, calls),
-      ]);
-    } catch (error) {
-      if (error instanceof RateLimiterRes) return tooMany(path, Math.ceil(error.msBeforeNext / 1000));
-      throw error;
-    }
-
-    for (const key of new Set([clientKey, `ip:${address}`])) inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
-    try {
+      const kind = original.method === 'GET' ? limiters.queries : limiters.mutations;
+      try {
+        // The client's own budget first: calls it is refused must not spend its neighbours' shared one.
+        if (clientId) await kind.client.consume(clientId, calls);
+        await kind.address.consume(address, calls);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return tooMany(path, Math.ceil(error.msBeforeNext / 1000));
+        throw error;
+      }
       const request = await withCountedBody(original);
       if (!request) return tooLarge(path);
       return await handle({ clientId, request });
     } finally {
-      for (const key of new Set([clientKey, `ip:${address}`])) {
-        const left = (inFlight.get(key) ?? 1) - 1;
-        if (left > 0) inFlight.set(key, left);
-        else inFlight.delete(key);
+      for (const slot of slots) {
+        const left = (inFlight.get(slot) ?? 1) - 1;
+        if (left > 0) inFlight.set(slot, left);
+        else inFlight.delete(slot);
       }
     }
   };
+}
+
+/**
+ * The proxy's early answer (src/proxy.ts) for an API call from a client that is over a limit already: its requests
+ * in flight at the cap, or its window spent. It consumes nothing (the API handler counts); it only spares the server
+ * routing a request it would refuse, which is most of what a burst costs.
+ */
+export async function limitRefusal(
+  request: Request,
+  config: Pick<AppConfig, 'rateLimits' | 'trustProxy'>,
+  clientId: string | undefined,
+): Promise<Response | undefined> {
+  const path = new URL(request.url).pathname;
+  if (!path.startsWith('/api/trpc')) return undefined;
+  const limiters = limitersFor(config.rateLimits);
+  const address = clientAddress(request.headers, config.trustProxy);
+  if (busy(limiters, config.rateLimits, clientId, address)) return tooMany(path, 1);
+  const kind = request.method === 'GET' ? limiters.queries : limiters.mutations;
+  const spent = async (limiter: RateLimiterAbstract, key: string) => {
+    const state = await limiter.get(key).catch(() => null);
+    return state && state.consumedPoints > limiter.points ? state.msBeforeNext : undefined;
+  };
+  const wait = (clientId ? await spent(kind.client, clientId) : undefined) ?? (await spent(kind.address, address));
+  return wait === undefined ? undefined : tooMany(path, Math.ceil(wait / 1000));
+}
+
+function busy(limiters: Limiters, settings: RateLimitSettings, clientId: string | undefined, address: string): boolean {
+  const cap = settings.concurrent;
+  const { inFlight } = limiters;
+  return (
+    (inFlight.get(clientId ? `id:${clientId}` : `ip:${address}`) ?? 0) >= cap ||
+    (inFlight.get(`ip:${address}`) ?? 0) >= cap * settings.perAddress
+  );
 }
 
 function tooMany(path: string, retryAfterSeconds: number): Response {
@@ -150,7 +182,10 @@ async function withCountedBody(request: Request): Promise<Request | undefined> {
 }
 
 function limitersFor(settings: RateLimitSettings): Limiters {
-  let limiters = limitersByConfig.get(settings);
+  const shared = globalThis as { [REGISTRY]?: Registry };
+  const registry: Registry = (shared[REGISTRY] ??= new Map<string, Limiters>());
+  const id = JSON.stringify(settings);
+  let limiters: Limiters | undefined = registry.get(id);
   if (!limiters) {
     const store = settings.store.kind === 'postgres' ? postgresPool(settings.store.url) : undefined;
     const make = (name: string, rate: { points: number; seconds: number }, factor: number) => {
@@ -184,7 +219,7 @@ function limitersFor(settings: RateLimitSettings): Limiters {
       },
       inFlight: new Map(),
     };
-    limitersByConfig.set(settings, limiters);
+    registry.set(id, limiters);
   }
   return limiters;
 }
@@ -192,6 +227,6 @@ function limitersFor(settings: RateLimitSettings): Limiters {
 /** One pool per process, loaded only when configured (pg is not needed for the in-memory default). */
 function postgresPool(url: string): PgPool {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Pool } = require('pg') as { Pool: typeof PgPool };
+  const { Pool } = require('pg') as { Pool: new (options: object) => PgPool };
   return new Pool({ connectionString: url, max: 5 });
 }
