@@ -228,5 +228,9 @@ function limitersFor(settings: RateLimitSettings): Limiters {
 function postgresPool(url: string): PgPool {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Pool } = require('pg') as { Pool: new (options: object) => PgPool };
-  return new Pool({ connectionString: url, max: 5 });
+  const pool = new Pool({ connectionString: url, max: 5 });
+  // An idle connection the database drops (a restart, a failover) is reported here, not thrown at the process; the
+  // limiters count in memory until it answers again.
+  pool.on('error', (error) => logJson('WARN', 'rate limit database connection lost', { error: error.message }));
+  return pool;
 }
