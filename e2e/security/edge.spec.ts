@@ -39,7 +39,7 @@ test('a cancelled delivery pass stays cancelled whatever a cross-site or wrong-t
   await customer.page.goto('/rewards');
   const api = customer.page.request;
   const subscribed = await api.post('/api/trpc/pass.subscribe', {
-    data: { subscriptionId: `edge-${Date.now().toString(36)}`, paymentMethod: 'Visa ending 4242' },
+    data: { subscriptionId: `edge-${Date.now().toString(36)}`, paymentMethod: 'tok_visa' },
   });
   expect(subscribed.status(), await subscribed.text()).toBe(200);
   expect((await api.post('/api/trpc/pass.cancel', { data: {} })).status()).toBe(200);
@@ -122,12 +122,12 @@ test('the apps answer only for their own host names; probes answer any', async (
     expect(page.status).toBe(421);
     expect(page.body).toContain('This server does not answer for that host name.');
     expect(page.body).not.toContain('<html');
-    const api = await raw(`http://127.0.0.1:${port}/api/trpc/menu.list`, { headers: { host: 'rebound.example' } });
+    const api = await raw(`http://127.0.0.1:${port}/api/trpc/menu.products`, { headers: { host: 'rebound.example' } });
     expect(api.status).toBe(421);
     const probe = await raw(`http://127.0.0.1:${port}/api/healthz`, { headers: { host: '10.0.0.9:3000' } });
     expect(probe.status).toBe(200);
     // Both names the stack serves it at still work.
-    expect((await raw(`http://127.0.0.1:${port}/api/trpc/menu.list`)).status).not.toBe(421);
+    expect((await raw(`http://127.0.0.1:${port}/api/trpc/menu.products`)).status).not.toBe(421);
     expect((await fetch(`${app}/`)).status).toBe(200);
   }
 });
@@ -147,8 +147,8 @@ test('bodies over 64 KiB are refused with 413, declared or chunked, in both apps
     expect((await declared.json()) as unknown).toMatchObject({
       error: { message: 'The request is too large: at most 64 KiB of body is accepted.' },
     });
-    // No Content-Length: 16 KiB chunks until 1 MiB. The body is counted as it comes, not trusted, nor cut short.
-    const chunks = Array.from({ length: 64 }, () => Buffer.alloc(16 * 1024, 32));
+    // No Content-Length: 16 KiB chunks up to 2 MiB. The body is counted as it comes, and refused, not cut short.
+    const chunks = Array.from({ length: 128 }, () => Buffer.alloc(16 * 1024, 32));
     const chunked = await raw(`${app}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
@@ -159,14 +159,14 @@ test('bodies over 64 KiB are refused with 413, declared or chunked, in both apps
 });
 
 test('a batch of 1,000 procedure calls is refused before any runs', async () => {
-  const paths = Array.from({ length: 1000 }, () => 'menu.list').join(',');
+  const paths = Array.from({ length: 1000 }, () => 'menu.products').join(',');
   const answer = await fetch(`${urls().menu}/api/trpc/${paths}?batch=1&input=%7B%7D`);
   expect(answer.status).toBe(400);
   expect((await answer.json()) as unknown).toMatchObject({
     error: { message: 'Too many procedure calls in one request: at most 20 may be batched together.' },
   });
   // The apps' own batches (up to 20) still go through.
-  const small = Array.from({ length: 20 }, () => 'menu.list').join(',');
+  const small = Array.from({ length: 20 }, () => 'menu.products').join(',');
   expect((await fetch(`${urls().menu}/api/trpc/${small}?batch=1&input=%7B%7D`)).status).toBe(200);
 });
 
@@ -227,7 +227,7 @@ test('pages get a CSP with a fresh nonce, API answers no-store, and HSTS in prod
     expect(nonces[0]).not.toBe(nonces[1]);
     // The stack runs the production settings (NODE_ENV=production, Secure cookies): HSTS is on.
     expect(first.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
-    for (const path of ['/api/trpc/menu.list', '/api/healthz', '/api/readyz', '/api/metrics']) {
+    for (const path of ['/api/trpc/menu.products', '/api/healthz', '/api/readyz', '/api/metrics']) {
       const answer = await fetch(`${app}${path}`);
       expect({ path, cacheControl: answer.headers.get('cache-control') }).toEqual({ path, cacheControl: 'no-store' });
     }
@@ -252,7 +252,7 @@ test('the main pages run under the CSP with no violation and no console error', 
     return person;
   };
   const customer = await watch(urls().menu);
-  await placeOrder(customer.page, { dishes: { Ramen: 1 } });
+  await placeOrder(customer.page, { dishes: { Poke: 1 } });
   await orderIdOnPage(customer.page);
   // The order page's time is the reader's own: LocalTimeScript ran (with its nonce) before hydration.
   await expect(customer.page.locator('time.local-time').first()).not.toContainText('UTC');

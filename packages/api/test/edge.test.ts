@@ -232,7 +232,7 @@ describe('the API limits', () => {
         method: 'POST',
         body: chunks(count),
         duplex: 'half',
-      } as RequestInit);
+      });
     const refused = await refusalOf(await handler(chunked(5)));
     expect(refused).toMatchObject({ status: 413, body: { error: { data: { code: 'PAYLOAD_TOO_LARGE' } } } });
     expect(seen).toHaveLength(0);
