@@ -12,6 +12,10 @@ import {
 } from '@durable-delivery/workflows/schema';
 import { z } from 'zod';
 
+// The schemas also run in the browser, under a Content-Security-Policy without 'unsafe-eval': zod's JIT would
+// probe `new Function` on the first parse, which the browser reports as a CSP violation even though zod falls back.
+z.config({ jitless: true });
+
 export { deliveryAddressSchema, lineItemSchema, orderIdSchema, rewardIdSchema };
 
 /**
@@ -75,9 +79,3 @@ export const driverSignInSchema = z.object({
     .regex(/^[A-Za-z0-9_-]+$/, 'may use letters, digits, "-" and "_" only'),
   passcode: z.string().min(1, 'is required').max(200),
 });
-
-/**
- * Procedures one HTTP request may call: the server refuses bigger batches (one request carried 1,000), and the
- * apps' batch link splits at this many, so a page never meets the refusal.
- */
-export const MAX_BATCH_CALLS = 20;

@@ -1,4 +1,4 @@
-import { MAX_BATCH_CALLS } from '../src/schemas';
+import { MAX_BATCH_CALLS } from '../src/batch';
 import {
   BODY_LIMIT_BYTES,
   NONCE_HEADER,

@@ -2,7 +2,7 @@
 
 import { createQueryClient } from '@durable-delivery/ui';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { MAX_BATCH_CALLS } from '@durable-delivery/api/schemas';
+import { MAX_BATCH_CALLS } from '@durable-delivery/api/batch';
 import { httpBatchLink } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import { CartProvider } from '../lib/cart';

@@ -1,7 +1,8 @@
 import { logJson } from '@durable-delivery/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { customerAppRouter, driverAppRouter } from '../root';
-import { MAX_BATCH_CALLS, driverSignInSchema } from '../schemas';
+import { MAX_BATCH_CALLS } from '../batch';
+import { driverSignInSchema } from '../schemas';
 import { createContext, type Context } from '../trpc';
 import type { AppConfig } from './config';
 import {

@@ -7,7 +7,7 @@ import {
 import type { Pool as PgPool } from 'pg';
 import { logJson } from '@durable-delivery/telemetry';
 import type { AppConfig, RateLimitSettings } from './config';
-import { MAX_BATCH_CALLS } from '../schemas';
+import { MAX_BATCH_CALLS } from '../batch';
 import { BODY_LIMIT_BYTES, refuse, tooLarge } from './gate';
 
 /**
