@@ -348,6 +348,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives each app the origins it is published at (APP_ORIGINS): it answers no other host', () => {
+    for (const app of ['menu', 'driver'] as const) {
+      const port = PUBLISHED[app][0]!.split(':')[1];
+      expect({ app, origins: services[app]?.environment?.APP_ORIGINS }).toEqual({
+        app,
+        origins: `http://localhost:${port},http://127.0.0.1:${port}`,
+      });
+    }
+  });
+
   it('runs two workers, each given longer to shut down than its in-flight activities get', () => {
     expect(services.worker?.deploy?.replicas).toBe(2);
     // The worker's WORKER_SHUTDOWN_GRACE_TIME defaults to 10 s; Docker's SIGKILL must come after it.

@@ -25,8 +25,14 @@ export function nextConfig() {
     // pnpm workspace: trace and resolve from the repository root, not from the app's folder.
     outputFileTracingRoot: repoRoot,
     turbopack: { root: repoRoot },
-    // Defaults a browser should not have to guess. (A Content-Security-Policy needs per-request nonces for Next's
-    // inline scripts; not yet.)
+    // With a proxy (src/proxy.ts), Next buffers a request's body for it up to this size and silently cuts the rest,
+    // dropping the chunk that crossed the line (by default at 10 MB, so a route got a cut body and no error). The
+    // apps refuse bodies over 64 KiB (BODY_LIMIT_BYTES in packages/api/src/server/gate.ts): a declared length in the
+    // proxy, a chunked body by counting in the route. This buffer is far enough above that limit that a cut body is
+    // still over it, so the route answers 413, never a parse error about a truncated body.
+    experimental: { proxyClientMaxBodySize: 1024 * 1024 },
+    // Defaults a browser should not have to guess. The Content-Security-Policy, HSTS and the API's no-store are set
+    // per request by the apps' proxy (a nonce is per request).
     async headers() {
       return [
         {

@@ -12,6 +12,11 @@ if (!name || nextArgs.length === 0) {
   process.exit(2);
 }
 const port = portOf(name);
+// The app reads its own port and origins (APP_ORIGINS: the only host names it answers, the only origins that may
+// change state). The apps' scripts bind 127.0.0.1, so the loopback names are all it can be reached at; a deployment
+// sets APP_ORIGINS to its public origins instead.
+process.env.PORT = String(port);
+process.env.APP_ORIGINS ||= `http://localhost:${port},http://127.0.0.1:${port}`;
 const requireFromApp = createRequire(join(process.cwd(), 'package.json'));
 const nextCli = requireFromApp.resolve('next/dist/bin/next');
 // Next's CLI parses process.argv. Running it in this process, rather than as a child, leaves signals (Ctrl-C,

@@ -1,8 +1,23 @@
-import { CUSTOMER_COOKIE, customerCookie, newCustomerId, unsealIdentity } from '@durable-delivery/api/server';
+import {
+  CUSTOMER_COOKIE,
+  customerCookie,
+  edgeHeaders,
+  gateRefusal,
+  limitRefusal,
+  newCustomerId,
+  unsealIdentity,
+} from '@durable-delivery/api/server';
 import { NextResponse, type NextRequest } from 'next/server';
 import { appConfig } from './server/config';
 
+/** Probes and scrapes need no identity. */
+const NO_IDENTITY = new Set(['/api/healthz', '/api/readyz', '/api/metrics']);
+
 /**
+ * Every request first passes the shared request gate (host, CSRF, content type, declared size: see
+ * packages/api/src/server/gate.ts) and gets the shared headers (a per-request CSP nonce for pages, no-store for the
+ * API, HSTS over HTTPS).
+ *
  * Customers order without an account: the first visit gets a new customer id in a sealed, httpOnly cookie, and
  * that cookie is who they are from then on (order history, notifications). Issued here, before any page or API call
  * runs, so the requests of one page load never race to create two identities. This only issues identities; the
@@ -10,17 +25,28 @@ import { appConfig } from './server/config';
  */
 export async function proxy(request: NextRequest) {
   const config = appConfig();
-  if (await unsealIdentity(request.cookies.get(CUSTOMER_COOKIE)?.value, config, 'customer')) return NextResponse.next();
+  const refusal = gateRefusal(request, config);
+  if (refusal) return refusal;
 
-  const { value, setCookie } = await customerCookie(newCustomerId(), config);
-  // The current request already carries the new identity, so its page or API call sees the same customer.
-  request.cookies.set(CUSTOMER_COOKIE, value);
-  const response = NextResponse.next({ request: { headers: request.headers } });
-  response.headers.append('set-cookie', setCookie);
+  let setCookie: string | undefined;
+  const known = await unsealIdentity(request.cookies.get(CUSTOMER_COOKIE)?.value, config, 'customer');
+  // A client already over its API limits is answered here, before the request is routed: see limitRefusal.
+  const limited = await limitRefusal(request, config, known?.id);
+  if (limited) return limited;
+  if (!known && !NO_IDENTITY.has(request.nextUrl.pathname)) {
+    const issued = await customerCookie(newCustomerId(), config);
+    // The current request already carries the new identity, so its page or API call sees the same customer.
+    request.cookies.set(CUSTOMER_COOKIE, issued.value);
+    setCookie = issued.setCookie;
+  }
+  const headers = edgeHeaders(request, config);
+  const response = NextResponse.next({ request: { headers: headers.request } });
+  for (const [name, value] of Object.entries(headers.response)) response.headers.set(name, value);
+  if (setCookie) response.headers.append('set-cookie', setCookie);
   return response;
 }
 
 export const config = {
-  // Pages and the API; not Next's static files, the dish pictures, the icon or the probes and scrapes (which need no identity).
-  matcher: ['/((?!_next/static|_next/image|images/|favicon.ico|icon.svg|api/healthz|api/readyz|api/metrics).*)'],
+  // Everything but Next's static files, the dish pictures and the icons, which are the same for everyone.
+  matcher: ['/((?!_next/static|_next/image|images/|favicon.ico|icon.svg).*)'],
 };

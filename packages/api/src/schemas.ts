@@ -12,6 +12,10 @@ import {
 } from '@durable-delivery/workflows/schema';
 import { z } from 'zod';
 
+// The schemas also run in the browser, under a Content-Security-Policy without 'unsafe-eval': zod's JIT would
+// probe `new Function` on the first parse, which the browser reports as a CSP violation even though zod falls back.
+z.config({ jitless: true });
+
 export { deliveryAddressSchema, lineItemSchema, orderIdSchema, rewardIdSchema };
 
 /**

@@ -85,13 +85,18 @@ describe('app configuration', () => {
       NODE_ENV: 'production',
       DRIVER_PASSCODE: 'a-passcode-nobody-reads',
       PAYLOAD_ENCRYPTION_KEYS: `k1=${Buffer.alloc(32, 7).toString('base64')}`,
+      APP_ORIGINS: 'https://menu.example.com',
     });
     expect(production).toMatchObject({ secureCookies: true });
     expect(JSON.stringify(production)).not.toContain('a-passcode-nobody-reads');
   });
 
   it('refuses to start in production without payload encryption keys, and encrypts with the first key', () => {
-    const production = { SESSION_SECRET: 'x'.repeat(32), NODE_ENV: 'production' };
+    const production = {
+      SESSION_SECRET: 'x'.repeat(32),
+      NODE_ENV: 'production',
+      APP_ORIGINS: 'https://menu.example.com',
+    };
     expect(() => loadAppConfig(production)).toThrow(
       /^Invalid app environment:\n {2}PAYLOAD_ENCRYPTION_KEYS: is required in production/,
     );

@@ -19,7 +19,10 @@ m.observe(document.documentElement,{childList:true,subtree:true});
 addEventListener('load',function(){m.disconnect()});
 })()`;
 
-/** In the root layout's <head>, before anything that shows a LocalTime. */
-export function LocalTimeScript() {
-  return <script dangerouslySetInnerHTML={{ __html: SCRIPT }} />;
+/**
+ * In the root layout's <head>, before anything that shows a LocalTime. `nonce`: the page's CSP nonce (the layout
+ * reads it from the request), without which the policy blocks this inline script.
+ */
+export function LocalTimeScript({ nonce }: { nonce?: string }) {
+  return <script nonce={nonce} dangerouslySetInnerHTML={{ __html: SCRIPT }} />;
 }

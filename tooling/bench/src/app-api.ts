@@ -192,3 +192,39 @@ export async function pickUp(
   if (state !== 'pickedUp') throw unexpected(what, answer, `order left ${String(state)}, not pickedUp`);
   return { ms: answer.ms, value: orderId };
 }
+
+/**
+ * orders.order (the order status) as the order page polls it, answering its HTTP status rather than throwing: a burst expects 429s.
+ * A network error (the server dropped the connection) is status 0.
+ */
+export async function statusCall(
+  menuUrl: string,
+  customerCookie: string,
+  orderId: string,
+  signal: AbortSignal,
+): Promise<Timed<number>> {
+  const input = encodeURIComponent(JSON.stringify({ orderId }));
+  const started = performance.now();
+  try {
+    const answer = await send('GET', `${menuUrl}/api/trpc/orders.order?input=${input}`, {
+      cookie: customerCookie,
+      signal,
+    });
+    return { ms: answer.ms, value: answer.status };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { ms: performance.now() - started, value: 0 };
+  }
+}
+
+/** GET /api/healthz: its status (0 for a network error) and latency. */
+export async function healthz(appUrl: string, signal: AbortSignal): Promise<Timed<number>> {
+  const started = performance.now();
+  try {
+    const answer = await send('GET', `${appUrl}/api/healthz`, { signal });
+    return { ms: answer.ms, value: answer.status };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { ms: performance.now() - started, value: 0 };
+  }
+}

@@ -58,7 +58,7 @@ export const SERVER_SETTINGS: Record<TemporalServerKind, string> = {
 const sleep = (ms: number) => new Promise<void>((resolveDelay) => setTimeout(resolveDelay, ms));
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-function orderBody(orderId: string, index: number): CreateOrderBody {
+export function orderBody(orderId: string, index: number): CreateOrderBody {
   return {
     orderId,
     items: [{ productId: PRODUCTS[index % PRODUCTS.length] ?? 'poke', quantity: 1 + (index % 2) }],

@@ -8,6 +8,7 @@
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
 import type { AppsReport } from './apps-report';
 import type { PagesReport } from './pages-report';
+import type { BurstReport } from './burst-bench';
 import type { BenchReport } from './report';
 import type { WorkerReport } from './worker-bench';
 
@@ -20,6 +21,7 @@ export type BenchOutput = Pick<BenchReport, 'startedAt' | 'machine' | 'versions'
     readonly apps?: AppsReport;
     readonly worker?: WorkerReport;
     readonly pages?: PagesReport;
+    readonly burst?: BurstReport;
   };
 
 export interface Figure {
@@ -232,6 +234,23 @@ function targetsTable(report: BenchOutput): string {
       `${coldStart.medianMs.toFixed(0)} ms`,
       coldStart.met,
     ]);
+  }
+  if (report.burst) {
+    const { othersP99, healthzMax, burstRefused } = report.burst.targets;
+    const burst = report.burst.burst.requests.toLocaleString('en');
+    rows.push([
+      `Other customers' p99 during a ${burst}-call burst`,
+      `< ${othersP99.targetMs} ms`,
+      ms(othersP99.actualMs),
+      othersP99.met,
+    ]);
+    rows.push([
+      `/api/healthz slowest during the burst`,
+      `< ${healthzMax.targetMs} ms`,
+      ms(healthzMax.actualMs),
+      healthzMax.met,
+    ]);
+    rows.push(['Burst calls refused with 429', '> 0', String(burstRefused.tooMany), burstRefused.met]);
   }
   for (const page of report.pages?.pages ?? []) {
     // A reference page is measured beside the others, not held to their goals: its row has no verdict.

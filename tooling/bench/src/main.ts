@@ -5,12 +5,14 @@
  * after the other),
  * against a no-op workflow of the same shape measured in the same run as the ceiling (the workflow part); then the
  * apps' HTTP endpoints on `next start` against their own server and worker: the driver list by open orders, and
- * createOrder and pickUp at a fixed rate (the apps part, see ./apps.ts). Loopback only, each part bounded in time
+ * createOrder and pickUp at a fixed rate (the apps part, see ./apps.ts); and one client's burst of 1,000 concurrent
+ * status calls against the menu's limits while others poll (the burst part, see ./burst-bench.ts). Loopback only, each part bounded in time
  * (--timeout), not part of the tests. Prints tables and writes JSON to bench-results/.
  *
- *   pnpm bench [--server dev|postgres|dev,postgres] [--only workflow|apps] [--timeout 900]
+ *   pnpm bench [--server dev|postgres|dev,postgres] [--only workflow|apps|worker|pages|burst] [--timeout 900]
  *              [--orders 300] [--concurrency 20,50] [--warmup 30] [--rate-prompt '1 minute']   (workflow part)
  *              [--open-orders 100,1000,5000] [--rate-requests 200]                               (apps part)
+ *              [--burst 1000]                                                                    (burst part)
  */
 import { execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -32,6 +34,7 @@ import { formatAppsReport, type AppsReport } from './apps-report';
 import { formatWorkerReport, workerBench, type WorkerOptions, type WorkerReport } from './worker-bench';
 import { renderHtmlReport } from './html-report';
 import { formatPagesReport, pagesBench, type PagesOptions } from './pages-bench';
+import { burstBench, formatBurstReport, type BurstOptions, type BurstReport } from './burst-bench';
 import type { PagesReport } from './pages-report';
 import { billableActions, describeActions } from './actions';
 import { historyLines } from './history';
@@ -54,7 +57,7 @@ import { waitForPollers } from './worker-process';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
-const PARTS = ['workflow', 'apps', 'worker', 'pages'] as const;
+const PARTS = ['workflow', 'apps', 'worker', 'pages', 'burst'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -65,6 +68,7 @@ interface Options {
   readonly apps: Omit<AppsOptions, 'server'>;
   readonly worker: Omit<WorkerOptions, 'server'>;
   readonly pages: Omit<PagesOptions, 'server'>;
+  readonly burst: Omit<BurstOptions, 'server'>;
   readonly orders: number;
   readonly concurrency: readonly number[];
   readonly warmup: number;
@@ -89,6 +93,7 @@ function parseOptions(argv: string[]): Options {
       'worker-open-orders': { type: 'string', default: '2000' },
       'cold-starts': { type: 'string', default: '5' },
       'lighthouse-runs': { type: 'string', default: '5' },
+      burst: { type: 'string', default: '1000' },
     },
   });
   const positive = (name: string, raw: string, min = 1) => {
@@ -121,6 +126,7 @@ function parseOptions(argv: string[]): Options {
       runs: positive('lighthouse-runs', values['lighthouse-runs']),
       chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     },
+    burst: { burst: positive('burst', values.burst) },
     orders: positive('orders', values.orders),
     concurrency: values.concurrency.split(',').map((part) => positive('concurrency', part.trim())),
     warmup: positive('warmup', values.warmup, 0),
@@ -418,6 +424,7 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
   let appsReport: AppsReport | undefined;
   let workerReport: WorkerReport | undefined;
   let pagesReport: PagesReport | undefined;
+  let burstReport: BurstReport | undefined;
   // A part that fails is reported and the others still run: one part's failure half an hour into a full run should
   // not cost the others' figures. The run still exits non-zero (see main).
   const failures: Partial<Record<Part, string>> = {};
@@ -450,6 +457,11 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
         workerBench({ ...options.worker, server }, resources, signal, fail),
       );
       console.log(formatWorkerReport(workerReport));
+    } else if (part === 'burst') {
+      burstReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+        burstBench({ ...options.burst, server }, resources, signal, fail),
+      );
+      console.log(formatBurstReport(burstReport));
     } else {
       pagesReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
         pagesBench({ ...options.pages, server }, resources, signal, fail),
@@ -465,6 +477,7 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
     ...(appsReport ? { apps: appsReport } : {}),
     ...(workerReport ? { worker: workerReport } : {}),
     ...(pagesReport ? { pages: pagesReport } : {}),
+    ...(burstReport ? { burst: burstReport } : {}),
     ...(Object.keys(failures).length ? { failures } : {}),
   };
   const outDir = join(REPO_ROOT, 'bench-results');

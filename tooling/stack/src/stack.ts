@@ -272,16 +272,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ACCOUNTS_DATABASE_URL: accountsDatabaseUrl,
         ACCOUNTS_SECRET: randomBytes(32).toString('base64'),
         ...(urls.notifications ? { NOTIFICATIONS_URL: urls.notifications } : {}),
+        // Every client of a stack is 127.0.0.1: each still has its own per-client limits, but the address's budget
+        // is many clients' (RATE_LIMIT_* can be set per run or per app on top).
+        RATE_LIMIT_PER_ADDRESS: '1000',
         ...options.env?.apps,
       };
       await settleAll(
         appList.map(async ({ name, app, env }) => {
           const port = await freePort();
           const url = `http://127.0.0.1:${port}`;
+          // The two names a loopback server is reached at (tests open the apps on localhost, a secure context).
+          const origins = { PORT: String(port), APP_ORIGINS: `${url},http://localhost:${port}` };
           const child = newProcess(name, {
             args: [nextBin(app), 'start', '--port', String(port), '--hostname', '127.0.0.1'],
             cwd: join(REPO, 'apps', app),
-            env: { ...appEnv, ...options.env?.[app], ...env },
+            env: { ...origins, ...appEnv, ...options.env?.[app], ...env },
             ready: { url: `${url}/` },
           });
           apps.set(name, { name, app, port, url, process: child });

@@ -1,6 +1,8 @@
 import '@durable-delivery/ui/styles.css';
 import './app.css';
 import type { Metadata, Viewport } from 'next';
+import { headers } from 'next/headers';
+import { NONCE_HEADER } from '@durable-delivery/api/server';
 import type { ReactNode } from 'react';
 import { LocalTimeScript } from '@durable-delivery/ui';
 import { signedInDriver } from '../server/driver';
@@ -16,11 +18,13 @@ export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const driver = await signedInDriver();
+  // The page's CSP nonce (src/proxy.ts): reading the request makes every page render per request, as a nonce must.
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     <html lang="en">
       <head>
         {/* Before the body: the reader's own times are written as the page is parsed (see LocalTimeScript). */}
-        <LocalTimeScript />
+        <LocalTimeScript nonce={nonce} />
       </head>
       <body>
         <a className="skip-link" href="#main">

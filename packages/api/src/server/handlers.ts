@@ -1,10 +1,12 @@
 import { logJson } from '@durable-delivery/telemetry';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { customerAppRouter, driverAppRouter } from '../root';
+import { MAX_BATCH_CALLS } from '../batch';
 import { createContext, type Context, type Driver } from '../trpc';
 import type { AppConfig } from './config';
 import { CUSTOMER_COOKIE, cookieValue, unsealIdentity } from './session';
 import { appMetrics } from './observability';
+import { limitedApi } from './limits';
 import { temporalClient } from './temporal';
 
 /** Where each app mounts its tRPC handler (app/api/trpc/[trpc]/route.ts). */
@@ -17,13 +19,17 @@ type Handler = (request: Request) => Promise<Response>;
  * visit); the driver cookie is never read here, and the customer router has no driver procedure.
  */
 export function menuApiHandler(config: AppConfig): Handler {
-  return (req) =>
+  const identify = async (req: Request) =>
+    (await unsealIdentity(cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE), config, 'customer'))?.id;
+  return limitedApi(config, identify, ({ request: req }) =>
     fetchRequestHandler({
       endpoint: TRPC_ENDPOINT,
       req,
       router: customerAppRouter,
+      maxBatchSize: MAX_BATCH_CALLS,
       createContext: () => customerContext(config, cookieValue(req.headers.get('cookie'), CUSTOMER_COOKIE)),
-    });
+    }),
+  );
 }
 
 /**
@@ -34,13 +40,22 @@ export type DriverIdentity = (headers: Headers) => Promise<Driver | undefined>;
 
 /** The driver app's API: every procedure needs the signed-in driver and acts as that driver. */
 export function driverApiHandler(config: AppConfig, identify: DriverIdentity): Handler {
-  return (req) =>
-    fetchRequestHandler({
-      endpoint: TRPC_ENDPOINT,
-      req,
-      router: driverAppRouter,
-      createContext: async () => driverContext(config, await identify(req.headers)),
-    });
+  return async (original) => {
+    // One session lookup per request: the limits key on the driver it finds, and the procedures act as that driver.
+    const driver = await identify(original.headers);
+    return limitedApi(
+      config,
+      () => Promise.resolve(driver?.id),
+      ({ request: req }) =>
+        fetchRequestHandler({
+          endpoint: TRPC_ENDPOINT,
+          req,
+          router: driverAppRouter,
+          maxBatchSize: MAX_BATCH_CALLS,
+          createContext: () => driverContext(config, driver),
+        }),
+    )(original);
+  };
 }
 
 /**

@@ -14,3 +14,6 @@ export {
 } from './handlers';
 export { notificationStreamHandler } from './notifications';
 export { operationsHandlers, appMetrics } from './observability';
+export { gateRefusal, hostAllowed, BODY_LIMIT_BYTES, type GateOptions } from './gate';
+export { NONCE_HEADER, contentSecurityPolicy, edgeHeaders } from './headers';
+export { clientAddress, limitRefusal } from './limits';

@@ -1,0 +1,236 @@
+import {
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import type { Pool as PgPool } from 'pg';
+import { logJson } from '@durable-delivery/telemetry';
+import type { AppConfig, RateLimitSettings } from './config';
+import { MAX_BATCH_CALLS } from '../batch';
+import { BODY_LIMIT_BYTES, refuse, tooLarge } from './gate';
+
+/**
+ * The API's limits, which need what the request gate (./gate.ts) cannot see: the body as it arrives, the procedures
+ * a batch names and who is calling. They run in the tRPC handler, before tRPC parses anything:
+ *
+ * - the body is counted as it streams (a chunked body declares no length), and refused past BODY_LIMIT_BYTES;
+ * - a batch names at most MAX_BATCH_CALLS procedures (the apps' batch link sends at most that many);
+ * - per client, queries and mutations are rate limited with rate-limiter-flexible (each call of a batch counts),
+ *   and at most `concurrent` requests are in flight: a burst is answered 429 at once, before any of it reaches
+ *   Temporal, so one client cannot queue work in front of everyone else.
+ *
+ * The client is the identity the request carries (the customer or driver from the sealed cookie), and separately
+ * its address with a budget `perAddress` times larger: a menu request without a cookie gets a new customer each
+ * time, so the address is what limits a script that drops its cookies.
+ */
+
+export interface ApiCall {
+  /** The identity the request carries, if any ('c-…', a driver id). */
+  readonly clientId: string | undefined;
+  /** The request, with its body already read and checked. */
+  readonly request: Request;
+}
+
+type Limiters = { queries: PerClient; mutations: PerClient; inFlight: Map<string, number> };
+
+interface PerClient {
+  readonly client: RateLimiterAbstract;
+  readonly address: RateLimiterAbstract;
+}
+
+/**
+ * One set of counters per process and settings, found through globalThis: the app's proxy and its API route are
+ * bundled apart, and each has its own copy of this module, but both must see the same counts.
+ */
+const REGISTRY = Symbol.for('durable-delivery.api-limits');
+type Registry = Map<string, Limiters>;
+
+/**
+ * Wraps the tRPC handler: `handle` runs only for a request within every limit. `identify` reads the caller's identity
+ * from the request (cheap: the sealed cookie, no I/O).
+ */
+export function limitedApi(
+  config: Pick<AppConfig, 'rateLimits' | 'trustProxy'>,
+  identify: (request: Request) => Promise<string | undefined>,
+  handle: (call: ApiCall) => Promise<Response>,
+): (request: Request) => Promise<Response> {
+  return async (original) => {
+    const url = new URL(original.url);
+    const path = url.pathname;
+    const calls = url.searchParams.get('batch') === '1' ? path.slice(path.lastIndexOf('/') + 1).split(',').length : 1;
+    if (calls > MAX_BATCH_CALLS) {
+      return refuse(
+        path,
+        400,
+        'BAD_REQUEST',
+        `Too many procedure calls in one request: at most ${MAX_BATCH_CALLS} may be batched together.`,
+      );
+    }
+    const limiters = limitersFor(config.rateLimits);
+    const clientId = await identify(original);
+    const address = clientAddress(original.headers, config.trustProxy);
+    const keys = [clientId ? `id:${clientId}` : undefined, `ip:${address}`].filter((key) => key !== undefined);
+
+    // Checked and taken in one synchronous step: requests of a burst interleave at every await.
+    const inFlight = limiters.inFlight;
+    const slots = [...new Set([keys[0] as string, `ip:${address}`])];
+    if (busy(limiters, config.rateLimits, clientId, address)) return tooMany(path, 1);
+    for (const slot of slots) inFlight.set(slot, (inFlight.get(slot) ?? 0) + 1);
+    try {
+      const kind = original.method === 'GET' ? limiters.queries : limiters.mutations;
+      try {
+        // The client's own budget first: calls it is refused must not spend its neighbours' shared one.
+        if (clientId) await kind.client.consume(clientId, calls);
+        await kind.address.consume(address, calls);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return tooMany(path, Math.ceil(error.msBeforeNext / 1000));
+        throw error;
+      }
+      const request = await withCountedBody(original);
+      if (!request) return tooLarge(path);
+      return await handle({ clientId, request });
+    } finally {
+      for (const slot of slots) {
+        const left = (inFlight.get(slot) ?? 1) - 1;
+        if (left > 0) inFlight.set(slot, left);
+        else inFlight.delete(slot);
+      }
+    }
+  };
+}
+
+/**
+ * The proxy's early answer (src/proxy.ts) for an API call from a client that is over a limit already: its requests
+ * in flight at the cap, or its window spent. It consumes nothing (the API handler counts); it only spares the server
+ * routing a request it would refuse, which is most of what a burst costs.
+ */
+export async function limitRefusal(
+  request: Request,
+  config: Pick<AppConfig, 'rateLimits' | 'trustProxy'>,
+  clientId: string | undefined,
+): Promise<Response | undefined> {
+  const path = new URL(request.url).pathname;
+  if (!path.startsWith('/api/trpc')) return undefined;
+  const limiters = limitersFor(config.rateLimits);
+  const address = clientAddress(request.headers, config.trustProxy);
+  if (busy(limiters, config.rateLimits, clientId, address)) return tooMany(path, 1);
+  const kind = request.method === 'GET' ? limiters.queries : limiters.mutations;
+  const spent = async (limiter: RateLimiterAbstract, key: string) => {
+    const state = await limiter.get(key).catch(() => null);
+    return state && state.consumedPoints > limiter.points ? state.msBeforeNext : undefined;
+  };
+  const wait = (clientId ? await spent(kind.client, clientId) : undefined) ?? (await spent(kind.address, address));
+  return wait === undefined ? undefined : tooMany(path, Math.ceil(wait / 1000));
+}
+
+function busy(limiters: Limiters, settings: RateLimitSettings, clientId: string | undefined, address: string): boolean {
+  const cap = settings.concurrent;
+  const { inFlight } = limiters;
+  return (
+    (inFlight.get(clientId ? `id:${clientId}` : `ip:${address}`) ?? 0) >= cap ||
+    (inFlight.get(`ip:${address}`) ?? 0) >= cap * settings.perAddress
+  );
+}
+
+function tooMany(path: string, retryAfterSeconds: number): Response {
+  const seconds = Math.max(1, retryAfterSeconds);
+  return refuse(
+    path,
+    429,
+    'TOO_MANY_REQUESTS',
+    `Too many requests from you right now. Please wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
+    { 'retry-after': String(seconds) },
+  );
+}
+
+/**
+ * The client's address as Next reports it. `next start` sets X-Forwarded-For to the socket's address unless the
+ * request already has one, and never appends: behind N proxies that each append, the address the nearest one saw is
+ * N-1 places from the right. With no proxy (TRUST_PROXY=0) a client can name its own address; the identity limit
+ * still holds it, and production runs behind a proxy that overwrites the header.
+ */
+export function clientAddress(headers: Headers, trustProxy: number): string {
+  const hops = (headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
+  const index = hops.length - Math.max(1, trustProxy);
+  return hops[Math.max(0, index)] ?? 'unknown';
+}
+
+/** The request with its body read, or undefined when the body is larger than the limit (counted, not declared). */
+async function withCountedBody(request: Request): Promise<Request | undefined> {
+  if (!request.body) return request;
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > BODY_LIMIT_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const headers = new Headers(request.headers);
+  headers.delete('transfer-encoding');
+  headers.set('content-length', String(size));
+  return new Request(request.url, { method: request.method, headers, body: Buffer.concat(chunks) });
+}
+
+function limitersFor(settings: RateLimitSettings): Limiters {
+  const shared = globalThis as { [REGISTRY]?: Registry };
+  const registry: Registry = (shared[REGISTRY] ??= new Map<string, Limiters>());
+  const id = JSON.stringify(settings);
+  let limiters: Limiters | undefined = registry.get(id);
+  if (!limiters) {
+    const store = settings.store.kind === 'postgres' ? postgresPool(settings.store.url) : undefined;
+    const make = (name: string, rate: { points: number; seconds: number }, factor: number) => {
+      const options = { keyPrefix: `dd_${name}`, points: rate.points * factor, duration: rate.seconds };
+      if (!store) return new RateLimiterMemory(options);
+      return new RateLimiterPostgres(
+        {
+          ...options,
+          storeClient: store,
+          tableName: `rate_limits_${name}`,
+          // A client over its limit is answered from memory until its window ends, not with a query per request;
+          // if the database is down, each replica limits on its own rather than letting everyone through.
+          inMemoryBlockOnConsumed: options.points,
+          insuranceLimiter: new RateLimiterMemory(options),
+        },
+        // Until its table exists (or if it cannot be made), the limiter counts in memory (the insurance).
+        (error?: unknown) => {
+          if (error)
+            logJson('ERROR', 'rate limit table could not be created', {
+              table: `rate_limits_${name}`,
+              error: error instanceof Error ? error.message : 'unknown error',
+            });
+        },
+      );
+    };
+    limiters = {
+      queries: { client: make('q', settings.queries, 1), address: make('qa', settings.queries, settings.perAddress) },
+      mutations: {
+        client: make('m', settings.mutations, 1),
+        address: make('ma', settings.mutations, settings.perAddress),
+      },
+      inFlight: new Map(),
+    };
+    registry.set(id, limiters);
+  }
+  return limiters;
+}
+
+/** One pool per process, loaded only when configured (pg is not needed for the in-memory default). */
+function postgresPool(url: string): PgPool {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Pool } = require('pg') as { Pool: new (options: object) => PgPool };
+  const pool = new Pool({ connectionString: url, max: 5 });
+  // An idle connection the database drops (a restart, a failover) is reported here, not thrown at the process; the
+  // limiters count in memory until it answers again.
+  pool.on('error', (error) => logJson('WARN', 'rate limit database connection lost', { error: error.message }));
+  return pool;
+}
