@@ -1,5 +1,6 @@
 import 'server-only';
 import { driverSessionHandlers, loadAccountsConfig, openAccounts, type Accounts } from '@durable-delivery/accounts';
+import { appConfig } from './config';
 
 let accounts: Promise<Accounts> | undefined;
 let sessionHandlers: Promise<ReturnType<typeof driverSessionHandlers>> | undefined;
@@ -18,7 +19,7 @@ export function driverAccounts(): Promise<Accounts> {
 
 /** Sign-in and sign-out, one per process: the sign-in throttle keeps its counts in it. */
 export function sessionRoutes(): Promise<ReturnType<typeof driverSessionHandlers>> {
-  sessionHandlers ??= driverAccounts().then((opened) => driverSessionHandlers(opened));
+  sessionHandlers ??= driverAccounts().then((opened) => driverSessionHandlers(opened, { origins: appConfig().origins }));
   return sessionHandlers;
 }
 
