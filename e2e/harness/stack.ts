@@ -16,8 +16,10 @@ export interface StackUrls {
   readonly temporalUi: string;
   readonly codecServer: string;
   readonly codecServerToken: string;
-  /** Where Prometheus scrapes each process (the observability spec). */
+  /** Where Prometheus scrapes each process (the observability spec), with the token every metrics endpoint wants. */
   readonly scrape: {
+    readonly token: string;
+    /** host:port of the worker's health server, whose /metrics relays the SDK's endpoint. */
     readonly worker: string;
     readonly payments: string;
     readonly notifications: string;
@@ -63,7 +65,8 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       codecServer: urls.codecServer ?? '',
       codecServerToken: stack.codecServerToken,
       scrape: {
-        worker: stack.workers[0]?.metricsAddress ?? '',
+        token: stack.metricsToken,
+        worker: stack.workers[0] ? new URL(stack.workers[0].healthUrl).host : '',
         payments: urls.payments ?? '',
         notifications: urls.notifications ?? '',
       },

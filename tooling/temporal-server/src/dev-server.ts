@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
@@ -10,6 +10,21 @@ import { isPortInUse } from './ports';
 import { startServerProcess } from './process';
 import { defaultLog } from './resolve';
 import { resolveTemporalCli } from './temporal-cli';
+
+/**
+ * The server's database (every order's history) and its folder are the owner's only, 0600 and 0700: SQLite gives
+ * its -wal and -shm files the database file's mode, so creating the file first covers them; older files are
+ * tightened. (The services do the same in @durable-delivery/service-kit's openDatabase.)
+ */
+async function ownerOnlyDatabase(filename: string): Promise<void> {
+  await mkdir(dirname(filename), { recursive: true, mode: 0o700 });
+  // A folder someone else owns (a mounted volume, /tmp) stays as it is: the files are still the owner's only.
+  await chmod(dirname(filename), 0o700).catch(() => undefined);
+  await (await open(filename, 'a', 0o600)).close();
+  for (const file of [filename, `${filename}-wal`, `${filename}-shm`]) {
+    if (await stat(file).catch(() => undefined)) await chmod(file, 0o600);
+  }
+}
 
 /**
  * SQLite pragmas for a file-backed dev server. In its default rollback-journal mode SQLite syncs the journal, the
@@ -96,7 +111,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       : 'another program';
     throw new Error(`Cannot start a Temporal dev server on ${address}: the port is already in use by ${what}.`);
   }
-  if (options.dbFilename) await mkdir(dirname(options.dbFilename), { recursive: true });
+  if (options.dbFilename) await ownerOnlyDatabase(options.dbFilename);
 
   if (cli.kind === 'sdk-download') {
     try {

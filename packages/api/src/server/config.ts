@@ -29,7 +29,9 @@ export interface AppConfig {
   /** The billing period and renewal retry delay new delivery passes get; unset ones take the workflow's defaults. */
   readonly passSettings: Partial<PassSettings>;
   /** The notification service, whose live stream the menu relays to the signed-in customer; unset: no live toasts. */
-  readonly notifications?: { readonly url: string; readonly apiKey?: string };
+  readonly notifications?: { readonly url: string; readonly apiKey: string };
+  /** What a scrape of /api/metrics presents (METRICS_TOKEN); without one /api/metrics answers nobody. */
+  readonly metricsToken?: string;
 }
 
 /** Named in README.md: the passcode a development server accepts when DRIVER_PASSCODE is not set. */
@@ -44,6 +46,7 @@ const appEnvSchema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional(),
   NOTIFICATIONS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   NOTIFICATIONS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ORDER_PICKUP_WINDOW: durationSchema.optional(),
   ORDER_DELIVERY_WINDOW: durationSchema.optional(),
   ORDER_RATE_PROMPT_DELAY: durationSchema.optional(),
@@ -64,6 +67,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const vars = parsed.data;
   const production = vars.NODE_ENV === 'production';
+  // The notification service answers no caller without its key (the menu relays customers' streams with it).
+  if (vars.NOTIFICATIONS_URL && !vars.NOTIFICATIONS_API_KEY) {
+    throw new AppConfigError(
+      'Invalid app environment:\n  NOTIFICATIONS_API_KEY: is required with NOTIFICATIONS_URL (the key the notification service was given)',
+    );
+  }
   // A production server never falls back to a passcode that is written in the README.
   if (production && !vars.DRIVER_PASSCODE) {
     throw new AppConfigError('Invalid app environment:\n  DRIVER_PASSCODE: is required in production');
@@ -94,12 +103,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     driverPasscode: vars.DRIVER_PASSCODE ?? DEVELOPMENT_DRIVER_PASSCODE,
     ...(vars.NOTIFICATIONS_URL
       ? {
-          notifications: {
-            url: vars.NOTIFICATIONS_URL,
-            ...(vars.NOTIFICATIONS_API_KEY ? { apiKey: vars.NOTIFICATIONS_API_KEY } : {}),
-          },
+          notifications: { url: vars.NOTIFICATIONS_URL, apiKey: vars.NOTIFICATIONS_API_KEY as string },
         }
       : {}),
+    ...(vars.METRICS_TOKEN ? { metricsToken: vars.METRICS_TOKEN } : {}),
     orderWindows: definedOnly(windows),
     passSettings: definedOnly({
       billingPeriod: vars.PASS_BILLING_PERIOD,
