@@ -1,4 +1,4 @@
-import { chmod, mkdir, open, stat } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
@@ -12,15 +12,18 @@ import { defaultLog } from './resolve';
 import { resolveTemporalCli } from './temporal-cli';
 
 /**
- * The server's database (every order's history) and its folder are the owner's only, 0600 and 0700: SQLite gives
- * its -wal and -shm files the database file's mode, so creating the file first covers them; older files are
- * tightened. (The services do the same in @durable-delivery/service-kit's openDatabase.)
+ * The server's database (every order's history) is its owner's only: its folder is made 0700 (nobody else can even
+ * open a file in it), and the database, -wal and -shm files are set to 0600 before the server starts (files an older
+ * version left open) and again once it answers (the ones it just created; SQLite makes later -wal and -shm files
+ * with the database file's mode). The file itself cannot be made in advance: the CLI takes an existing file for an
+ * initialised database. (The services do the same in @durable-delivery/service-kit's openDatabase.)
  */
-async function ownerOnlyDatabase(filename: string): Promise<void> {
-  await mkdir(dirname(filename), { recursive: true, mode: 0o700 });
-  // A folder someone else owns (a mounted volume, /tmp) stays as it is: the files are still the owner's only.
-  await chmod(dirname(filename), 0o700).catch(() => undefined);
-  await (await open(filename, 'a', 0o600)).close();
+async function ownerOnlyDatabase(filename: string, { folder }: { folder: boolean }): Promise<void> {
+  if (folder) {
+    await mkdir(dirname(filename), { recursive: true, mode: 0o700 });
+    // A folder someone else owns (a mounted volume, /tmp) stays as it is.
+    await chmod(dirname(filename), 0o700).catch(() => undefined);
+  }
   for (const file of [filename, `${filename}-wal`, `${filename}-shm`]) {
     if (await stat(file).catch(() => undefined)) await chmod(file, 0o600);
   }
@@ -111,7 +114,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       : 'another program';
     throw new Error(`Cannot start a Temporal dev server on ${address}: the port is already in use by ${what}.`);
   }
-  if (options.dbFilename) await ownerOnlyDatabase(options.dbFilename);
+  if (options.dbFilename) await ownerOnlyDatabase(options.dbFilename, { folder: true });
 
   if (cli.kind === 'sdk-download') {
     try {
@@ -138,7 +141,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // pick and its bind. That start fails with "address already in use" while our port is still free: try again.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(cli.path, args, options, address, namespace, uiUrl, log);
+      const server = await launch(cli.path, args, options, address, namespace, uiUrl, log);
+      if (options.dbFilename) await ownerOnlyDatabase(options.dbFilename, { folder: false });
+      return server;
     } catch (error) {
       const portRace = error instanceof DevServerExitedError && /address already in use/.test(error.message);
       if (!portRace || attempt >= START_ATTEMPTS || (await isPortInUse(ip, options.port))) throw error;

@@ -12,5 +12,5 @@ export {
   type DriverApiCaller,
   TRPC_ENDPOINT,
 } from './handlers';
-export { notificationStreamHandler } from './notifications';
+export { MAX_STREAMS_PER_CUSTOMER, notificationStreamHandler } from './notifications';
 export { operationsHandlers, appMetrics } from './observability';
