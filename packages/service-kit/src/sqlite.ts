@@ -3,18 +3,13 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 /**
- * Makes a database file and its folder readable by their owner only (0600, 0700) before SQLite opens it: SQLite
- * gives the -wal and -shm files the mode of the database file, so they follow. Files made by an older version (0644)
- * are tightened too.
+ * Makes a database file readable by its owner only (0600) before SQLite opens it, in a folder made 0700 if it has to
+ * be made: SQLite gives the -wal and -shm files the mode of the database file, so they follow. Files made by an older
+ * version (0644) are tightened too. An existing folder is left as it is (it may be a volume or /tmp; `npm run dev`
+ * tightens its own .data/ folders).
  */
 export function ownerOnlyDatabase(filename: string): void {
-  const dir = dirname(filename);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  try {
-    chmodSync(dir, 0o700);
-  } catch {
-    // A folder someone else owns (a mounted volume, /tmp): its files are still the owner's only.
-  }
+  mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
   closeSync(openSync(filename, 'a', 0o600));
   for (const file of [filename, `${filename}-wal`, `${filename}-shm`, `${filename}-journal`]) {
     if (existsSync(file)) chmodSync(file, 0o600);

@@ -12,18 +12,15 @@ import { defaultLog } from './resolve';
 import { resolveTemporalCli } from './temporal-cli';
 
 /**
- * The server's database (every order's history) is its owner's only: its folder is made 0700 (nobody else can even
- * open a file in it), and the database, -wal and -shm files are set to 0600 before the server starts (files an older
- * version left open) and again once it answers (the ones it just created; SQLite makes later -wal and -shm files
- * with the database file's mode). The file itself cannot be made in advance: the CLI takes an existing file for an
- * initialised database. (The services do the same in @durable-delivery/service-kit's openDatabase.)
+ * The server's database (every order's history) is its owner's only: a folder made for it is made 0700 (nobody else
+ * can even open a file in it; an existing one, maybe /tmp, is left as it is), and the database, -wal and -shm files
+ * are set to 0600 before the server starts (files an older version left open) and again once it answers (the ones it
+ * just created; SQLite makes later -wal and -shm files with the database file's mode). The file itself cannot be
+ * made in advance: the CLI takes an existing file for an initialised database. (The services do the same in
+ * @durable-delivery/service-kit's openDatabase.)
  */
 async function ownerOnlyDatabase(filename: string, { folder }: { folder: boolean }): Promise<void> {
-  if (folder) {
-    await mkdir(dirname(filename), { recursive: true, mode: 0o700 });
-    // A folder someone else owns (a mounted volume, /tmp) stays as it is.
-    await chmod(dirname(filename), 0o700).catch(() => undefined);
-  }
+  if (folder) await mkdir(dirname(filename), { recursive: true, mode: 0o700 });
   for (const file of [filename, `${filename}-wal`, `${filename}-shm`]) {
     if (await stat(file).catch(() => undefined)) await chmod(file, 0o600);
   }

@@ -69,8 +69,8 @@ describe('startDevServer', () => {
     await first.server.stop();
     expect(await first.server.exited).toBe(0);
 
-    // As an older version left them: world-readable. The next start tightens them.
-    for (const path of [dirname(dbFilename), dbFilename]) chmodSync(path, 0o755);
+    // As an older version left it: world-readable. The next start tightens it.
+    chmodSync(dbFilename, 0o644);
     const second = await start({ port, headless: true, dbFilename, searchAttributes });
     expect(modes()).toEqual({ folder: 0o700, db: 0o600, wal: 0o600, shm: 0o600 });
     expect(second.server.uiUrl).toBeUndefined();
