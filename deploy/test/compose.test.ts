@@ -404,7 +404,7 @@ describe('docker-compose.yml', () => {
     );
     // The endpoints every deployable serves (docs/configuration.md: In containers).
     expect(scraped).toEqual({
-      worker: 'worker:9464/metrics',
+      worker: 'worker:9465/metrics',
       payments: 'payments:4010/metrics',
       notifications: 'notifications:4020/metrics',
       menu: 'menu:3000/api/metrics',
@@ -413,6 +413,36 @@ describe('docker-compose.yml', () => {
     });
     expect(services.temporal?.environment?.PROMETHEUS_ENDPOINT).toBe('0.0.0.0:8000');
     for (const target of Object.values(scraped)) expect(services).toHaveProperty([target.split(':')[0]!]);
+  });
+
+  it('scrapes every metrics endpoint of ours with METRICS_TOKEN, which each of them is given', () => {
+    const prometheus = parse(readFileSync(join(REPO, 'deploy/prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string; authorization?: { credentials_file?: string } }[];
+    };
+    const ours = prometheus.scrape_configs.filter((job) => job.job_name !== 'temporal');
+    expect(ours.map((job) => job.job_name).sort()).toEqual(['driver', 'menu', 'notifications', 'payments', 'worker']);
+    const tokenFile = ours[0]?.authorization?.credentials_file;
+    for (const job of ours) expect(job.authorization?.credentials_file).toBe(tokenFile);
+    for (const job of ours) expect(services[job.job_name]?.environment?.METRICS_TOKEN).toBe(secrets.METRICS_TOKEN);
+    // Prometheus writes the file it reads the token from, at start, from the same variable.
+    expect(services.prometheus?.environment?.METRICS_TOKEN).toBe(secrets.METRICS_TOKEN);
+    // (`$$` is compose's escape for a `$` the container's shell expands; `config` prints it as written.)
+    expect(services.prometheus?.entrypoint?.join(' ')).toContain(`"$$METRICS_TOKEN" > ${tokenFile}`);
+    // The SDK's own endpoint cannot check a token: it stays on the worker container's loopback.
+    expect(services.worker?.environment?.WORKER_METRICS_ADDRESS).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it('gives each service its API key and the host name its callers use (any other Host is refused)', () => {
+    expect(services.payments?.environment?.PAYMENTS_API_KEY).toBe(secrets.PAYMENTS_API_KEY);
+    expect(services.notifications?.environment?.NOTIFICATIONS_API_KEY).toBe(secrets.NOTIFICATIONS_API_KEY);
+    expect(services.menu?.environment?.NOTIFICATIONS_API_KEY).toBe(secrets.NOTIFICATIONS_API_KEY);
+    expect(services.worker?.environment?.NOTIFICATIONS_API_KEY).toBe(secrets.NOTIFICATIONS_API_KEY);
+    expect(services.payments?.environment?.PAYMENTS_ALLOWED_HOSTS).toBe(
+      new URL(String(services.worker?.environment?.PAYMENTS_URL)).hostname,
+    );
+    expect(services.notifications?.environment?.NOTIFICATIONS_ALLOWED_HOSTS).toBe(
+      new URL(String(services.worker?.environment?.NOTIFICATIONS_URL)).hostname,
+    );
   });
 
   it('sets up the databases the server then uses, with the script `pnpm stack:postgres` runs', () => {

@@ -9,6 +9,8 @@ export interface ScrapeTarget {
   /** host:port */
   readonly target: string;
   readonly path: string;
+  /** The bearer token the target wants (METRICS_TOKEN). */
+  readonly token: string;
 }
 
 export interface Prometheus {
@@ -20,8 +22,8 @@ export interface Prometheus {
 
 /**
  * A real Prometheus server (Debian's package, installed by the bootstrap; PROMETHEUS_PATH to use another) on a free
- * loopback port, with a generated configuration that scrapes `targets` every second and its data in a temporary
- * directory. Resolves once every target has been scraped successfully.
+ * loopback port, with a generated configuration that scrapes `targets` every second (with each one's bearer token,
+ * as deploy/prometheus.yml does) and its data in a temporary directory. Resolves once every target has been scraped successfully.
  */
 export async function startPrometheus(targets: readonly ScrapeTarget[]): Promise<Prometheus> {
   const binary = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
@@ -34,9 +36,11 @@ export async function startPrometheus(targets: readonly ScrapeTarget[]): Promise
     '  scrape_interval: 1s',
     '  scrape_timeout: 1s',
     'scrape_configs:',
-    ...targets.flatMap(({ job, target, path }) => [
+    ...targets.flatMap(({ job, target, path, token }) => [
       `  - job_name: ${job}`,
       `    metrics_path: ${path}`,
+      '    authorization:',
+      `      credentials: '${token}'`,
       '    static_configs:',
       `      - targets: ['${target}']`,
     ]),

@@ -17,8 +17,10 @@ export interface StackUrls {
   readonly codecServerToken: string;
   /** The driver app's accounts store, where the specs create their drivers (harness/app.ts newDriver). */
   readonly accountsDatabaseUrl: string;
-  /** Where Prometheus scrapes each process (the observability spec). */
+  /** Where Prometheus scrapes each process (the observability spec), with the token every metrics endpoint wants. */
   readonly scrape: {
+    readonly token: string;
+    /** host:port of the worker's health server, whose /metrics relays the SDK's endpoint. */
     readonly worker: string;
     readonly payments: string;
     readonly notifications: string;
@@ -64,7 +66,8 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       codecServerToken: stack.codecServerToken,
       accountsDatabaseUrl: stack.accountsDatabaseUrl,
       scrape: {
-        worker: stack.workers[0]?.metricsAddress ?? '',
+        token: stack.metricsToken,
+        worker: stack.workers[0] ? new URL(stack.workers[0].healthUrl).host : '',
         payments: urls.payments ?? '',
         notifications: urls.notifications ?? '',
       },

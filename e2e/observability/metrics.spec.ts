@@ -13,12 +13,13 @@ let prometheus: Prometheus;
 test.beforeAll(async () => {
   const scrape = JSON.parse(process.env.E2E_SCRAPE_TARGETS ?? '{}') as Record<string, string>;
   const host = (url: string) => new URL(url).host;
+  const token = scrape.token!;
   prometheus = await startPrometheus([
-    { job: 'worker', target: scrape.worker!, path: '/metrics' },
-    { job: 'payments', target: host(scrape.payments!), path: '/metrics' },
-    { job: 'notifications', target: host(scrape.notifications!), path: '/metrics' },
-    { job: 'menu', target: host(urls().menu), path: '/api/metrics' },
-    { job: 'driver', target: host(urls().driver), path: '/api/metrics' },
+    { job: 'worker', target: scrape.worker!, path: '/metrics', token },
+    { job: 'payments', target: host(scrape.payments!), path: '/metrics', token },
+    { job: 'notifications', target: host(scrape.notifications!), path: '/metrics', token },
+    { job: 'menu', target: host(urls().menu), path: '/api/metrics', token },
+    { job: 'driver', target: host(urls().driver), path: '/api/metrics', token },
   ]);
 });
 
@@ -129,4 +130,22 @@ test('real orders move the worker’s, the services’ and the apps’ counters 
 
   await customer.dispose();
   await driver.dispose();
+});
+
+test('every metrics endpoint answers only a scrape with the metrics token', async () => {
+  const scrape = JSON.parse(process.env.E2E_SCRAPE_TARGETS ?? '{}') as Record<string, string>;
+  const endpoints = [
+    `http://${scrape.worker}/metrics`,
+    `${scrape.payments}/metrics`,
+    `${scrape.notifications}/metrics`,
+    `${urls().menu}/api/metrics`,
+    `${urls().driver}/api/metrics`,
+  ];
+  for (const endpoint of endpoints) {
+    const status = async (authorization?: string) =>
+      (await fetch(endpoint, authorization ? { headers: { authorization } } : {})).status;
+    expect({ endpoint, status: await status() }).toEqual({ endpoint, status: 401 });
+    expect({ endpoint, status: await status('Bearer not-the-metrics-token') }).toEqual({ endpoint, status: 401 });
+    expect({ endpoint, status: await status(`Bearer ${scrape.token}`) }).toEqual({ endpoint, status: 200 });
+  }
 });

@@ -131,8 +131,10 @@ test('operators see orders with their search attributes, summaries and current d
   await expect(strangerPage.getByText(summary)).toHaveCount(0);
 
   // The worker's order counters, as Prometheus scrapes them, kept beside the screenshots (docs/operations.md's excerpt).
-  const scrape = JSON.parse(process.env.E2E_SCRAPE_TARGETS ?? '{}') as { worker?: string };
-  const metrics = await (await fetch(`http://${scrape.worker}/metrics`)).text();
+  const scrape = JSON.parse(process.env.E2E_SCRAPE_TARGETS ?? '{}') as { worker?: string; token?: string };
+  const metrics = await (
+    await fetch(`http://${scrape.worker}/metrics`, { headers: { authorization: `Bearer ${scrape.token}` } })
+  ).text();
   const excerpt = metrics.split('\n').filter((line) => /^(# (HELP|TYPE) )?orders_/.test(line));
   expect(excerpt.some((line) => line.startsWith('orders_placed_total'))).toBe(true);
   writeFileSync(join(ARTIFACTS, 'screenshots', 'worker-order-metrics.txt'), `${excerpt.join('\n')}\n`);

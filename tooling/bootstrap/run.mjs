@@ -7,7 +7,16 @@
 // the first run pays for it), and hands over to Turborepo.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -307,11 +316,13 @@ function provisionTemporalServer() {
  * The stack's secrets for a run on this machine, from the environment when set. Otherwise each is made once, at
  * random, into .data/ (ignored by git; never a value written in the repository), so sessions survive a restart and
  * orders written yesterday still decrypt today: the session secret, the payload encryption key (one key, id
- * `local`), and the codec server's token. Driver accounts live in .data/accounts/accounts.db unless
- * ACCOUNTS_DATABASE_URL says otherwise; the secret that signs their session cookies (ACCOUNTS_SECRET) is made into
- * .data/ for `npm run dev` only: `npm start` refuses to start without one from the environment (undefined).
+ * `local`), the codec server's token, the services' API keys and the metrics token. Everything under .data/ is the
+ * owner's only (ownerOnlyData). Driver accounts live in .data/accounts/accounts.db unless ACCOUNTS_DATABASE_URL says
+ * otherwise; the secret that signs their session cookies (ACCOUNTS_SECRET) is made into .data/ for `npm run dev`
+ * only: `npm start` refuses to start without one from the environment (undefined).
  */
 function localAppEnv(mode) {
+  ownerOnlyData(join(root, '.data'));
   const env = { ...process.env };
   env.SESSION_SECRET ||= localSecret('session-secret', () => randomBytes(32).toString('base64'));
   env.PAYLOAD_ENCRYPTION_KEYS ||= localSecret(
@@ -319,6 +330,11 @@ function localAppEnv(mode) {
     () => `local=${randomBytes(32).toString('base64')}`,
   );
   env.CODEC_SERVER_TOKEN ||= localSecret('codec-server-token', () => randomBytes(32).toString('base64url'));
+  // The services refuse every caller without their key; the worker and the menu's relay present it. Prometheus
+  // presents the metrics token to every /metrics and /api/metrics.
+  env.PAYMENTS_API_KEY ||= localSecret('payments-api-key', () => randomBytes(32).toString('base64url'));
+  env.NOTIFICATIONS_API_KEY ||= localSecret('notifications-api-key', () => randomBytes(32).toString('base64url'));
+  env.METRICS_TOKEN ||= localSecret('metrics-token', () => randomBytes(32).toString('base64url'));
   // The worker charges and notifies through the services the same command starts; the menu relays notifications.
   env.PAYMENTS_URL ??= `http://127.0.0.1:${ports.payments}`;
   env.NOTIFICATIONS_URL ??= `http://127.0.0.1:${ports.notifications}`;
@@ -347,10 +363,24 @@ function localAppEnv(mode) {
 function localSecret(name, make) {
   const file = join(root, '.data', name);
   if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, make(), { mode: 0o600 });
   }
   return readFileSync(file, 'utf8').trim();
+}
+
+/**
+ * .data/ holds secrets, the ledger, inboxes and every order's history: readable by its owner only. What this
+ * project creates there is made so (files 0600, folders 0700); this tightens what older versions left open.
+ */
+function ownerOnlyData(dir) {
+  if (!existsSync(dir)) return;
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) ownerOnlyData(path);
+    else if (entry.isFile()) chmodSync(path, 0o600);
+  }
 }
 
 /**

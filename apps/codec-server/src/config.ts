@@ -1,5 +1,6 @@
 import { ports } from '@durable-delivery/ports';
 import { parseEncryptionKeys, ENCRYPTION_KEYS_VARIABLE, type Keyring } from '@durable-delivery/codec';
+import { allowedHosts } from '@durable-delivery/service-kit';
 import { z } from 'zod';
 
 export interface CodecServerConfig {
@@ -11,6 +12,8 @@ export interface CodecServerConfig {
   /** Browser origins allowed to call /encode and /decode (with credentials): the Temporal Web UI's. */
   readonly allowedOrigins: readonly string[];
   readonly secureCookies: boolean;
+  /** The host names it answers for: loopback, its bind host and CODEC_SERVER_ALLOWED_HOSTS (DNS rebinding). */
+  readonly allowedHosts: ReadonlySet<string>;
 }
 
 /** The dev server's Web UI, as `pnpm dev` runs it; both host names, since an operator may type either. */
@@ -43,6 +46,7 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value ? value.split(',').map((origin) => origin.trim()) : DEFAULT_ALLOWED_ORIGINS))
     .pipe(z.array(originSchema).min(1)),
+  CODEC_SERVER_ALLOWED_HOSTS: z.string().optional(),
   CODEC_SERVER_COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional(),
   [ENCRYPTION_KEYS_VARIABLE]: z
     .string({ error: 'is required: the codec server decrypts with these keys' })
@@ -74,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CodecServerCon
     token: vars.CODEC_SERVER_TOKEN,
     keyring,
     allowedOrigins: vars.CODEC_SERVER_CORS_ORIGINS,
+    allowedHosts: allowedHosts(vars.CODEC_SERVER_HOST, vars.CODEC_SERVER_ALLOWED_HOSTS),
     secureCookies: vars.CODEC_SERVER_COOKIE_SECURE
       ? vars.CODEC_SERVER_COOKIE_SECURE === 'true'
       : vars.NODE_ENV === 'production',

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { EncryptionCodec, PayloadDecryptionError, type Keyring } from '@durable-delivery/codec';
-import { bearerCheck, parse, sendError, useErrorShape } from '@durable-delivery/service-kit';
+import {
+  allowedHosts,
+  bearerCheck,
+  parse,
+  requireHost,
+  sendError,
+  useErrorShape,
+} from '@durable-delivery/service-kit';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import type { Payload } from '@temporalio/common';
@@ -32,6 +39,8 @@ export interface CodecServerOptions {
   /** Origins whose browsers may call /encode and /decode, with credentials; every other origin is refused. */
   readonly allowedOrigins: readonly string[];
   readonly secureCookies: boolean;
+  /** The host names it answers for (see allowedHosts); default loopback only. */
+  readonly allowedHosts?: ReadonlySet<string>;
   readonly logger?: boolean;
 }
 
@@ -40,6 +49,7 @@ export interface CodecServerOptions {
  *   POST [/<anything>]/decode, POST [/<anything>]/encode   {"payloads":[{"metadata":{…base64},"data":"base64"}]}
  *   GET  /healthz
  *   GET  /, POST /signin, POST /signout                    the sign-in page for operators using the Web UI
+ * It answers only requests whose Host is one of its allowed host names (421 otherwise).
  * Every codec call needs `Authorization: Bearer <token>` (the CLI's --codec-auth) or the session cookie the sign-in
  * page sets (the Web UI, with "Include cross-origin credentials" on). Browsers get CORS grants for the allowed
  * origins only, and a codec call carrying any other Origin is refused outright. The namespace (X-Namespace header
@@ -56,6 +66,8 @@ export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 16 * 1024 * 1024 });
 
   useErrorShape(app);
+  // Before anything else: a page that rebinds its DNS name to this address must not reach the sign-in page or codec.
+  requireHost(app, options.allowedHosts ?? allowedHosts('127.0.0.1', undefined));
   void app.register(formbody);
   void app.register(cors, {
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),

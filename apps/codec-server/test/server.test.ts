@@ -189,3 +189,23 @@ describe('codec server configuration', () => {
     );
   });
 });
+
+describe('host names', () => {
+  it('answers only for its own host names: a rebound DNS name gets 421, even with the token', async () => {
+    const at = (host: string, url = '/decode') =>
+      app.inject({ method: 'POST', url, headers: { ...bearer, host }, payload: { payloads: [] } });
+    for (const host of ['127.0.0.1:4040', 'localhost:4040', '[::1]:4040']) {
+      expect({ host, status: (await at(host)).statusCode }).toEqual({ host, status: 200 });
+    }
+    for (const host of ['attacker.example:4040', 'rebind.attacker.example']) {
+      expect({ host, status: (await at(host)).statusCode }).toEqual({ host, status: 421 });
+      expect({ host, status: (await at(host, '/signin')).statusCode }).toEqual({ host, status: 421 });
+    }
+    const config = loadConfig({
+      CODEC_SERVER_TOKEN: TOKEN,
+      PAYLOAD_ENCRYPTION_KEYS: KEYS,
+      CODEC_SERVER_ALLOWED_HOSTS: 'codec.internal',
+    });
+    expect([...config.allowedHosts]).toContain('codec.internal');
+  });
+});

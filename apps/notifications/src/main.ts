@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const app = buildNotificationService({
     inbox,
     faults: new Faults(config.faults),
-    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    apiKey: config.apiKey,
+    allowedHosts: config.allowedHosts,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     logger: true,
   });
   const address = await app.listen({ host: config.host, port: config.port });

@@ -4,8 +4,8 @@ import {
   answeredByFault,
   idempotencyKeySchema,
   faultRoutes,
+  guardService,
   parse,
-  requireApiKey,
   sendError,
   useErrorShape,
   serviceLogger,
@@ -40,13 +40,23 @@ const listQuerySchema = z
   .strict();
 const streamQuerySchema = z.object({ after: z.coerce.number().int().min(0).optional() }).strict();
 
+/** Live streams one customer may hold open at once (a few tabs and devices); the next is refused with 429. */
+export const MAX_STREAMS_PER_CUSTOMER = 5;
+
 /** How often an idle stream sends a comment, so proxies do not close it and a dead client is noticed. */
 const HEARTBEAT_MS = 15_000;
 
 export interface NotificationServiceOptions {
   readonly inbox: Inbox;
   readonly faults?: Faults;
-  readonly apiKey?: string;
+  /** Every request but the probes and /metrics must carry `Authorization: Bearer <apiKey>`. */
+  readonly apiKey: string;
+  /** The host names it answers for (see allowedHosts); default loopback only. */
+  readonly allowedHosts?: ReadonlySet<string>;
+  /** What a scrape of /metrics presents; without one /metrics answers nobody. */
+  readonly metricsToken?: string;
+  /** Default MAX_STREAMS_PER_CUSTOMER. */
+  readonly maxStreamsPerCustomer?: number;
   /** Logs: false in tests, JSON lines on stdout in the service (see serviceLogger). */
   readonly logger?: ServiceLogging;
 }
@@ -55,7 +65,8 @@ export interface NotificationServiceOptions {
  * The notification service's HTTP API (JSON, server-sent events):
  *   POST /v1/notifications (Idempotency-Key)              201 stored · 200 a repeat (the stored one) · 422 key reused
  *   GET  /v1/customers/:customerId/notifications?after=   the customer's inbox, oldest first
- *   GET  /v1/customers/:customerId/stream?after=          SSE: the inbox after `after` (or Last-Event-ID), then live
+ *   GET  /v1/customers/:customerId/stream?after=          SSE: the inbox after `after` (or Last-Event-ID), then live;
+ *                                                         429 past MAX_STREAMS_PER_CUSTOMER open streams
  *   GET  /v1/faults · PUT /v1/faults · GET /healthz · GET /readyz · GET /metrics (see useObservability)
  * Callers are servers (the worker, the menu app's server), never browsers: the menu app proxies the stream of the
  * signed-in customer only. One process keeps its live subscribers in memory; the inbox is the source of truth.
@@ -65,8 +76,12 @@ export function buildNotificationService(options: NotificationServiceOptions): F
   const faults = options.faults ?? new Faults();
   const live = new EventEmitter();
   live.setMaxListeners(0);
+  const maxStreams = options.maxStreamsPerCustomer ?? MAX_STREAMS_PER_CUSTOMER;
+  const openStreams = new Map<string, number>();
   const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 16 * 1024 });
-  const registry = useObservability(app, { service: 'notifications', ready: () => inbox.isAnswering() });
+  const registry = useObservability(app, { service: 'notifications', ready: () => inbox.isAnswering(),
+    metricsToken: options.metricsToken,
+  });
   const stored = new Counter({
     name: 'notifications_stored_total',
     help: 'Notifications stored and pushed for the first time (repeats of an idempotency key are not), by kind.',
@@ -79,7 +94,7 @@ export function buildNotificationService(options: NotificationServiceOptions): F
     registers: [registry],
   });
   useErrorShape(app);
-  requireApiKey(app, options.apiKey);
+  guardService(app, { apiKey: options.apiKey, hosts: options.allowedHosts });
 
   app.post('/v1/notifications', async (request, reply) => {
     const key = parse(idempotencyKey, request.headers['idempotency-key'], reply, 'Idempotency-Key');
@@ -119,6 +134,21 @@ export function buildNotificationService(options: NotificationServiceOptions): F
     const lastEventId = Number(request.headers['last-event-id']);
     // A reconnecting EventSource says where it stopped; otherwise the page says what it has already shown.
     let after = Number.isInteger(lastEventId) && lastEventId >= 0 ? lastEventId : (query.after ?? 0);
+    // Each stream holds a connection and a subscriber: one customer (or a caller looping on one id) gets a few.
+    const open = openStreams.get(params.customerId) ?? 0;
+    if (open >= maxStreams) {
+      return sendError(reply, 429, {
+        type: 'rate_limit_error',
+        code: 'too_many_streams',
+        message: `This customer already has ${maxStreams} live notification streams open; close one first.`,
+      });
+    }
+    openStreams.set(params.customerId, open + 1);
+    reply.raw.once('close', () => {
+      const left = (openStreams.get(params.customerId) ?? 1) - 1;
+      if (left > 0) openStreams.set(params.customerId, left);
+      else openStreams.delete(params.customerId);
+    });
 
     reply.hijack();
     const out = reply.raw;

@@ -8,7 +8,14 @@ import {
 } from '@durable-delivery/activities';
 import { metricValue } from '@durable-delivery/telemetry';
 import type { FastifyInstance } from 'fastify';
-import { Inbox, buildNotificationService, type Notification } from '../src';
+import { Inbox, buildNotificationService, loadConfig, type Notification } from '../src';
+import { MAX_STREAMS_PER_CUSTOMER } from '../src/server';
+
+// The key every caller presents; a service has no open mode.
+const API_KEY = 'notifications-test-key-0123456789';
+const AUTH = { authorization: `Bearer ${API_KEY}` };
+const METRICS_TOKEN = 'notifications-test-metrics-token';
+const UNAUTHORIZED = { error: { type: 'authentication_error', message: 'Unauthorized.' } };
 
 let dir: string;
 let inbox: Inbox;
@@ -18,7 +25,7 @@ let baseUrl: string;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'notifications-test-'));
   inbox = new Inbox(join(dir, 'inbox.sqlite'));
-  app = buildNotificationService({ inbox });
+  app = buildNotificationService({ inbox, apiKey: API_KEY, metricsToken: METRICS_TOKEN });
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -34,7 +41,11 @@ const key = () => `order-${++nextKey}:notify:pickedUp`;
 function send(idempotencyKey: string | undefined, body: Record<string, unknown>) {
   return fetch(`${baseUrl}/v1/notifications`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    headers: {
+      ...AUTH,
+      'content-type': 'application/json',
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+    },
     body: JSON.stringify(body),
   });
 }
@@ -49,7 +60,7 @@ const aNotification = (customerId = 'c-1', message = 'Your Poke is on its way.')
 /** A server-sent event stream, read one notification at a time. */
 async function openStream(url: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const response = await fetch(url, { headers, signal: controller.signal });
+  const response = await fetch(url, { headers: { ...AUTH, ...headers }, signal: controller.signal });
   expect(response.headers.get('content-type')).toContain('text/event-stream');
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -130,9 +141,9 @@ describe('notifications', () => {
     await app.close();
     inbox.close();
     inbox = new Inbox(join(dir, 'inbox.sqlite'));
-    app = buildNotificationService({ inbox });
+    app = buildNotificationService({ inbox, apiKey: API_KEY, metricsToken: METRICS_TOKEN });
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-    const response = await fetch(`${baseUrl}/v1/customers/c-9/notifications`);
+    const response = await fetch(`${baseUrl}/v1/customers/c-9/notifications`, { headers: AUTH });
     expect(await response.json()).toEqual({
       notifications: [expect.objectContaining({ message: 'while you were away', kind: 'pickedUp' })],
     });
@@ -141,14 +152,14 @@ describe('notifications', () => {
   it('is unavailable during an outage, storing nothing, and takes the retry after it', async () => {
     await fetch(`${baseUrl}/v1/faults`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({ outage: true }),
     });
     const notificationKey = key();
     expect((await send(notificationKey, aNotification('c-5'))).status).toBe(503);
     await fetch(`${baseUrl}/v1/faults`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...AUTH, 'content-type': 'application/json' },
       body: JSON.stringify({ outage: false }),
     });
     expect((await send(notificationKey, aNotification('c-5'))).status).toBe(201);
@@ -157,7 +168,8 @@ describe('notifications', () => {
 });
 
 describe('operations endpoints', () => {
-  const scrape = async () => (await fetch(`${baseUrl}/metrics`)).text();
+  const scrape = async () =>
+    (await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
 
   it('is ready while its inbox answers, and counts each notification once, repeats not, with its open streams', async () => {
     expect((await fetch(`${baseUrl}/healthz`)).status).toBe(200);
@@ -201,10 +213,114 @@ describe('notifications about no order', () => {
 describe.each(['simulator', 'HTTP service'])('NotificationsClient contract: %s', (name) => {
   it('delivers once per key and answers the same id to a retry', async () => {
     const client: NotificationsClient =
-      name === 'simulator' ? new SimulatedNotifications() : new HttpNotificationsClient({ baseUrl });
+      name === 'simulator' ? new SimulatedNotifications() : new HttpNotificationsClient({ baseUrl, apiKey: API_KEY });
     const request = { idempotencyKey: key(), customerId: 'c-7', orderId: 'o-7', kind: 'delivered', message: 'Enjoy!' };
     const first = await client.send(request);
     expect(first).toEqual({ notificationId: expect.any(String) });
     expect(await client.send(request)).toEqual(first);
+  });
+});
+
+describe('callers, hosts and limits', () => {
+  const ENDPOINTS = [
+    ['POST', '/v1/notifications'],
+    ['GET', '/v1/customers/c-1/notifications'],
+    ['GET', '/v1/customers/c-1/stream'],
+    ['GET', '/v1/faults'],
+    ['PUT', '/v1/faults'],
+    ['GET', '/v1/no-such-thing'],
+  ] as const;
+
+  it('refuses every endpoint without the key, or with a wrong one, with a bare 401, and stores nothing', async () => {
+    for (const [method, path] of ENDPOINTS) {
+      for (const authorization of [undefined, 'Bearer not-the-notifications-key', API_KEY, `Bearer ${API_KEY}x`]) {
+        const response = await fetch(`${baseUrl}${path}`, {
+          method,
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': key(),
+            ...(authorization ? { authorization } : {}),
+          },
+          ...(method === 'GET' ? {} : { body: JSON.stringify(method === 'PUT' ? { outage: true } : aNotification()) }),
+        });
+        expect({ method, path, authorization, status: response.status }).toEqual({
+          method,
+          path,
+          authorization,
+          status: 401,
+        });
+        expect(await response.json()).toEqual(UNAUTHORIZED);
+      }
+    }
+    expect(inbox.list('c-1', 0, 100)).toHaveLength(0);
+    expect((await send(key(), aNotification())).status).toBe(201);
+  });
+
+  it('answers only for its own host names (DNS rebinding gets 421), and /metrics only for the metrics token', async () => {
+    const at = (url: string, headers: Record<string, string>) => app.inject({ url, headers });
+    expect((await at('/v1/customers/c-1/notifications', { ...AUTH, host: 'localhost:4020' })).statusCode).toBe(200);
+    const rebound = await at('/v1/customers/c-1/notifications', { ...AUTH, host: 'attacker.example:4020' });
+    expect(rebound.statusCode).toBe(421);
+    expect(rebound.json()).toEqual({
+      error: { type: 'invalid_request_error', message: 'This server does not answer for that host name.' },
+    });
+    expect((await at('/v1/customers/c-1/stream', { ...AUTH, host: 'attacker.example' })).statusCode).toBe(421);
+    expect(
+      [...loadConfig({ NOTIFICATIONS_API_KEY: API_KEY, NOTIFICATIONS_ALLOWED_HOSTS: 'notifications' }).allowedHosts],
+    ).toContain('notifications');
+    expect(() => loadConfig({})).toThrow(/NOTIFICATIONS_API_KEY: is required/);
+
+    for (const authorization of [undefined, `Bearer ${API_KEY}`, 'Bearer wrong-metrics-token']) {
+      const scraped = await at('/metrics', authorization ? { authorization } : {});
+      expect({ authorization, status: scraped.statusCode }).toEqual({ authorization, status: 401 });
+    }
+    expect((await at('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` })).statusCode).toBe(200);
+  });
+
+  it('answers a body over its limit with 413 in its error shape', async () => {
+    const huge = await send(key(), aNotification('c-1', 'x'.repeat(20 * 1024)));
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({
+      error: { type: 'invalid_request_error', message: 'The request body is too large: at most 16384 bytes.' },
+    });
+  });
+
+  it(`holds at most ${MAX_STREAMS_PER_CUSTOMER} live streams per customer; closing one frees a place`, async () => {
+    const streams = [];
+    for (let i = 0; i < MAX_STREAMS_PER_CUSTOMER; i++) {
+      streams.push(await openStream(`${baseUrl}/v1/customers/c-cap/stream`));
+    }
+    const refused = await fetch(`${baseUrl}/v1/customers/c-cap/stream`, { headers: AUTH });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({
+      error: {
+        type: 'rate_limit_error',
+        code: 'too_many_streams',
+        message: `This customer already has ${MAX_STREAMS_PER_CUSTOMER} live notification streams open; close one first.`,
+      },
+    });
+    // Another customer is not affected.
+    const other = await openStream(`${baseUrl}/v1/customers/c-other/stream`);
+    other.close();
+
+    // The open ones still work: a notification reaches each of them.
+    await send(key(), aNotification('c-cap', 'to every tab'));
+    for (const stream of streams) expect((await stream.next()).notification.message).toBe('to every tab');
+
+    streams.pop()!.close();
+    // The server sees the close when the connection ends: ask again until the place is free (bounded).
+    let reopened: Response | undefined;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const controller = new AbortController();
+      reopened = await fetch(`${baseUrl}/v1/customers/c-cap/stream`, { headers: AUTH, signal: controller.signal });
+      if (reopened.status === 200) {
+        controller.abort();
+        break;
+      }
+      await reopened.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(reopened?.status).toBe(200);
+    for (const stream of streams) stream.close();
   });
 });

@@ -14,12 +14,14 @@ async function main(): Promise<void> {
   const app = buildPaymentService({
     ledger,
     faults: new Faults(config.faults),
-    ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+    apiKey: config.apiKey,
+    allowedHosts: config.allowedHosts,
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     logger: true,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   app.log.info(
-    { ledger: config.dbFilename, auth: config.apiKey ? 'api key' : 'none' },
+    { ledger: config.dbFilename, hosts: [...config.allowedHosts] },
     `payment service listening at ${address}`,
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -3,8 +3,8 @@ import {
   answeredByFault,
   idempotencyKeySchema,
   faultRoutes,
+  guardService,
   parse,
-  requireApiKey,
   bindLogFields,
   sendError,
   useErrorShape,
@@ -59,8 +59,12 @@ const ledgerQuerySchema = z
 export interface PaymentServiceOptions {
   readonly ledger: Ledger;
   readonly faults?: Faults;
-  /** When set, every /v1 request must carry `Authorization: Bearer <apiKey>`. */
-  readonly apiKey?: string;
+  /** Every request but the probes and /metrics must carry `Authorization: Bearer <apiKey>`. */
+  readonly apiKey: string;
+  /** The host names it answers for (see allowedHosts); default loopback only. */
+  readonly allowedHosts?: ReadonlySet<string>;
+  /** What a scrape of /metrics presents; without one /metrics answers nobody. */
+  readonly metricsToken?: string;
   /** Logs: false in tests, JSON lines on stdout in the service (see serviceLogger). */
   readonly logger?: ServiceLogging;
 }
@@ -79,7 +83,9 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
   const faults = options.faults ?? new Faults();
   const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 64 * 1024 });
 
-  const registry = useObservability(app, { service: 'payments', ready: () => options.ledger.isAnswering() });
+  const registry = useObservability(app, { service: 'payments', ready: () => options.ledger.isAnswering(),
+    metricsToken: options.metricsToken,
+  });
   // First answers only: a replayed key is counted apart, so these are exact however often a worker retries.
   const answers = new Counter({
     name: 'payments_answers_total',
@@ -94,7 +100,7 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
     registers: [registry],
   });
   useErrorShape(app);
-  requireApiKey(app, options.apiKey);
+  guardService(app, { apiKey: options.apiKey, hosts: options.allowedHosts });
 
   const money = async (
     request: FastifyRequest,

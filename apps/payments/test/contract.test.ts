@@ -35,12 +35,18 @@ const subjects: Record<string, () => Promise<Subject>> = {
   },
   'HTTP service': async () => {
     const ledger = new Ledger(join(mkdtempSync(join(tmpdir(), 'payments-contract-')), 'ledger.sqlite'));
-    const app: FastifyInstance = buildPaymentService({ ledger });
+    const apiKey = 'payments-contract-key-0123456789';
+    const app: FastifyInstance = buildPaymentService({ ledger, apiKey });
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     return {
-      client: new HttpPaymentsClient({ baseUrl }),
+      client: new HttpPaymentsClient({ baseUrl, apiKey }),
       setOutage: async (on) => {
-        await app.inject({ method: 'PUT', url: '/v1/faults', payload: { outage: on } });
+        await app.inject({
+          method: 'PUT',
+          url: '/v1/faults',
+          headers: { authorization: `Bearer ${apiKey}` },
+          payload: { outage: on },
+        });
       },
       close: async () => {
         await app.close();

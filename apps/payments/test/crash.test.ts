@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
 const MAIN = resolve(__dirname, '../dist/main.js');
+const API_KEY = 'payments-crash-key-0123456789';
 
 function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -23,7 +24,7 @@ function freePort(): Promise<number> {
 
 async function startService(dbFilename: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PAYMENTS_PORT: String(port), PAYMENTS_DB: dbFilename },
+    env: { PATH: process.env.PATH ?? '', PAYMENTS_PORT: String(port), PAYMENTS_DB: dbFilename, PAYMENTS_API_KEY: API_KEY },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Ready when it answers; bounded by jest's test timeout, not by a timing threshold.
@@ -40,7 +41,7 @@ async function startService(dbFilename: string, port: number): Promise<ChildProc
 function charge(port: number, key: string) {
   return fetch(`http://127.0.0.1:${port}/v1/charges`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    headers: { 'content-type': 'application/json', 'idempotency-key': key, authorization: `Bearer ${API_KEY}` },
     body: JSON.stringify({
       orderId: key,
       customerId: 'c-1',

@@ -14,6 +14,8 @@ let ledger: Ledger;
 let app: FastifyInstance;
 let url: string;
 const logs: Record<string, unknown>[] = [];
+const API_KEY = 'payments-test-key-0123456789';
+const METRICS_TOKEN = 'payments-test-metrics-token';
 
 beforeAll(async () => {
   tracing = startTracing({ serviceName: 'payments-test', spanProcessors: [spans.processor] });
@@ -23,7 +25,7 @@ beforeAll(async () => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
       logs.push(JSON.parse(line) as Record<string, unknown>);
   });
-  app = buildPaymentService({ ledger, logger: stream });
+  app = buildPaymentService({ ledger, logger: stream, apiKey: API_KEY, metricsToken: METRICS_TOKEN });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -38,12 +40,17 @@ let nextOrder = 0;
 function charge(key: string, paymentMethod: string = TEST_CARDS.visa, orderId = `obs-${++nextOrder}`) {
   return fetch(`${url}/v1/charges`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': key,
+      authorization: `Bearer ${API_KEY}`,
+    },
     body: JSON.stringify({ orderId, customerId: 'c-1', amountCents: 1250, currency: 'USD', paymentMethod }),
   }).then((response) => ({ orderId, status: response.status }));
 }
 
-const scrape = async () => (await fetch(`${url}/metrics`)).text();
+const scrape = async () =>
+  (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
 
 describe('the payment service’s operations endpoints', () => {
   it('answers liveness always, and readiness while its ledger answers', async () => {
@@ -54,7 +61,7 @@ describe('the payment service’s operations endpoints', () => {
 
     // A second service over a ledger that is then closed: alive, not ready.
     const closing = new Ledger(join(mkdtempSync(join(tmpdir(), 'payments-closed-')), 'ledger.sqlite'));
-    const other = buildPaymentService({ ledger: closing });
+    const other = buildPaymentService({ ledger: closing, apiKey: API_KEY });
     closing.close();
     expect((await other.inject({ url: '/healthz' })).statusCode).toBe(200);
     const notReady = await other.inject({ url: '/readyz' });

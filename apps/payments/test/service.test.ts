@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Faults, Ledger, TEST_CARDS, buildPaymentService, loadConfig } from '../src';
 
+// The key every caller presents; a service has no open mode.
+const API_KEY = 'payments-test-key-0123456789';
+const AUTH = { authorization: `Bearer ${API_KEY}` };
+
 let dir: string;
 let ledger: Ledger;
 let faults: Faults;
@@ -13,7 +17,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'payments-test-'));
   ledger = new Ledger(join(dir, 'ledger.sqlite'));
   faults = new Faults();
-  app = buildPaymentService({ ledger, faults });
+  app = buildPaymentService({ ledger, faults, apiKey: API_KEY });
 });
 
 afterEach(async () => {
@@ -39,7 +43,7 @@ function post(url: string, idempotencyKey: string | undefined, payload: unknown)
   return app.inject({
     method: 'POST',
     url,
-    headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+    headers: { ...AUTH, ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
     payload: payload as Record<string, unknown>,
   });
 }
@@ -119,7 +123,7 @@ describe('charges', () => {
     const notJson = await app.inject({
       method: 'POST',
       url: '/v1/charges',
-      headers: { 'idempotency-key': key('json'), 'content-type': 'application/json' },
+      headers: { ...AUTH, 'idempotency-key': key('json'), 'content-type': 'application/json' },
       payload: '{"orderId": ',
     });
     expect(notJson.statusCode).toBe(400);
@@ -166,11 +170,11 @@ describe('refunds', () => {
 
 describe('faults, ledger and durability', () => {
   it('turns an outage and an error rate on and off at runtime, storing nothing while failing', async () => {
-    const bad = await app.inject({ method: 'PUT', url: '/v1/faults', payload: { errorRate: 2 } });
+    const bad = await app.inject({ method: 'PUT', url: '/v1/faults', headers: AUTH, payload: { errorRate: 2 } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { fields: { errorRate: ['must be between 0 and 1'] } } });
 
-    expect((await app.inject({ method: 'PUT', url: '/v1/faults', payload: { outage: true } })).json()).toEqual({
+    expect((await app.inject({ method: 'PUT', url: '/v1/faults', headers: AUTH, payload: { outage: true } })).json()).toEqual({
       errorRate: 0,
       latencyMs: 0,
       outage: true,
@@ -178,25 +182,25 @@ describe('faults, ledger and durability', () => {
     const chargeKey = key('outage');
     const down = await post('/v1/charges', chargeKey, aCharge());
     expect(down.statusCode).toBe(503);
-    await app.inject({ method: 'PUT', url: '/v1/faults', payload: { outage: false, errorRate: 1 } });
+    await app.inject({ method: 'PUT', url: '/v1/faults', headers: AUTH, payload: { outage: false, errorRate: 1 } });
     expect((await post('/v1/charges', chargeKey, aCharge())).statusCode).toBe(500);
-    await app.inject({ method: 'PUT', url: '/v1/faults', payload: { errorRate: 0 } });
+    await app.inject({ method: 'PUT', url: '/v1/faults', headers: AUTH, payload: { errorRate: 0 } });
     expect((await post('/v1/charges', chargeKey, aCharge())).statusCode).toBe(201);
     expect(ledger.entries(0, 100)).toHaveLength(1);
   });
 
   it('pages through the ledger for reconciliation', async () => {
     for (let i = 0; i < 3; i += 1) await post('/v1/charges', key('page'), aCharge({ orderId: `o-${i}` }));
-    const first = (await app.inject({ url: '/v1/ledger?limit=2' })).json<{
+    const first = (await app.inject({ headers: AUTH, url: '/v1/ledger?limit=2' })).json<{
       entries: { orderId: string }[];
       nextAfter: number;
     }>();
     expect(first.entries.map((entry) => entry.orderId)).toEqual(['o-0', 'o-1']);
-    const rest = (await app.inject({ url: `/v1/ledger?after=${first.nextAfter}&limit=2` })).json<{
+    const rest = (await app.inject({ headers: AUTH, url: `/v1/ledger?after=${first.nextAfter}&limit=2` })).json<{
       entries: unknown[];
     }>();
     expect(rest).toEqual({ entries: [expect.objectContaining({ orderId: 'o-2', type: 'charge' })] });
-    expect((await app.inject({ url: '/v1/ledger?limit=0' })).statusCode).toBe(400);
+    expect((await app.inject({ headers: AUTH, url: '/v1/ledger?limit=0' })).statusCode).toBe(400);
   });
 
   it('keeps every stored answer across a restart of the service on the same file', async () => {
@@ -205,39 +209,128 @@ describe('faults, ledger and durability', () => {
     await app.close();
     ledger.close();
     ledger = new Ledger(join(dir, 'ledger.sqlite'));
-    app = buildPaymentService({ ledger });
+    app = buildPaymentService({ ledger, apiKey: API_KEY });
     const after = await post('/v1/charges', chargeKey, aCharge());
     expect(after.json()).toEqual(before);
     expect(after.headers['idempotent-replayed']).toBe('true');
   });
 
-  it('requires the API key when one is configured', async () => {
-    const secured = buildPaymentService({ ledger, apiKey: 'a-key-of-sixteen-chars' });
-    const denied = await secured.inject({
-      method: 'POST',
-      url: '/v1/charges',
-      headers: { 'idempotency-key': key('auth') },
-      payload: aCharge(),
+  it('answers a body over its limit with 413 in its error shape, and stores nothing', async () => {
+    const huge = await post('/v1/charges', key('huge'), aCharge({ description: 'x'.repeat(100 * 1024) }));
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json()).toEqual({
+      error: { type: 'invalid_request_error', message: 'The request body is too large: at most 65536 bytes.' },
     });
-    expect(denied.statusCode).toBe(401);
-    const allowed = await secured.inject({
-      method: 'POST',
-      url: '/v1/charges',
-      headers: { 'idempotency-key': key('auth'), authorization: 'Bearer a-key-of-sixteen-chars' },
-      payload: aCharge(),
+    expect(ledger.entries(0, 100)).toHaveLength(0);
+  });
+});
+
+describe('callers and hosts', () => {
+  // Every endpoint but the probes, and paths that do not exist (nothing to learn from a 404 either).
+  const ENDPOINTS = [
+    ['POST', '/v1/charges'],
+    ['POST', '/v1/refunds'],
+    ['GET', '/v1/ledger'],
+    ['GET', '/v1/faults'],
+    ['PUT', '/v1/faults'],
+    ['GET', '/v1/no-such-thing'],
+  ] as const;
+  const UNAUTHORIZED = { error: { type: 'authentication_error', message: 'Unauthorized.' } };
+
+  it('refuses every endpoint without the key, or with a wrong one, with a bare 401, and changes nothing', async () => {
+    const wrong = [undefined, 'Bearer not-the-payments-key-at-all', API_KEY, `Basic ${API_KEY}`, `Bearer ${API_KEY}x`];
+    for (const [method, url] of ENDPOINTS) {
+      for (const authorization of wrong) {
+        const answer = await app.inject({
+          method,
+          url,
+          headers: { 'idempotency-key': key('no-key'), ...(authorization ? { authorization } : {}) },
+          payload: method === 'GET' ? undefined : method === 'PUT' ? { outage: true } : aCharge(),
+        });
+        expect({ method, url, authorization, status: answer.statusCode }).toEqual({
+          method,
+          url,
+          authorization,
+          status: 401,
+        });
+        expect(answer.json()).toEqual(UNAUTHORIZED);
+      }
+    }
+    expect(ledger.entries(0, 100)).toHaveLength(0);
+    expect(faults.current.outage).toBe(false);
+    // The probes answer anyone; with the key, the same endpoints work.
+    expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    expect((await post('/v1/charges', key('with-key'), aCharge())).statusCode).toBe(201);
+    expect((await app.inject({ url: '/v1/ledger', headers: AUTH })).statusCode).toBe(200);
+  });
+
+  it('answers only for its own host names: a rebound DNS name is refused with 421, probes and metrics too', async () => {
+    for (const host of ['localhost:4010', '127.0.0.1:4010', '[::1]:4010', 'LOCALHOST', '10.1.2.3:4010']) {
+      const answer = await app.inject({ url: '/v1/ledger', headers: { ...AUTH, host } });
+      expect({ host, status: answer.statusCode }).toEqual({ host, status: 200 });
+    }
+    for (const host of ['attacker.example:4010', 'attacker.example', 'localhost.attacker.example']) {
+      for (const url of ['/v1/ledger', '/healthz', '/metrics']) {
+        const answer = await app.inject({ url, headers: { ...AUTH, host } });
+        expect({ host, url, status: answer.statusCode }).toEqual({ host, url, status: 421 });
+        expect(answer.json()).toEqual({
+          error: { type: 'invalid_request_error', message: 'This server does not answer for that host name.' },
+        });
+      }
+    }
+    // A name it is configured for (PAYMENTS_ALLOWED_HOSTS), as compose calls it.
+    const named = buildPaymentService({
+      ledger,
+      apiKey: API_KEY,
+      allowedHosts: loadConfig({ PAYMENTS_API_KEY: API_KEY, PAYMENTS_ALLOWED_HOSTS: 'payments' }).allowedHosts,
     });
-    expect(allowed.statusCode).toBe(201);
-    expect((await secured.inject({ url: '/healthz' })).statusCode).toBe(200);
-    await secured.close();
+    expect((await named.inject({ url: '/v1/ledger', headers: { ...AUTH, host: 'payments:4010' } })).statusCode).toBe(
+      200,
+    );
+    expect((await named.inject({ url: '/v1/ledger', headers: { ...AUTH, host: 'other:4010' } })).statusCode).toBe(421);
+    await named.close();
+  });
+
+  it('serves /metrics to the metrics token only, never to the API key', async () => {
+    const scraped = buildPaymentService({ ledger, apiKey: API_KEY, metricsToken: 'metrics-token-0123456789' });
+    const scrape = (authorization?: string) =>
+      scraped.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Bearer ${API_KEY}`]) {
+      const answer = await scrape(authorization);
+      expect({ authorization, status: answer.statusCode }).toEqual({ authorization, status: 401 });
+      expect(answer.json()).toEqual(UNAUTHORIZED);
+    }
+    const allowed = await scrape('Bearer metrics-token-0123456789');
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.body).toContain('http_server_requests_total');
+    await scraped.close();
+    // Without a token configured, nobody scrapes it.
+    expect((await app.inject({ url: '/metrics', headers: { authorization: 'Bearer ' } })).statusCode).toBe(401);
   });
 });
 
 describe('configuration', () => {
   it('reads its variables with defaults, and names every bad one', () => {
-    expect(loadConfig({})).toMatchObject({ host: '127.0.0.1', port: 4010, faults: { errorRate: 0, outage: false } });
-    expect(loadConfig({})).not.toHaveProperty('apiKey');
-    expect(() => loadConfig({ PAYMENTS_PORT: 'x', PAYMENTS_ERROR_RATE: '2', PAYMENTS_OUTAGE: 'yes' })).toThrow(
+    const key = { PAYMENTS_API_KEY: API_KEY };
+    expect(loadConfig(key)).toMatchObject({
+      host: '127.0.0.1',
+      port: 4010,
+      apiKey: API_KEY,
+      faults: { errorRate: 0, outage: false },
+    });
+    expect([...loadConfig(key).allowedHosts].sort()).toEqual(['127.0.0.1', '::1', 'localhost']);
+    expect(loadConfig(key)).not.toHaveProperty('metricsToken');
+    expect(() => loadConfig({ ...key, PAYMENTS_PORT: 'x', PAYMENTS_ERROR_RATE: '2', PAYMENTS_OUTAGE: 'yes' })).toThrow(
       /PAYMENTS_PORT[\s\S]*PAYMENTS_ERROR_RATE: must be between 0 and 1[\s\S]*PAYMENTS_OUTAGE: must be "true" or "false"/,
     );
+  });
+
+  it('refuses to start without its API key, naming the variable', () => {
+    expect(() => loadConfig({})).toThrow(/PAYMENTS_API_KEY: is required/);
+    expect(() => loadConfig({ PAYMENTS_API_KEY: 'short' })).toThrow(/PAYMENTS_API_KEY: must be at least 16 characters/);
+    expect(
+      [...loadConfig({ PAYMENTS_API_KEY: API_KEY, PAYMENTS_HOST: '10.0.0.5', PAYMENTS_ALLOWED_HOSTS: 'payments, pay.internal' }).allowedHosts].sort(),
+    ).toEqual(['10.0.0.5', '127.0.0.1', '::1', 'localhost', 'pay.internal', 'payments']);
   });
 });

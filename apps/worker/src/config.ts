@@ -41,10 +41,21 @@ const workerEnvSchema = z.object({
     .int('must be a whole number')
     .min(0, 'must be 0 (no cache) or more')
     .default(500),
-  /** The SDK's Prometheus endpoint (GET /metrics): runtime metrics and the order counters. */
-  WORKER_METRICS_ADDRESS: listenAddress.default('127.0.0.1:9464'),
-  /** GET /healthz (the process is up) and GET /readyz (the server sees this worker polling). */
+  /**
+   * The SDK's Prometheus endpoint: runtime metrics and the order counters. It cannot check a token, so it is
+   * loopback only; scrapes go to the health address's /metrics, which relays it behind METRICS_TOKEN.
+   */
+  WORKER_METRICS_ADDRESS: listenAddress
+    .refine(
+      (address) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(address),
+      'must be a loopback address (e.g. 127.0.0.1:9464): scrape the health address\'s /metrics with METRICS_TOKEN instead',
+    )
+    .default('127.0.0.1:9464'),
+  /** GET /healthz (the process is up), GET /readyz (the server sees this worker polling), GET /metrics (token). */
   WORKER_HEALTH_ADDRESS: listenAddress.default('127.0.0.1:9465'),
+  /** Host names the health address answers for besides loopback and its bind host, comma-separated. */
+  WORKER_ALLOWED_HOSTS: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The payment service (apps/payments), e.g. http://127.0.0.1:4010; unset: the in-process simulator. */
   PAYMENTS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   PAYMENTS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -72,6 +83,8 @@ export interface WorkerConfig {
   readonly maxCachedWorkflows: number;
   readonly metricsAddress: string;
   readonly healthAddress: string;
+  readonly allowedHosts?: string;
+  readonly metricsToken?: string;
   readonly payments: {
     readonly url?: string;
     readonly apiKey?: string;
@@ -111,6 +124,14 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     throw new ConfigError(`Invalid worker environment:\n  ${error instanceof Error ? error.message : String(error)}`);
   }
   const vars = parsed.data;
+  // The services answer no caller without their key: a URL without its key is a worker whose every call fails.
+  for (const service of ['PAYMENTS', 'NOTIFICATIONS'] as const) {
+    if (vars[`${service}_URL`] && !vars[`${service}_API_KEY`]) {
+      throw new ConfigError(
+        `Invalid worker environment:\n  ${service}_API_KEY: is required with ${service}_URL (the key the service was given)`,
+      );
+    }
+  }
   return {
     connection,
     encryption,
@@ -122,6 +143,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     maxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS,
     metricsAddress: vars.WORKER_METRICS_ADDRESS,
     healthAddress: vars.WORKER_HEALTH_ADDRESS,
+    ...(vars.WORKER_ALLOWED_HOSTS ? { allowedHosts: vars.WORKER_ALLOWED_HOSTS } : {}),
+    ...(vars.METRICS_TOKEN ? { metricsToken: vars.METRICS_TOKEN } : {}),
     payments: {
       ...(vars.PAYMENTS_URL ? { url: vars.PAYMENTS_URL } : {}),
       ...(vars.PAYMENTS_API_KEY ? { apiKey: vars.PAYMENTS_API_KEY } : {}),

@@ -1,5 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  MISDIRECTED_BODY,
+  PROMETHEUS_CONTENT_TYPE,
+  UNAUTHORIZED_BODY,
+  allowedHosts,
+  bearerCheck,
+  hostAllowed,
+} from '@durable-delivery/telemetry';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 
@@ -79,11 +87,27 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+export interface HealthServerOptions {
+  /** Host names it answers for besides loopback and its bind host (WORKER_ALLOWED_HOSTS, comma-separated). */
+  readonly allowedHosts?: string | undefined;
+  /** METRICS_TOKEN: what a scrape of /metrics presents; without one /metrics answers nobody. */
+  readonly metricsToken?: string | undefined;
+  /** host:port of the SDK's own Prometheus endpoint (WORKER_METRICS_ADDRESS, loopback only), relayed at /metrics. */
+  readonly metricsAddress?: string | undefined;
+}
+
 /**
  * GET /healthz: 200 while the process runs (liveness: restart it only if this stops answering).
  * GET /readyz: 200 while the worker is polling, 503 otherwise, with the reason in a JSON body.
+ * GET /metrics: the SDK's Prometheus endpoint relayed, for `Authorization: Bearer <METRICS_TOKEN>` only (the SDK's
+ * exporter cannot check a token, so it listens on loopback and this is the way in).
+ * Requests for a host name it does not answer for (DNS rebinding) get 421.
  */
-export async function startHealthServer(address: string): Promise<HealthServer> {
+export async function startHealthServer(address: string, options: HealthServerOptions = {}): Promise<HealthServer> {
+  const separator = address.lastIndexOf(':');
+  const host = address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
+  const hosts = allowedHosts(host, options.allowedHosts);
+  const scraper = bearerCheck(options.metricsToken);
   let readiness: () => Promise<Readiness> = () =>
     Promise.resolve({ ready: false, reason: 'the worker is connecting to Temporal' });
   const server: Server = createServer((request, response) => {
@@ -92,8 +116,23 @@ export async function startHealthServer(address: string): Promise<HealthServer> 
       response.end(JSON.stringify(body));
     };
     const path = new URL(request.url ?? '/', 'http://worker').pathname;
+    if (!hostAllowed(request.headers.host, hosts)) return answer(421, MISDIRECTED_BODY);
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, { error: 'GET only' });
     if (path === '/healthz') return answer(200, { status: 'ok' });
+    if (path === '/metrics') {
+      if (!scraper(request.headers.authorization) || !options.metricsAddress) {
+        response.setHeader('www-authenticate', 'Bearer');
+        return answer(401, UNAUTHORIZED_BODY);
+      }
+      fetch(`http://${options.metricsAddress}/metrics`).then(
+        async (upstream) => {
+          response.writeHead(upstream.status, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
+          response.end(await upstream.text());
+        },
+        () => answer(503, { error: 'the worker\'s metrics are not available yet' }),
+      );
+      return;
+    }
     if (path === '/readyz') {
       readiness().then(
         (report) => answer(report.ready ? 200 : 503, report),
@@ -101,10 +140,8 @@ export async function startHealthServer(address: string): Promise<HealthServer> 
       );
       return;
     }
-    answer(404, { error: `no such endpoint: ${path} (try /healthz or /readyz)` });
+    answer(404, { error: `no such endpoint: ${path} (try /healthz, /readyz or /metrics)` });
   });
-  const separator = address.lastIndexOf(':');
-  const host = address.slice(0, separator).replace(/^\[(.*)\]$/, '$1');
   const port = Number(address.slice(separator + 1));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

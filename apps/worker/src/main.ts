@@ -19,7 +19,11 @@ async function main(): Promise<void> {
     );
   }
   // Up before connecting: connecting may take minutes (the server starting), and liveness must answer meanwhile.
-  const health = await startHealthServer(config.healthAddress);
+  const health = await startHealthServer(config.healthAddress, {
+    allowedHosts: config.allowedHosts,
+    metricsToken: config.metricsToken,
+    metricsAddress: config.metricsAddress,
+  });
   logger.info('health endpoints listening', { address: health.address, metricsAddress: config.metricsAddress });
   try {
     const connection = await connect(config, logger);

@@ -63,6 +63,25 @@ describe('worker configuration', () => {
     );
   });
 
+  it('requires each service’s key with its URL: the services answer no caller without one', () => {
+    expect(() => loadWorkerConfig({ PAYMENTS_URL: 'http://127.0.0.1:4010' })).toThrow(
+      /PAYMENTS_API_KEY: is required with PAYMENTS_URL/,
+    );
+    expect(() => loadWorkerConfig({ NOTIFICATIONS_URL: 'http://127.0.0.1:4020' })).toThrow(
+      /NOTIFICATIONS_API_KEY: is required with NOTIFICATIONS_URL/,
+    );
+  });
+
+  it('keeps the SDK’s metrics endpoint on loopback, and reads the metrics token and allowed hosts', () => {
+    expect(() => loadWorkerConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464' })).toThrow(
+      /WORKER_METRICS_ADDRESS: must be a loopback address/,
+    );
+    expect(loadWorkerConfig({ WORKER_METRICS_ADDRESS: '127.0.0.1:9999' }).metricsAddress).toBe('127.0.0.1:9999');
+    expect(
+      loadWorkerConfig({ METRICS_TOKEN: 'a-metrics-token-0123', WORKER_ALLOWED_HOSTS: 'worker' }),
+    ).toMatchObject({ metricsToken: 'a-metrics-token-0123', allowedHosts: 'worker' });
+  });
+
   it('names every invalid variable in one error', () => {
     const load = () => loadWorkerConfig({ PAYMENTS_ERROR_RATE: 'lots', WORKER_SHUTDOWN_GRACE_TIME: 'forever' });
     expect(load).toThrow(ConfigError);

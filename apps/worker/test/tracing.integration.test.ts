@@ -50,7 +50,7 @@ beforeAll(async () => {
     stdio: 'ignore',
   });
   ledger = new Ledger(join(dir, 'ledger.sqlite'));
-  payments = buildPaymentService({ ledger });
+  payments = buildPaymentService({ ledger, apiKey: 'worker-tracing-payments-key' });
   const paymentsUrl = await payments.listen({ host: '127.0.0.1', port: 0 });
 
   const observability = startWorkerObservability({ spanProcessors: [spans.processor] });
@@ -58,6 +58,7 @@ beforeAll(async () => {
   const workerConfig = loadWorkerConfig({
     TEMPORAL_ADDRESS: server.address,
     PAYMENTS_URL: paymentsUrl,
+    PAYMENTS_API_KEY: 'worker-tracing-payments-key',
     // The worker's prebuilt bundle (this test runs from the sources, where no bundle is).
     WORKFLOW_BUNDLE_PATH: resolve(__dirname, '../dist', WORKFLOW_BUNDLE),
   });

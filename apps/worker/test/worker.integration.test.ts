@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { metricValue } from '@durable-delivery/telemetry';
@@ -263,11 +264,13 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
 
     // Its own task queue: the server lists its pollers alone, not those of every worker this file started.
     const taskQueue = `ready-${Date.now()}`;
+    const metricsToken = 'worker-test-metrics-token-0123';
     const worker = spawnWorker({
       ...server.env,
       TEMPORAL_TASK_QUEUE: taskQueue,
       WORKER_HEALTH_ADDRESS: `127.0.0.1:${health}`,
       WORKER_METRICS_ADDRESS: `127.0.0.1:${metrics}`,
+      METRICS_TOKEN: metricsToken,
     });
     workers.push(worker);
     await worker.waitForLog('worker started');
@@ -276,11 +279,42 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
       return answer?.status === 200 ? answer : undefined;
     });
     expect(ready.body.reason).toBe(`polling task queue ${taskQueue}`);
-    // The SDK's Prometheus endpoint: its runtime metrics, e.g. the pollers that make it ready.
-    const text = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
-    expect(metricValue(text, 'temporal_num_pollers', { poller_type: 'workflow_task' })).toBeGreaterThan(0);
+    // The SDK's Prometheus endpoint (loopback only), relayed on the health port to the metrics token only: its
+    // runtime metrics, e.g. the pollers that make it ready.
+    const scrape = (headers: Record<string, string>) => get(`http://127.0.0.1:${health}/metrics`, headers);
+    for (const authorization of [undefined, 'Bearer not-the-token', `Bearer ${metricsToken}x`]) {
+      const refused = await scrape(authorization ? { authorization } : {});
+      expect({ authorization, status: refused.status }).toEqual({ authorization, status: 401 });
+    }
+    const scraped = await scrape({ authorization: `Bearer ${metricsToken}` });
+    expect(scraped.status).toBe(200);
+    expect(metricValue(scraped.body, 'temporal_num_pollers', { poller_type: 'workflow_task' })).toBeGreaterThan(0);
+    // A page that rebinds its DNS name to this address gets nothing, probes and metrics alike.
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const rebound = await get(`http://127.0.0.1:${health}${path}`, {
+        host: `attacker.example:${health}`,
+        authorization: `Bearer ${metricsToken}`,
+      });
+      expect({ path, status: rebound.status }).toEqual({ path, status: 421 });
+    }
     worker.process.signal('SIGTERM');
     expect(await worker.exited).toBe(0);
+  });
+
+  it('refuses to start with a service URL but not its key, or a metrics address off loopback', async () => {
+    const worker = spawnWorker({
+      ...server.env,
+      PAYMENTS_URL: 'http://127.0.0.1:4010',
+      WORKER_METRICS_ADDRESS: '0.0.0.0:9464',
+    });
+    workers.push(worker);
+    expect(await worker.exited).toBe(1);
+    const output = worker.text.join('\n');
+    expect(output).toContain('WORKER_METRICS_ADDRESS: must be a loopback address');
+    const keyless = spawnWorker({ ...server.env, PAYMENTS_URL: 'http://127.0.0.1:4010' });
+    workers.push(keyless);
+    expect(await keyless.exited).toBe(1);
+    expect(keyless.text.join('\n')).toContain('PAYMENTS_API_KEY: is required with PAYMENTS_URL');
   });
 
   it('refuses to start with an invalid environment, naming the variable', async () => {
@@ -297,3 +331,15 @@ describe(`the worker on a real Temporal ${kind === 'dev' ? 'dev server' : 'serve
     expect(output).toContain('WORKER_LOG_LEVEL');
   });
 });
+
+/** A GET with any headers, Host included (fetch does not let a caller set Host). */
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    httpGet(url, { headers }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolveGet({ status: response.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}

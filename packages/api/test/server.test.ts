@@ -10,6 +10,7 @@ import {
   driverApiCaller,
   driverApiHandler,
   loadAppConfig,
+  MAX_STREAMS_PER_CUSTOMER,
   menuApiHandler,
   newCustomerId,
   notificationStreamHandler,
@@ -83,12 +84,11 @@ describe('app configuration', () => {
     const production = loadAppConfig({
       SESSION_SECRET: 'x'.repeat(32),
       NODE_ENV: 'production',
-      DRIVER_PASSCODE: 'a-passcode-nobody-reads',
       PAYLOAD_ENCRYPTION_KEYS: `k1=${Buffer.alloc(32, 7).toString('base64')}`,
       APP_ORIGINS: 'https://menu.example.com',
     });
     expect(production).toMatchObject({ secureCookies: true });
-    expect(JSON.stringify(production)).not.toContain('a-passcode-nobody-reads');
+    expect(JSON.stringify(production)).not.toContain('passcode');
   });
 
   it('refuses to start in production without payload encryption keys, and encrypts with the first key', () => {
@@ -260,16 +260,35 @@ describe('operations endpoints (the apps mount them at /api/healthz, /api/readyz
     expect(await notReady.json()).toMatchObject({ ready: false, reason: expect.stringMatching(/SESSION_SECRET/) });
   });
 
+  it('serves /api/metrics only to a scrape with METRICS_TOKEN, and to nobody without one configured', async () => {
+    const token = 'app-test-metrics-token-0123456789';
+    const ops = operationsHandlers(() => ({ ...config, metricsToken: token }));
+    const scrape = (authorization?: string) =>
+      ops.metrics(new Request('http://app.test/api/metrics', authorization ? { headers: { authorization } } : {}));
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', token, `Bearer ${token}x`]) {
+      const refused = await scrape(authorization);
+      expect({ authorization, status: refused.status }).toEqual({ authorization, status: 401 });
+      expect(await refused.json()).toEqual({ error: { type: 'authentication_error', message: 'Unauthorized.' } });
+    }
+    expect((await scrape(`Bearer ${token}`)).status).toBe(200);
+    expect((await operationsHandlers(() => config).metrics(get())).status).toBe(401);
+    expect(loadAppConfig({ SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron', METRICS_TOKEN: token })).toMatchObject(
+      { metricsToken: token },
+    );
+  });
+
   it('counts each API call by procedure, type and result code, in Prometheus text', async () => {
-    const ops = operationsHandlers(() => config);
-    const scrape = async () => (await ops.metrics(get())).text();
+    const token = 'app-test-metrics-token-0123456789';
+    const ops = operationsHandlers(() => ({ ...config, metricsToken: token }));
+    const scraping = () => new Request('http://app.test/api/metrics', { headers: { authorization: `Bearer ${token}` } });
+    const scrape = async () => (await ops.metrics(scraping())).text();
     const calls = (text: string, labels: Record<string, string>) => metricValue(text, 'trpc_requests_total', labels);
     const before = await scrape();
     const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
     const handler = menuApiHandler(config);
     expect((await handler(trpcPost('orders.createOrder', anOrderForm(), alice))).status).toBe(200);
     expect((await handler(trpcGet('orders.order', { orderId: 'no-such-order' }, alice))).status).toBe(404);
-    const response = await ops.metrics(get());
+    const response = await ops.metrics(scraping());
     expect(response.headers.get('content-type')).toContain('text/plain');
     const after = await response.text();
     const ok = { procedure: 'orders.createOrder', type: 'mutation', code: 'OK' };
@@ -281,15 +300,27 @@ describe('operations endpoints (the apps mount them at /api/healthz, /api/readyz
   });
 });
 
+const NOTIFICATIONS_KEY = 'api-test-notifications-key-0123456789';
+
+/** A stream request of the menu app for a customer's cookie; abort() is the page going away. */
+function streamRequest(cookie: string) {
+  const controller = new AbortController();
+  return {
+    request: new Request('http://app.test/api/notifications', { headers: { cookie }, signal: controller.signal }),
+    close: () => controller.abort(),
+  };
+}
+
 describe('notification stream (menu app)', () => {
   it("relays only the signed-in customer's notifications, and refuses a visitor without a customer cookie", async () => {
     const inbox = new Inbox(join(mkdtempSync(join(tmpdir(), 'api-notifications-')), 'inbox.sqlite'));
-    const service = buildNotificationService({ inbox });
+    const service = buildNotificationService({ inbox, apiKey: NOTIFICATIONS_KEY });
     const url = await service.listen({ host: '127.0.0.1', port: 0 });
     try {
       const withService = loadAppConfig({
         SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron',
         NOTIFICATIONS_URL: url,
+        NOTIFICATIONS_API_KEY: NOTIFICATIONS_KEY,
       });
       const alice = uniqueId('alice');
       for (const [customerId, message] of [
@@ -323,5 +354,79 @@ describe('notification stream (menu app)', () => {
       await service.close();
       inbox.close();
     }
+  });
+});
+
+describe('notification stream limits (menu app)', () => {
+  let inbox: Inbox;
+  let service: ReturnType<typeof buildNotificationService>;
+  let withService: AppConfig;
+
+  beforeAll(async () => {
+    inbox = new Inbox(join(mkdtempSync(join(tmpdir(), 'api-stream-cap-')), 'inbox.sqlite'));
+    // The service's own cap is higher than the relay's here, so the relay's is what is tested first.
+    service = buildNotificationService({ inbox, apiKey: NOTIFICATIONS_KEY, maxStreamsPerCustomer: 50 });
+    const url = await service.listen({ host: '127.0.0.1', port: 0 });
+    withService = loadAppConfig({
+      SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron',
+      NOTIFICATIONS_URL: url,
+      NOTIFICATIONS_API_KEY: NOTIFICATIONS_KEY,
+    });
+  });
+
+  afterAll(async () => {
+    service.server.closeAllConnections();
+    await service.close();
+    inbox.close();
+  });
+
+  it(`relays at most ${MAX_STREAMS_PER_CUSTOMER} live streams per customer; closing one frees a place`, async () => {
+    const handler = notificationStreamHandler(withService);
+    const cookie = cookieFrom((await customerCookie(uniqueId('tabs'), withService)).setCookie);
+    const open = [];
+    for (let i = 0; i < MAX_STREAMS_PER_CUSTOMER; i++) {
+      const stream = streamRequest(cookie);
+      const response = await handler(stream.request);
+      expect(response.status).toBe(200);
+      open.push(stream);
+    }
+    const refused = await handler(streamRequest(cookie).request);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({
+      message: `You already have ${MAX_STREAMS_PER_CUSTOMER} live notification streams open (tabs or devices); close one and reload.`,
+    });
+    // Someone else still gets theirs.
+    const other = streamRequest(cookieFrom((await customerCookie(uniqueId('other'), withService)).setCookie));
+    expect((await handler(other.request)).status).toBe(200);
+    other.close();
+
+    open.pop()!.close();
+    const again = streamRequest(cookie);
+    expect((await handler(again.request)).status).toBe(200);
+    again.close();
+    for (const stream of open) stream.close();
+  });
+
+  it('passes on the service’s own refusal (its cap counts every app replica) as 429', async () => {
+    const capped = buildNotificationService({ inbox, apiKey: NOTIFICATIONS_KEY, maxStreamsPerCustomer: 1 });
+    const url = await capped.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const replica = (): AppConfig => ({ ...withService, notifications: { url, apiKey: NOTIFICATIONS_KEY } });
+      const cookie = cookieFrom((await customerCookie(uniqueId('replicas'), withService)).setCookie);
+      const first = streamRequest(cookie);
+      expect((await notificationStreamHandler(replica())(first.request)).status).toBe(200);
+      // Another replica (its own relay count is 0) is refused by the service.
+      expect((await notificationStreamHandler(replica())(streamRequest(cookie).request)).status).toBe(429);
+      first.close();
+    } finally {
+      capped.server.closeAllConnections();
+      await capped.close();
+    }
+  });
+
+  it('requires the notification service’s key with its URL', () => {
+    expect(() =>
+      loadAppConfig({ SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron', NOTIFICATIONS_URL: 'http://127.0.0.1:4020' }),
+    ).toThrow(/NOTIFICATIONS_API_KEY: is required with NOTIFICATIONS_URL/);
   });
 });

@@ -1,17 +1,24 @@
 import { z } from 'zod';
 import type { FaultSettings } from '@durable-delivery/provider-rules';
+import { allowedHosts } from '@durable-delivery/telemetry';
 
 export interface ServiceConfig {
   readonly host: string;
   readonly port: number;
   readonly dbFilename: string;
-  readonly apiKey?: string;
+  /** Every caller presents it (`Authorization: Bearer`); required, there is no open mode. */
+  readonly apiKey: string;
+  /** The host names it answers for (loopback, its bind host, `<PREFIX>_ALLOWED_HOSTS`). */
+  readonly allowedHosts: ReadonlySet<string>;
+  /** What a Prometheus scrape of /metrics presents; without one /metrics answers nobody. */
+  readonly metricsToken?: string;
   readonly faults: FaultSettings;
 }
 
 /**
- * A service's configuration from `<PREFIX>_HOST`, `_PORT`, `_DB`, `_API_KEY`, `_ERROR_RATE`, `_LATENCY_MS` and
- * `_OUTAGE`, read and checked once at start: a bad variable stops the service with a message naming it.
+ * A service's configuration from `<PREFIX>_HOST`, `_PORT`, `_DB`, `_API_KEY` (required), `_ALLOWED_HOSTS`,
+ * `_ERROR_RATE`, `_LATENCY_MS`, `_OUTAGE` and `METRICS_TOKEN`, read and checked once at start: a bad or missing
+ * variable stops the service with a message naming it.
  */
 export function loadServiceConfig(
   prefix: string,
@@ -27,7 +34,13 @@ export function loadServiceConfig(
       .max(65535, 'must be a port number')
       .default(defaults.port),
     [`${prefix}_DB`]: z.string().min(1).default(defaults.dbFilename),
-    [`${prefix}_API_KEY`]: z.string().min(16, 'must be at least 16 characters').optional(),
+    [`${prefix}_API_KEY`]: z
+      .string({
+        error: `is required: every caller of the service presents it (at least 16 characters; \`npm run dev\` makes one in .data/${prefix.toLowerCase()}-api-key)`,
+      })
+      .min(16, 'must be at least 16 characters'),
+    [`${prefix}_ALLOWED_HOSTS`]: z.string().optional(),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     [`${prefix}_ERROR_RATE`]: z.coerce
       .number()
       .min(0, 'must be between 0 and 1')
@@ -42,12 +55,15 @@ export function loadServiceConfig(
     throw new Error(`Invalid ${prefix.toLowerCase()} service environment:\n${problems.join('\n')}`);
   }
   const vars = parsed.data as Record<string, string | number | undefined>;
-  const apiKey = vars[`${prefix}_API_KEY`] as string | undefined;
+  const host = vars[`${prefix}_HOST`] as string;
+  const metricsToken = vars.METRICS_TOKEN as string | undefined;
   return {
-    host: vars[`${prefix}_HOST`] as string,
+    host,
     port: vars[`${prefix}_PORT`] as number,
     dbFilename: vars[`${prefix}_DB`] as string,
-    ...(apiKey ? { apiKey } : {}),
+    apiKey: vars[`${prefix}_API_KEY`] as string,
+    allowedHosts: allowedHosts(host, vars[`${prefix}_ALLOWED_HOSTS`] as string | undefined),
+    ...(metricsToken ? { metricsToken } : {}),
     faults: {
       errorRate: vars[`${prefix}_ERROR_RATE`] as number,
       latencyMs: vars[`${prefix}_LATENCY_MS`] as number,

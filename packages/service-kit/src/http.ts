@@ -1,4 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  MISDIRECTED_BODY,
+  UNAUTHORIZED_BODY,
+  allowedHosts,
+  bearerCheck,
+  hostAllowed,
+} from '@durable-delivery/telemetry';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z, type ZodType } from 'zod';
 import { faultSettingsSchema, type Faults } from '@durable-delivery/provider-rules';
@@ -47,7 +53,9 @@ export function useErrorShape(app: FastifyInstance): void {
       const message =
         error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
           ? 'The request body is not valid JSON.'
-          : error.message;
+          : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+            ? `The request body is too large: at most ${app.initialConfig.bodyLimit ?? 1024 * 1024} bytes.`
+            : error.message;
       return sendError(reply, error.statusCode, { type: 'invalid_request_error', message });
     }
     request.log.error({ err: error }, 'unexpected error');
@@ -55,32 +63,49 @@ export function useErrorShape(app: FastifyInstance): void {
   });
 }
 
-/**
- * A check of `Authorization: Bearer <secret>` in constant time (both sides hashed first, so neither the length nor
- * any prefix of the secret leaks through timing).
- */
-export function bearerCheck(secret: string): (authorization: string | undefined) => boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  const expected = digest(secret);
-  return (authorization) => {
-    const header = authorization ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    return timingSafeEqual(digest(given), expected);
-  };
+/** Probes answer without a key (they reveal nothing, and orchestrators call them without one). */
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
+function pathOf(url: string): string {
+  return url.split('?', 1)[0] ?? url;
 }
 
-/** When a key is configured, every /v1 request must carry `Authorization: Bearer <key>` (compared in constant time). */
-export function requireApiKey(app: FastifyInstance, apiKey: string | undefined): void {
-  if (!apiKey) return;
+/**
+ * Every request but the probes and /metrics (which has its own token, see useObservability) must carry
+ * `Authorization: Bearer <apiKey>`, compared in constant time; anything else, unknown paths included, is a bare 401
+ * that says nothing about what was wrong. The key is required: a service without one does not start.
+ */
+export function requireApiKey(app: FastifyInstance, apiKey: string): void {
+  if (!apiKey) throw new Error('requireApiKey: an API key is required');
   const matches = bearerCheck(apiKey);
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/v1/')) return;
-    if (!matches(request.headers.authorization)) {
-      return sendError(reply, 401, {
-        type: 'authentication_error',
-        message: 'Missing or wrong API key (Authorization: Bearer …).',
-      });
-    }
+    const path = pathOf(request.url);
+    if (PROBE_PATHS.has(path) || path === '/metrics') return;
+    if (!matches(request.headers.authorization)) return unauthorized(reply);
+  });
+}
+
+/** Both checks every service runs on every request, in this order: the Host first, then the API key. */
+export function guardService(
+  app: FastifyInstance,
+  options: { apiKey: string; hosts?: ReadonlySet<string> | undefined },
+): void {
+  requireHost(app, options.hosts ?? allowedHosts('127.0.0.1', undefined));
+  requireApiKey(app, options.apiKey);
+}
+
+/** The 401 of every guarded endpoint: the same body for a missing and a wrong key. */
+export function unauthorized(reply: FastifyReply) {
+  return reply.code(401).header('www-authenticate', 'Bearer').send(UNAUTHORIZED_BODY);
+}
+
+/**
+ * Answers only requests whose Host names one of `hosts` (see allowedHosts): a web page that rebinds its own DNS name
+ * to this address still sends its own name, and gets 421 Misdirected Request. Register before any other hook.
+ */
+export function requireHost(app: FastifyInstance, hosts: ReadonlySet<string>): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (!hostAllowed(request.headers.host, hosts)) return reply.code(421).send(MISDIRECTED_BODY);
   });
 }
 

@@ -1,6 +1,8 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace, type Span } from '@opentelemetry/api';
 import {
   PROMETHEUS_CONTENT_TYPE,
+  UNAUTHORIZED_BODY,
+  bearerCheck,
   httpRequestMetrics,
   processRegistry,
   type Registry,
@@ -31,9 +33,11 @@ export interface ObservabilityOptions {
   readonly ready: () => boolean;
   /** Where the service's own metrics are registered; a fresh one with the process metrics by default. */
   readonly registry?: Registry;
+  /** What a scrape presents (`Authorization: Bearer`, METRICS_TOKEN); without one, /metrics answers nobody. */
+  readonly metricsToken?: string | undefined;
 }
 
-/** Probes and scrapes: not traced, not counted, never behind the API key (they are not under /v1). */
+/** Probes and scrapes: not traced, not counted, never behind the API key (/metrics has its own token). */
 const OPERATIONS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 declare module 'fastify' {
@@ -48,7 +52,7 @@ declare module 'fastify' {
  *   GET /healthz   200 while the process runs (liveness)
  *   GET /readyz    200 while `ready()` holds (the database answers), 503 otherwise
  *   GET /metrics   Prometheus: http_server_requests_total, http_server_request_duration_seconds, the process
- *                  metrics, and whatever the service registered in `registry`
+ *                  metrics, and whatever the service registered in `registry`; only with the metrics token
  * and, for every other request, a server span that continues the caller's W3C trace (`traceparent`), is active
  * while the handler runs, and ends when the response does (streams included); log lines of the request carry its
  * `traceId`, and its `orderId` when the body names one. Call before registering routes.
@@ -112,9 +116,13 @@ export function useObservability(app: FastifyInstance, options: ObservabilityOpt
       ? reply.send({ ready: true })
       : reply.code(503).send({ ready: false, reason: 'the database is not answering' });
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(await registry.metrics()),
-  );
+  const scraper = bearerCheck(options.metricsToken);
+  app.get('/metrics', async (request, reply) => {
+    if (!scraper(request.headers.authorization)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send(UNAUTHORIZED_BODY);
+    }
+    return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).send(await registry.metrics());
+  });
   return registry;
 }
 

@@ -20,3 +20,12 @@ export {
   type HttpRequestMetrics,
 } from './metrics';
 export { metricValue } from './scrape';
+export {
+  LOOPBACK_HOSTS,
+  METRICS_TOKEN_VARIABLE,
+  MISDIRECTED_BODY,
+  UNAUTHORIZED_BODY,
+  allowedHosts,
+  bearerCheck,
+  hostAllowed,
+} from './access';

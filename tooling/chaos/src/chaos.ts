@@ -103,10 +103,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           faults.serverRestarts += 1;
         } else {
           log('fault: payment service outage');
-          await setPaymentOutage(paymentsUrl, true);
+          await setPaymentOutage(stack, true);
           faults.paymentOutages += 1;
           await sleep(3_000);
-          await setPaymentOutage(paymentsUrl, false);
+          await setPaymentOutage(stack, false);
         }
       }
     })();
@@ -128,8 +128,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     stopFaults = true;
     await faultLoop;
     // Reconcile on a quiet stack: no fault may be mid-flight while the records are read.
-    await setPaymentOutage(paymentsUrl, false);
-    const report = await reconcile(client, plan, paymentsUrl, notificationsUrl, workerDataConverter(stack.encryption));
+    await setPaymentOutage(stack, false);
+    const report = await reconcile(client, plan, stack, workerDataConverter(stack.encryption));
     return {
       ...report,
       server: options.server,
@@ -144,8 +144,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-async function setPaymentOutage(url: string, outage: boolean): Promise<void> {
-  const response = await fetch(`${url}/v1/faults`, {
+async function setPaymentOutage(stack: Stack, outage: boolean): Promise<void> {
+  const response = await stack.callService('payments', '/v1/faults', {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ outage }),
@@ -249,10 +249,10 @@ interface LedgerEntry {
   readonly amountCents: number;
 }
 
-async function ledgerOf(url: string): Promise<LedgerEntry[]> {
+async function ledgerOf(stack: Stack): Promise<LedgerEntry[]> {
   const entries: LedgerEntry[] = [];
   for (let after = 0; ;) {
-    const page = (await (await fetch(`${url}/v1/ledger?after=${after}&limit=1000`)).json()) as {
+    const page = (await (await stack.callService('payments', `/v1/ledger?after=${after}&limit=1000`)).json()) as {
       entries: LedgerEntry[];
       nextAfter?: number;
     };
@@ -265,13 +265,12 @@ async function ledgerOf(url: string): Promise<LedgerEntry[]> {
 async function reconcile(
   client: Client,
   plan: readonly PlannedOrder[],
-  paymentsUrl: string,
-  notificationsUrl: string,
+  stack: Stack,
   replayDataConverter: DataConverter,
 ): Promise<Omit<ChaosReport, 'server' | 'orders' | 'seconds' | 'faults'>> {
   const mismatches: string[] = [];
   const finalStates: Record<string, number> = {};
-  const ledger = await ledgerOf(paymentsUrl);
+  const ledger = await ledgerOf(stack);
   const chargesByOrder = new Map<string, LedgerEntry[]>();
   for (const entry of ledger.filter((candidate) => candidate.type === 'charge')) {
     chargesByOrder.set(entry.orderId ?? '', [...(chargesByOrder.get(entry.orderId ?? '') ?? []), entry]);
@@ -307,7 +306,7 @@ async function reconcile(
     }
 
     const inbox = (await (
-      await fetch(`${notificationsUrl}/v1/customers/${customerId}/notifications?limit=500`)
+      await stack.callService('notifications', `/v1/customers/${customerId}/notifications?limit=500`)
     ).json()) as { notifications: { orderId: string; kind: string }[] };
     const seen = new Set<string>();
     for (const notification of inbox.notifications) {

@@ -82,6 +82,10 @@ export interface Stack {
   createDriver(username: string, name?: string): Promise<DriverLogin>;
   /** The token operators sign in to the codec server with. */
   readonly codecServerToken: string;
+  /** The services' API keys (PAYMENTS_API_KEY, NOTIFICATIONS_API_KEY), made for the run: callers present them. */
+  readonly apiKeys: { readonly payments: string; readonly notifications: string };
+  /** METRICS_TOKEN, made for the run: every /metrics and /api/metrics of the stack answers only a scrape with it. */
+  readonly metricsToken: string;
   readonly urls: {
     readonly temporalUi?: string;
     readonly codecServer?: string;
@@ -94,6 +98,8 @@ export interface Stack {
   app(name: string): StackApp;
   /** A service by name; throws if it was not started. */
   service(name: ServiceName): StackProcess;
+  /** A request to the payment or notification service of the stack, with its API key; `path` like `/v1/ledger`. */
+  callService(name: 'payments' | 'notifications', path: string, init?: RequestInit): Promise<Response>;
   /** Another worker process on this stack, with variables on top; `wait: false` returns as soon as it is spawned. */
   startWorker(options?: { env?: Env; wait?: boolean }): Promise<StackWorker>;
   /** A client of the stack's server, with its encryption; closed by stop(). */
@@ -106,8 +112,8 @@ export interface Stack {
  * Starts the stack as production runs it, on free loopback ports: a Temporal server of the kind asked for, then the
  * codec server and the payment and notification services, the worker(s) once those answer, and `next start` on the
  * production builds of the apps once a worker polls. Secrets (encryption key, session secret, accounts secret, codec
- * token) are made for the run; driver accounts by createDriver. If anything fails to start, what did start is
- * stopped before the error is thrown.
+ * token, the services' API keys, the metrics token) are made for the run; driver accounts by createDriver. If
+ * anything fails to start, what did start is stopped before the error is thrown.
  */
 export async function startStack(options: StackOptions): Promise<Stack> {
   const parts = new Set<StackPart>(options.parts ?? STACK_PARTS);
@@ -119,6 +125,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const encryption = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
   const accountsDatabaseUrl = join(dir, 'accounts', 'accounts.db');
   const codecServerToken = randomBytes(32).toString('base64url');
+  const apiKeys = {
+    payments: randomBytes(32).toString('base64url'),
+    notifications: randomBytes(32).toString('base64url'),
+  };
+  const metricsToken = randomBytes(32).toString('base64url');
+  // What every caller of the services presents (the worker, the menu's relay), the key of each service it calls.
+  const serviceKeys = (): Env => ({
+    ...(urls.payments ? { PAYMENTS_API_KEY: apiKeys.payments } : {}),
+    ...(urls.notifications ? { NOTIFICATIONS_API_KEY: apiKeys.notifications } : {}),
+  });
   const urls: { temporalUi?: string; codecServer?: string; payments?: string; notifications?: string } = {};
   const services = new Map<ServiceName, StackProcess>();
   const workers: StackWorker[] = [];
@@ -173,6 +189,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
           ...(urls.payments ? { PAYMENTS_URL: urls.payments } : {}),
           ...(urls.notifications ? { NOTIFICATIONS_URL: urls.notifications } : {}),
+          ...serviceKeys(),
+          METRICS_TOKEN: metricsToken,
           WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
           WORKER_HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,
           ...options.env?.worker,
@@ -230,7 +248,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         }),
       );
     }
-    // Both services read <PREFIX>_PORT and <PREFIX>_DB.
+    // Both services read <PREFIX>_PORT, <PREFIX>_DB and <PREFIX>_API_KEY.
     for (const [name, database] of [
       ['payments', 'ledger.sqlite'],
       ['notifications', 'inbox.sqlite'],
@@ -242,6 +260,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           urls[name] = await service(name, port, {
             [`${prefix}_PORT`]: String(port),
             [`${prefix}_DB`]: join(dir, database),
+            [`${prefix}_API_KEY`]: apiKeys[name],
+            METRICS_TOKEN: metricsToken,
           });
         }),
       );
@@ -271,7 +291,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         SESSION_SECRET: randomBytes(32).toString('base64'),
         ACCOUNTS_DATABASE_URL: accountsDatabaseUrl,
         ACCOUNTS_SECRET: randomBytes(32).toString('base64'),
-        ...(urls.notifications ? { NOTIFICATIONS_URL: urls.notifications } : {}),
+        ...(urls.notifications
+          ? { NOTIFICATIONS_URL: urls.notifications, NOTIFICATIONS_API_KEY: apiKeys.notifications }
+          : {}),
+        METRICS_TOKEN: metricsToken,
         // Every client of a stack is 127.0.0.1: each still has its own per-client limits, but the address's budget
         // is many clients' (RATE_LIMIT_* can be set per run or per app on top).
         RATE_LIMIT_PER_ADDRESS: '1000',
@@ -308,6 +331,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     accountsDatabaseUrl,
     createDriver: (username, name) => createDriver(accountsDatabaseUrl, username, name),
     codecServerToken,
+    apiKeys,
+    metricsToken,
     urls,
     workers,
     apps,
@@ -320,6 +345,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const child = services.get(name);
       if (!child) throw new Error(`the stack runs no ${name}`);
       return child;
+    },
+    callService(name, path, init = {}) {
+      const url = urls[name];
+      if (!url) throw new Error(`the stack runs no ${name}`);
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${apiKeys[name]}`);
+      return fetch(new URL(path, url), { ...init, headers });
     },
     startWorker,
     connect() {

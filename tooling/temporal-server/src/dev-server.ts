@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
@@ -10,6 +10,21 @@ import { isPortInUse } from './ports';
 import { startServerProcess } from './process';
 import { defaultLog } from './resolve';
 import { resolveTemporalCli } from './temporal-cli';
+
+/**
+ * The server's database (every order's history) is its owner's only: a folder made for it is made 0700 (nobody else
+ * can even open a file in it; an existing one, maybe /tmp, is left as it is), and the database, -wal and -shm files
+ * are set to 0600 before the server starts (files an older version left open) and again once it answers (the ones it
+ * just created; SQLite makes later -wal and -shm files with the database file's mode). The file itself cannot be
+ * made in advance: the CLI takes an existing file for an initialised database. (The services do the same in
+ * @durable-delivery/service-kit's openDatabase.)
+ */
+async function ownerOnlyDatabase(filename: string, { folder }: { folder: boolean }): Promise<void> {
+  if (folder) await mkdir(dirname(filename), { recursive: true, mode: 0o700 });
+  for (const file of [filename, `${filename}-wal`, `${filename}-shm`]) {
+    if (await stat(file).catch(() => undefined)) await chmod(file, 0o600);
+  }
+}
 
 /**
  * SQLite pragmas for a file-backed dev server. In its default rollback-journal mode SQLite syncs the journal, the
@@ -96,7 +111,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       : 'another program';
     throw new Error(`Cannot start a Temporal dev server on ${address}: the port is already in use by ${what}.`);
   }
-  if (options.dbFilename) await mkdir(dirname(options.dbFilename), { recursive: true });
+  if (options.dbFilename) await ownerOnlyDatabase(options.dbFilename, { folder: true });
 
   if (cli.kind === 'sdk-download') {
     try {
@@ -123,7 +138,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   // pick and its bind. That start fails with "address already in use" while our port is still free: try again.
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launch(cli.path, args, options, address, namespace, uiUrl, log);
+      const server = await launch(cli.path, args, options, address, namespace, uiUrl, log);
+      if (options.dbFilename) await ownerOnlyDatabase(options.dbFilename, { folder: false });
+      return server;
     } catch (error) {
       const portRace = error instanceof DevServerExitedError && /address already in use/.test(error.message);
       if (!portRace || attempt >= START_ATTEMPTS || (await isPortInUse(ip, options.port))) throw error;

@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { type DevServer, freePort, resolveTemporalCli, startDevServer } from '../src';
@@ -9,6 +9,7 @@ isolateEnv();
 
 const orderStatus = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 const quiet = () => undefined;
+const modeOf = (path: string) => statSync(path).mode & 0o777;
 
 describe('startDevServer', () => {
   const servers: DevServer[] = [];
@@ -49,6 +50,14 @@ describe('startDevServer', () => {
     expect((await fetch(first.server.uiUrl!)).ok).toBe(true);
     // Write-ahead-log mode (FILE_DB_PRAGMAS): the log lives beside the database while the server runs.
     expect(existsSync(`${dbFilename}-wal`)).toBe(true);
+    // Every order's history: its folder and files are the owner's only.
+    const modes = () => ({
+      folder: modeOf(dirname(dbFilename)),
+      db: modeOf(dbFilename),
+      wal: modeOf(`${dbFilename}-wal`),
+      shm: modeOf(`${dbFilename}-shm`),
+    });
+    expect(modes()).toEqual({ folder: 0o700, db: 0o600, wal: 0o600, shm: 0o600 });
 
     // No worker: the execution just waits for one, which is all persistence needs.
     const workflowId = `persisted-${port}`;
@@ -60,7 +69,10 @@ describe('startDevServer', () => {
     await first.server.stop();
     expect(await first.server.exited).toBe(0);
 
+    // As an older version left it: world-readable. The next start tightens it.
+    chmodSync(dbFilename, 0o644);
     const second = await start({ port, headless: true, dbFilename, searchAttributes });
+    expect(modes()).toEqual({ folder: 0o700, db: 0o600, wal: 0o600, shm: 0o600 });
     expect(second.server.uiUrl).toBeUndefined();
     const description = await second.client.workflow.getHandle(workflowId).describe();
     expect(description.status.name).toBe('RUNNING');

@@ -27,7 +27,7 @@ export interface AppConfig {
   /** The billing period and renewal retry delay new delivery passes get; unset ones take the workflow's defaults. */
   readonly passSettings: Partial<PassSettings>;
   /** The notification service, whose live stream the menu relays to the signed-in customer; unset: no live toasts. */
-  readonly notifications?: { readonly url: string; readonly apiKey?: string };
+  readonly notifications?: { readonly url: string; readonly apiKey: string };
   /**
    * APP_ORIGINS: the origins (scheme://host[:port]) this app is reached at. Only these hosts get an answer, and only
    * these origins may send a state-changing request. Required in production.
@@ -39,6 +39,8 @@ export interface AppConfig {
   readonly trustProxy: number;
   /** Whether this is a production server (stricter CSP: no eval for React's development tools). */
   readonly production: boolean;
+  /** What a scrape of /api/metrics presents (METRICS_TOKEN); without one /api/metrics answers nobody. */
+  readonly metricsToken?: string;
 }
 
 export interface RateLimitSettings {
@@ -61,6 +63,7 @@ const appEnvSchema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional(),
   NOTIFICATIONS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   NOTIFICATIONS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ORDER_PICKUP_WINDOW: durationSchema.optional(),
   ORDER_DELIVERY_WINDOW: durationSchema.optional(),
   ORDER_RATE_PROMPT_DELAY: durationSchema.optional(),
@@ -126,6 +129,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const vars = parsed.data;
   const production = vars.NODE_ENV === 'production';
+  // The notification service answers no caller without its key (the menu relays customers' streams with it).
+  if (vars.NOTIFICATIONS_URL && !vars.NOTIFICATIONS_API_KEY) {
+    throw new AppConfigError(
+      'Invalid app environment:\n  NOTIFICATIONS_API_KEY: is required with NOTIFICATIONS_URL (the key the notification service was given)',
+    );
+  }
   const port = vars.PORT ?? 3000;
   let connection: TemporalConnection;
   let encryption: PayloadEncryption;
@@ -171,12 +180,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     secureCookies: vars.COOKIE_SECURE ? vars.COOKIE_SECURE === 'true' : production,
     ...(vars.NOTIFICATIONS_URL
       ? {
-          notifications: {
-            url: vars.NOTIFICATIONS_URL,
-            ...(vars.NOTIFICATIONS_API_KEY ? { apiKey: vars.NOTIFICATIONS_API_KEY } : {}),
-          },
+          notifications: { url: vars.NOTIFICATIONS_URL, apiKey: vars.NOTIFICATIONS_API_KEY as string },
         }
       : {}),
+    ...(vars.METRICS_TOKEN ? { metricsToken: vars.METRICS_TOKEN } : {}),
     orderWindows: definedOnly(windows),
     passSettings: definedOnly({
       billingPeriod: vars.PASS_BILLING_PERIOD,

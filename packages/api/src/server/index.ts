@@ -12,7 +12,7 @@ export {
   type DriverIdentity,
   TRPC_ENDPOINT,
 } from './handlers';
-export { notificationStreamHandler } from './notifications';
+export { MAX_STREAMS_PER_CUSTOMER, notificationStreamHandler } from './notifications';
 export { operationsHandlers, appMetrics } from './observability';
 export { gateRefusal, hostAllowed, BODY_LIMIT_BYTES, type GateOptions } from './gate';
 export { NONCE_HEADER, contentSecurityPolicy, edgeHeaders } from './headers';

@@ -1,4 +1,10 @@
-import { PROMETHEUS_CONTENT_TYPE, processRegistry, type Registry } from '@durable-delivery/telemetry';
+import {
+  PROMETHEUS_CONTENT_TYPE,
+  UNAUTHORIZED_BODY,
+  bearerCheck,
+  processRegistry,
+  type Registry,
+} from '@durable-delivery/telemetry';
 import { apiMetrics, type ApiMetrics } from '../metrics';
 import type { AppConfig } from './config';
 import { temporalClient } from './temporal';
@@ -27,7 +33,8 @@ const READY_TIMEOUT_MS = 3_000;
  * What each app mounts for operators (app/api/{healthz,readyz,metrics}/route.ts):
  *   GET /api/healthz  200 while the server runs (liveness; reads no configuration)
  *   GET /api/readyz   200 when the configuration is valid and Temporal answers within 3 s, 503 with the reason
- *   GET /api/metrics  Prometheus text: trpc_requests_total, trpc_request_duration_seconds, process metrics
+ *   GET /api/metrics  Prometheus text: trpc_requests_total, trpc_request_duration_seconds, process metrics; only
+ *                     with `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise, and always without a token)
  */
 export function operationsHandlers(config: () => AppConfig): { healthz: Handler; readyz: Handler; metrics: Handler } {
   const json = (status: number, body: unknown) =>
@@ -58,7 +65,19 @@ export function operationsHandlers(config: () => AppConfig): { healthz: Handler;
         clearTimeout(timer);
       }
     },
-    async metrics() {
+    async metrics(request) {
+      let token: string | undefined;
+      try {
+        token = config().metricsToken;
+      } catch {
+        token = undefined;
+      }
+      if (!bearerCheck(token)(request.headers.get('authorization'))) {
+        return Response.json(UNAUTHORIZED_BODY, {
+          status: 401,
+          headers: { 'cache-control': 'no-store', 'www-authenticate': 'Bearer' },
+        });
+      }
       const { registry } = appMetrics();
       return new Response(await registry.metrics(), {
         headers: { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' },
