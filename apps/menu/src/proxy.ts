@@ -1,4 +1,4 @@
-import { CUSTOMER_COOKIE, customerCookie, newCustomerId, unsealIdentity } from '@durable-delivery/api/server';
+import { CUSTOMER_COOKIE, customerSession } from '@durable-delivery/api/server';
 import { NextResponse, type NextRequest } from 'next/server';
 import { appConfig } from './server/config';
 
@@ -9,10 +9,11 @@ import { appConfig } from './server/config';
  * API checks the seal itself on every call.
  */
 export async function proxy(request: NextRequest) {
-  const config = appConfig();
-  if (await unsealIdentity(request.cookies.get(CUSTOMER_COOKIE)?.value, config, 'customer')) return NextResponse.next();
+  // A first visit gets a new identity; a cookie sealed with a previous SESSION_SECRET, the same one sealed anew.
+  const session = await customerSession(request.cookies.get(CUSTOMER_COOKIE)?.value, appConfig());
+  if (!session.reissued) return NextResponse.next();
 
-  const { value, setCookie } = await customerCookie(newCustomerId(), config);
+  const { value, setCookie } = session.reissued;
   // The current request already carries the new identity, so its page or API call sees the same customer.
   request.cookies.set(CUSTOMER_COOKIE, value);
   const response = NextResponse.next({ request: { headers: request.headers } });

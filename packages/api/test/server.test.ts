@@ -9,6 +9,7 @@ import {
   DRIVER_COOKIE,
   customerApiCaller,
   customerCookie,
+  customerSession,
   driverApiCaller,
   driverApiHandler,
   driverSessionHandlers,
@@ -157,6 +158,68 @@ describe('sessions', () => {
     expect(response.status).toBe(401);
     const asDriver = await driverApiCaller(config, value);
     await expect(asDriver.deliveries.waiting({ limit: 20 })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('session secret rotation', () => {
+  const OLD = 'the-secret-before-the-rotation-0123456789';
+  const NEW = 'the-secret-after-the-rotation-9876543210';
+  const withSecrets = (current: string, previous?: string) =>
+    loadAppConfig({
+      SESSION_SECRET: current,
+      ...(previous ? { SESSION_SECRET_PREVIOUS: previous } : {}),
+      TEMPORAL_ADDRESS: api.address,
+    });
+
+  it('keeps every customer and their orders across a rotation, sealing each cookie anew on the next visit', async () => {
+    const before = withSecrets(OLD);
+    const rotated = withSecrets(NEW, OLD);
+    const afterwards = withSecrets(NEW);
+
+    // A first visit before the rotation: a new customer, who orders.
+    const first = await customerSession(undefined, before);
+    expect(first.reissued).toBeDefined();
+    const oldCookie = first.reissued!.value;
+    expect(await customerSession(oldCookie, before)).toEqual({ id: first.id });
+    const form = anOrderForm();
+    const created = await menuApiHandler(before)(
+      trpcPost('orders.createOrder', form, `${CUSTOMER_COOKIE}=${oldCookie}`),
+    );
+    expect(created.status).toBe(200);
+
+    // Rotated: the old cookie still names the same customer, who still sees the order placed before.
+    expect(await unsealIdentity(oldCookie, rotated, 'customer')).toEqual({ id: first.id });
+    const listed = await menuApiHandler(rotated)(trpcGet('orders.myOrders', {}, `${CUSTOMER_COOKIE}=${oldCookie}`));
+    expect(await listed.json()).toMatchObject({ result: { data: { orders: [{ orderId: form.orderId }] } } });
+
+    // The next visit seals the same id with the new secret; that cookie needs nothing more, and outlives the old one.
+    const visit = await customerSession(oldCookie, rotated);
+    expect(visit.id).toBe(first.id);
+    const newCookie = visit.reissued!.value;
+    expect(visit.reissued!.setCookie).toContain(`${CUSTOMER_COOKIE}=${newCookie}`);
+    expect(await customerSession(newCookie, rotated)).toEqual({ id: first.id });
+    expect(await unsealIdentity(newCookie, afterwards, 'customer')).toEqual({ id: first.id });
+    const order = await menuApiHandler(afterwards)(
+      trpcGet('orders.order', { orderId: form.orderId }, `${CUSTOMER_COOKIE}=${newCookie}`),
+    );
+    expect(order.status).toBe(200);
+
+    // Once the old secret is dropped, its cookies read as nobody, and the new secret never read as the old.
+    expect(await unsealIdentity(oldCookie, afterwards, 'customer')).toBeUndefined();
+    expect(await unsealIdentity(newCookie, before, 'customer')).toBeUndefined();
+  });
+
+  it('still reads a cookie sealed before rotation existed (a plain string password) after one rotation', async () => {
+    const id = newCustomerId();
+    const legacy = await sealData({ id, role: 'customer' }, { password: OLD, ttl: 3_600 });
+    expect(await unsealIdentity(legacy, withSecrets(OLD), 'customer')).toEqual({ id });
+    const visit = await customerSession(legacy, withSecrets(NEW, OLD));
+    expect(visit).toMatchObject({ id, reissued: expect.any(Object) });
+    expect(await unsealIdentity(visit.reissued!.value, withSecrets(NEW), 'customer')).toEqual({ id });
+  });
+
+  it('names a too-short previous secret', () => {
+    expect(() => withSecrets(NEW, `${OLD},short`)).toThrow(/SESSION_SECRET_PREVIOUS: must list/);
   });
 });
 

@@ -1,7 +1,15 @@
 // Server-only: what the Next.js apps mount. Never import this from a client component.
 export { loadAppConfig, AppConfigError, DEVELOPMENT_DRIVER_PASSCODE, type AppConfig } from './config';
 export { temporalClient } from './temporal';
-export { CUSTOMER_COOKIE, DRIVER_COOKIE, customerCookie, newCustomerId, unsealIdentity, cookieValue } from './session';
+export {
+  CUSTOMER_COOKIE,
+  DRIVER_COOKIE,
+  customerCookie,
+  customerSession,
+  newCustomerId,
+  unsealIdentity,
+  cookieValue,
+} from './session';
 export {
   menuApiHandler,
   driverApiHandler,
