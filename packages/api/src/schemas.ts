@@ -15,6 +15,56 @@ import { z } from 'zod';
 export { deliveryAddressSchema, lineItemSchema, orderIdSchema, rewardIdSchema };
 
 /**
+ * zod's own messages ("Invalid input: expected string, received number") are written for developers. Every issue a
+ * schema gives no message of its own is worded here for a person instead, with zod's documented global error map;
+ * the messages our schemas set themselves still win. Set here because every API input passes through this module.
+ */
+z.config({ customError: personWording });
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'must be text',
+  number: 'must be a number',
+  int: 'must be a whole number',
+  boolean: 'must be true or false',
+  array: 'must be a list',
+  object: 'must be a group of fields',
+};
+
+function personWording(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      return TYPE_WORDS[issue.expected] ?? 'is not accepted here';
+    case 'too_big':
+      return `must ${issue.origin === 'array' ? 'have' : 'be'} at most ${String(issue.maximum)}${unitOf(issue.origin)}`;
+    case 'too_small':
+      if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'is required';
+      return `must ${issue.origin === 'array' ? 'have' : 'be'} at least ${String(issue.minimum)}${unitOf(issue.origin)}`;
+    case 'unrecognized_keys': {
+      const names = issue.keys.slice(0, 3).map((key) => `"${key.slice(0, 40)}"`);
+      const more = issue.keys.length > 3 ? ` and ${issue.keys.length - 3} more` : '';
+      return `has ${issue.keys.length === 1 ? 'a field' : 'fields'} we do not accept: ${names.join(', ')}${more}`;
+    }
+    case 'invalid_value':
+      return issue.values.length <= 5
+        ? `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`
+        : 'is not one of the accepted values';
+    case 'not_multiple_of':
+      return `must be a multiple of ${String(issue.divisor)}`;
+    case 'invalid_format':
+      return 'is not in the expected format';
+    default:
+      return 'is not in a form we accept';
+  }
+}
+
+function unitOf(origin: string): string {
+  if (origin === 'string') return ' characters';
+  if (origin === 'array' || origin === 'set') return ' items';
+  return '';
+}
+
+/**
  * The order form: everything but the customer (whoever is signed in) and the order's time windows (the server's
  * configuration: a customer does not choose how long a driver has). The customer may name a reward to apply
  * (`rewardId`); whether it applies, and whether delivery is free, the order decides with the loyalty and pass
