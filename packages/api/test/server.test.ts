@@ -248,6 +248,35 @@ describe('menu API handler', () => {
     expect(asDriver.status).toBe(401);
   });
 
+  it("words every refusal for a person: neither zod's nor the JSON parser's own wording reaches the client", async () => {
+    const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
+    const handler = menuApiHandler(config);
+    const messageOf = async (request: Request) => {
+      const response = await handler(request);
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { error: { message: string } }).error.message;
+    };
+    const raw = new Request('http://app.test/api/trpc/orders.cancel', {
+      method: 'POST',
+      body: '{"orderId":',
+      headers: { 'content-type': 'application/json', cookie: alice },
+    });
+    expect(await messageOf(raw)).toBe('The request is not valid JSON.');
+    expect(await messageOf(trpcPost('orders.cancel', { orderId: 7, reason: 'x'.repeat(501) }, alice))).toBe(
+      'Invalid input: orderId must be text; reason must be at most 500 characters.',
+    );
+    expect(await messageOf(trpcPost('orders.rate', { orderId: 'a', stars: 1e308 }, alice))).toBe(
+      'Invalid input: stars must be from 1 to 5.',
+    );
+    expect(await messageOf(trpcGet('orders.myOrders', [1], alice))).toBe(
+      'Invalid input: the request must be a group of fields.',
+    );
+    const wide = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
+    expect(await messageOf(trpcPost('pass.cancel', wide, alice))).toBe(
+      'Invalid input: the request has fields we do not accept: "k0", "k1", "k2" and 47 more.',
+    );
+  });
+
   it('has no driver procedure, whatever the cookie', async () => {
     const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
     const response = await menuApiHandler(config)(trpcGet('deliveries.waiting', {}, alice));
