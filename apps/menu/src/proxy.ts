@@ -1,12 +1,4 @@
-import {
-  CUSTOMER_COOKIE,
-  customerCookie,
-  edgeHeaders,
-  gateRefusal,
-  limitRefusal,
-  newCustomerId,
-  unsealIdentity,
-} from '@durable-delivery/api/server';
+import { CUSTOMER_COOKIE, customerSession, edgeHeaders, gateRefusal, limitRefusal } from '@durable-delivery/api/server';
 import { NextResponse, type NextRequest } from 'next/server';
 import { appConfig } from './server/config';
 
@@ -28,21 +20,19 @@ export async function proxy(request: NextRequest) {
   const refusal = gateRefusal(request, config);
   if (refusal) return refusal;
 
-  let setCookie: string | undefined;
-  const known = await unsealIdentity(request.cookies.get(CUSTOMER_COOKIE)?.value, config, 'customer');
+  // A first visit gets a new identity; a cookie sealed with a previous SESSION_SECRET, the same one sealed anew.
+  const session = NO_IDENTITY.has(request.nextUrl.pathname)
+    ? undefined
+    : await customerSession(request.cookies.get(CUSTOMER_COOKIE)?.value, config);
   // A client already over its API limits is answered here, before the request is routed: see limitRefusal.
-  const limited = await limitRefusal(request, config, known?.id);
+  const limited = await limitRefusal(request, config, session?.id);
   if (limited) return limited;
-  if (!known && !NO_IDENTITY.has(request.nextUrl.pathname)) {
-    const issued = await customerCookie(newCustomerId(), config);
-    // The current request already carries the new identity, so its page or API call sees the same customer.
-    request.cookies.set(CUSTOMER_COOKIE, issued.value);
-    setCookie = issued.setCookie;
-  }
+  // The current request already carries the new identity, so its page or API call sees the same customer.
+  if (session?.reissued) request.cookies.set(CUSTOMER_COOKIE, session.reissued.value);
   const headers = edgeHeaders(request, config);
   const response = NextResponse.next({ request: { headers: headers.request } });
   for (const [name, value] of Object.entries(headers.response)) response.headers.set(name, value);
-  if (setCookie) response.headers.append('set-cookie', setCookie);
+  if (session?.reissued) response.headers.append('set-cookie', session.reissued.setCookie);
   return response;
 }
 

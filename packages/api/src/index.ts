@@ -5,4 +5,4 @@ export { apiMetrics, type ApiMetrics } from './metrics';
 export { type CreateOrderResult } from './router/customer-orders';
 export { type PassView, type PassOffer } from './router/pass';
 export * from './schemas';
-export type { OrderPage, OrderSummary } from './order-list';
+export type { DeliveryArea, OrderListView, OrderPage, OrderSummary } from './order-list';

@@ -10,6 +10,12 @@ import {
 import { defaultPayloadConverter, type Client, type Payload } from '@temporalio/client';
 import { keyword } from './ids';
 
+/** Where an order goes, as precisely as someone who has not taken it on may know: postal code and city. */
+export interface DeliveryArea {
+  readonly postalCode: string;
+  readonly city: string;
+}
+
 /** One line of a list, straight from visibility: no per-order query, so a page costs one server call. */
 export interface OrderSummary {
   readonly orderId: string;
@@ -18,9 +24,18 @@ export interface OrderSummary {
   readonly startedAt?: string;
   /** From the order's memo (set at start): what a driver needs to see without opening the order. */
   readonly dishes?: string;
+  readonly area?: DeliveryArea;
+  /** The full address and name: only in the lists of the people the order belongs to (`view: 'full'`). */
   readonly deliveryAddress?: OrderMemo['deliveryAddress'];
   readonly customerName?: string;
 }
+
+/**
+ * How much of the customer a list shows. `area`: the dishes and the postal code and city, never the name, street or
+ * note (the waiting list, which every driver sees). `full`: everything, for the customer's own list and for the
+ * driver who picked the order up.
+ */
+export type OrderListView = 'area' | 'full';
 
 export interface OrderPage {
   readonly orders: OrderSummary[];
@@ -45,13 +60,15 @@ export function orderQuery(conditions: Record<string, string>): string {
 export async function listOrders(
   client: Client,
   query: string,
-  page: { cursor?: string; limit: number },
+  page: { cursor?: Uint8Array; limit: number },
+  view: OrderListView,
 ): Promise<OrderPage> {
+  // The cursor was checked and decoded by pageInputSchema (cursorSchema): only a page token's shape gets here.
   const response = await client.workflowService.listWorkflowExecutions({
     namespace: client.options.namespace,
     query,
     pageSize: page.limit,
-    nextPageToken: page.cursor ? Buffer.from(page.cursor, 'base64') : undefined,
+    nextPageToken: page.cursor,
   });
   const orders = await Promise.all(
     response.executions.map(async (execution): Promise<OrderSummary> => {
@@ -68,14 +85,21 @@ export async function listOrders(
         state: attribute<OrderState>(OrderStateAttribute.name),
         totalCents: attribute<number>(OrderTotalCentsAttribute.name),
         startedAt: seconds ? isoFromTimestamp(seconds, execution.startTime?.nanos ?? 0) : undefined,
-        ...(memo
-          ? { dishes: memo.dishes, deliveryAddress: memo.deliveryAddress, customerName: memo.customerName }
-          : {}),
+        ...(memo ? memoFields(memo, view) : {}),
       };
     }),
   );
   const token = response.nextPageToken;
   return { orders, ...(token && token.length > 0 ? { nextCursor: Buffer.from(token).toString('base64') } : {}) };
+}
+
+/** The memo's fields a list row carries: the person and their street only in the full view. */
+function memoFields(memo: OrderMemo, view: OrderListView): Partial<OrderSummary> {
+  const { postalCode, city } = memo.deliveryAddress;
+  const summary = { dishes: memo.dishes, area: { postalCode, city } };
+  return view === 'full'
+    ? { ...summary, deliveryAddress: memo.deliveryAddress, customerName: memo.customerName }
+    : summary;
 }
 
 /**

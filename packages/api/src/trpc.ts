@@ -51,27 +51,49 @@ export function createContext(deps: Context): Context {
   };
 }
 
+/** How many fields an error message names; fieldErrors has them all. */
+const MESSAGE_FIELDS = 5;
+
 const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     // Stacks describe our code, not the request: never send them, whatever NODE_ENV says.
     const { stack: _stack, ...data } = shape.data;
+    // A body or `input` that is not JSON: the parser's own words ("in JSON at position 1") are no help to a person.
+    if (error.code === 'BAD_REQUEST' && isJsonSyntaxError(error.cause))
+      return { ...shape, message: 'The request is not valid JSON.', data };
     const fieldErrors =
       error.code === 'BAD_REQUEST' && error.cause instanceof ZodError ? fieldErrorsOf(error.cause) : undefined;
     if (!fieldErrors) return { ...shape, data };
-    // zod's own message is a JSON dump of its issues; people get one sentence naming each field.
-    const message = `Invalid input: ${Object.entries(fieldErrors)
-      .map(([field, problems]) => `${field} ${problems.join(', ')}`)
-      .join('; ')}.`;
+    // zod's own message is a JSON dump of its issues; people get one sentence naming each field (the first few).
+    const fields = Object.entries(fieldErrors);
+    const named = fields
+      .slice(0, MESSAGE_FIELDS)
+      .map(([field, problems]) => `${field === '(input)' ? 'the request' : field} ${problems.join(', ')}`);
+    const more = fields.length > MESSAGE_FIELDS ? `; and ${fields.length - MESSAGE_FIELDS} more` : '';
+    const message = `Invalid input: ${named.join('; ')}${more}.`;
     return { ...shape, message, data: { ...data, fieldErrors } };
   },
 });
+
+/**
+ * JSON.parse's SyntaxError. A test runner's sandbox gets the host's, which tRPC wraps (not being an Error of this
+ * realm) keeping its message: V8's JSON messages all name JSON.
+ */
+function isJsonSyntaxError(cause: unknown): boolean {
+  return (
+    cause instanceof SyntaxError ||
+    (cause instanceof Error && !(cause instanceof ZodError) && /\bJSON\b/.test(cause.message))
+  );
+}
 
 /** `{ 'deliveryAddress.street': ['is required'] }`: nested fields keyed by their path, as forms name them. */
 function fieldErrorsOf(error: ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const path = issue.path.map(String).join('.') || '(input)';
-    (fields[path] ??= []).push(issue.message);
+    const problems = (fields[path] ??= []);
+    // One check can fail twice (a number both not whole and too big, each with the same words): say it once.
+    if (!problems.includes(issue.message)) problems.push(issue.message);
   }
   return fields;
 }

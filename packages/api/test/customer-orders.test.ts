@@ -21,6 +21,33 @@ function customer(name = 'Ada') {
   return { identity, caller: createCaller(api.context({ customer: identity })) };
 }
 
+/** A client on the harness's connection that notes every workflow call it sends, by kind. */
+function countingClient() {
+  const sent: string[] = [];
+  const noted =
+    <K extends string>(kind: K) =>
+    <I, O>(input: I, next: (input: I) => O): O => {
+      sent.push(kind);
+      return next(input);
+    };
+  const client = new Client({
+    connection: api.client.connection,
+    interceptors: {
+      workflow: [
+        {
+          describe: noted('describe'),
+          query: noted('query'),
+          startUpdate: noted('update'),
+          startUpdateWithStart: noted('updateWithStart'),
+          signal: noted('signal'),
+          start: noted('start'),
+        },
+      ],
+    },
+  });
+  return { client, sent };
+}
+
 describe('customer orders', () => {
   it('answers paid for a good card, with the order placed for the signed-in customer', async () => {
     const { identity, caller } = customer();
@@ -102,6 +129,47 @@ describe('customer orders', () => {
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', message: theirs.message });
   });
 
+  it('checks ownership first: a foreign order and a missing one get the same answer from the same single call', async () => {
+    const ada = customer('Ada');
+    const mallory = customer('Mallory');
+    const form = anOrderForm();
+    await ada.caller.orders.createOrder(form);
+    const handle = api.client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(form.orderId));
+    const historyBefore = (await handle.fetchHistory()).events?.length;
+
+    // Every customer procedure that takes an order id (createOrder's existing-id path is checkout's, tested above).
+    const calls = [
+      { path: 'orders.order', type: 'query', input: {} },
+      { path: 'orders.cancel', type: 'mutation', input: { reason: 'mine now' } },
+      { path: 'orders.rate', type: 'mutation', input: { stars: 1, comment: 'meh' } },
+    ] as const;
+    for (const call of calls) {
+      const answers = [];
+      for (const orderId of [form.orderId, uniqueId('nope')]) {
+        const temporal = countingClient();
+        const response = await overHttp(
+          customerAppRouter,
+          { ...api.context({ customer: mallory.identity }), temporal: temporal.client },
+          {
+            ...call,
+            input: { ...call.input, orderId },
+          },
+        );
+        answers.push({ status: response.status, body: response.body, sent: temporal.sent });
+      }
+      const [foreign, missing] = answers;
+      expect(foreign).toMatchObject({
+        status: 404,
+        body: { error: { message: 'Order not found.', data: { code: 'NOT_FOUND' } } },
+      });
+      // Same code, message and body, and the same work: one describe, no query or update reached the workflow.
+      expect(missing).toEqual(foreign);
+      expect(foreign!.sent).toEqual(['describe']);
+    }
+    expect((await handle.fetchHistory()).events?.length).toBe(historyBefore);
+    expect(await ada.caller.orders.order({ orderId: form.orderId })).toMatchObject({ state: 'paid' });
+  });
+
   it('answers NOT_FOUND for an order that failed its input check, as a raw CLI start can make', async () => {
     const { identity, caller } = customer();
     const orderId = uniqueId('raw');
@@ -174,6 +242,41 @@ describe('customer orders', () => {
     expect(first.orders.map((order) => order.orderId)).toEqual([newer.orderId]);
     const second = await me.caller.orders.myOrders({ limit: 1, cursor: first.nextCursor });
     expect(second.orders.map((order) => order.orderId)).toEqual([older.orderId]);
+  });
+
+  it('answers a made-up cursor with a 400 naming the field, and logs no error', async () => {
+    const { identity } = customer();
+    const log = jest.fn<void, Parameters<ApiLog>>();
+    const context = { ...api.context({ customer: identity }), log };
+    // Not base64; base64 of text; of a JSON array; non-canonical base64; and page tokens of the right keys whose
+    // values the workflow service cannot read (measured: it retries for 18 s, then answers UNKNOWN).
+    const madeUp = [
+      'not a cursor!',
+      'aGVsbG8gd29ybGQ=',
+      btoa('[1,2]'),
+      'e30',
+      btoa('{"CloseTime":42,"RunID":7}'),
+      btoa('{"StartTime":"2026-02-30T00:00:00Z"}'),
+      btoa('{"CloseTime":"9999-12-31T23:59:59Z","Extra":1}'),
+    ];
+    for (const cursor of madeUp) {
+      const response = await overHttp(customerAppRouter, context, {
+        path: 'orders.myOrders',
+        input: { cursor },
+        type: 'query',
+      });
+      expect({ cursor, status: response.status, body: response.body }).toMatchObject({
+        cursor,
+        status: 400,
+        body: {
+          error: {
+            message: 'Invalid input: cursor must be a cursor from a previous page.',
+            data: { code: 'BAD_REQUEST', fieldErrors: { cursor: ['must be a cursor from a previous page'] } },
+          },
+        },
+      });
+    }
+    expect(log.mock.calls.filter(([level]) => level === 'ERROR')).toEqual([]);
   });
 
   it('refuses order procedures without a signed-in customer, and serves the menu to anyone', async () => {

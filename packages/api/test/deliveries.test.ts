@@ -52,7 +52,7 @@ describe('driver deliveries', () => {
     // What the driver needs to see comes with the list row (the order's memo): no per-order query.
     expect(waiting).toMatchObject({
       dishes: '2× Poke',
-      deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
+      area: { city: 'Springfield', postalCode: '12345' },
       totalCents: 2 * 1450 + 299,
     });
 
@@ -63,8 +63,90 @@ describe('driver deliveries', () => {
       const page = await driver.caller.deliveries.mine({});
       return page.orders.length > 0 ? page : undefined;
     });
-    expect(mine.orders).toEqual([expect.objectContaining({ orderId, state: 'pickedUp' })]);
+    expect(mine.orders).toEqual([
+      expect.objectContaining({
+        orderId,
+        state: 'pickedUp',
+        deliveryAddress: { street: '1 Main St', city: 'Springfield', postalCode: '12345' },
+      }),
+    ]);
     expect((await aDriver().caller.deliveries.mine({})).orders).toEqual([]);
+  });
+
+  it("shows every driver the waiting order's area and dishes only, and the full address to the driver who took it", async () => {
+    const customer = customerCaller(api.context({ customer: { id: uniqueId('customer'), name: 'Grace Hopper' } }));
+    const address = {
+      street: '7 Secret Lane',
+      city: 'Springfield',
+      postalCode: '54321',
+      instructions: 'Key under the blue pot',
+    };
+    const form = anOrderForm({ deliveryAddress: address });
+    expect((await customer.orders.createOrder(form)).outcome).toBe('paid');
+    const onlooker = aDriver();
+    const taker = aDriver();
+
+    // Over HTTP, as the driver app receives it: nothing of the person is anywhere in the answer.
+    const waiting = await eventually(async () => {
+      const response = await overHttp(driverAppRouter, api.context({ driver: { id: onlooker.id } }), {
+        path: 'deliveries.waiting',
+        input: { limit: 50 },
+        type: 'query',
+      });
+      return response.text.includes(form.orderId) ? response : undefined;
+    });
+    for (const secret of ['Grace', 'Hopper', 'Secret Lane', 'Key under', 'street', 'instructions', 'customerName'])
+      expect(waiting.text).not.toContain(secret);
+    const row = (await onlooker.caller.deliveries.waiting({ limit: 50 })).orders.find(
+      (order) => order.orderId === form.orderId,
+    );
+    expect(row).toEqual({
+      orderId: form.orderId,
+      state: 'paid',
+      totalCents: expect.any(Number),
+      startedAt: expect.any(String),
+      dishes: '2× Poke',
+      area: { postalCode: '54321', city: 'Springfield' },
+    });
+
+    await taker.caller.deliveries.pickUp({ orderId: form.orderId });
+    const mine = await eventually(async () => {
+      const page = await taker.caller.deliveries.mine({});
+      return page.orders.find((order) => order.orderId === form.orderId);
+    });
+    expect(mine).toMatchObject({ customerName: 'Grace Hopper', deliveryAddress: address });
+    expect((await onlooker.caller.deliveries.mine({})).orders).toEqual([]);
+  });
+
+  it('answers a made-up cursor on either list with a 400 naming the field', async () => {
+    const driver = aDriver();
+    for (const path of ['deliveries.waiting', 'deliveries.mine'])
+      for (const cursor of ['%%%', btoa('{"StartTime":"2026-02-30T00:00:00Z"}'), btoa('null')]) {
+        const response = await overHttp(driverAppRouter, api.context({ driver: { id: driver.id } }), {
+          path,
+          input: { cursor },
+          type: 'query',
+        });
+        expect({ path, cursor, status: response.status, body: response.body }).toMatchObject({
+          path,
+          cursor,
+          status: 400,
+          body: { error: { message: 'Invalid input: cursor must be a cursor from a previous page.' } },
+        });
+      }
+  });
+
+  it('pages the waiting list with the cursor it hands out', async () => {
+    await paidOrder();
+    await paidOrder();
+    const driver = aDriver();
+    const first = await eventually(async () => {
+      const page = await driver.caller.deliveries.waiting({ limit: 1 });
+      return page.nextCursor ? page : undefined;
+    });
+    const second = await driver.caller.deliveries.waiting({ limit: 1, cursor: first.nextCursor });
+    expect(second.orders).toHaveLength(1);
+    expect(second.orders[0]!.orderId).not.toBe(first.orders[0]!.orderId);
   });
 
   it("refuses a second driver's pick-up, a wrong driver's delivery and a cancel after pick-up, with CONFLICT", async () => {

@@ -7,6 +7,7 @@ import {
   CUSTOMER_COOKIE,
   customerApiCaller,
   customerCookie,
+  customerSession,
   driverApiCaller,
   driverApiHandler,
   loadAppConfig,
@@ -161,6 +162,68 @@ describe('sessions', () => {
   });
 });
 
+describe('session secret rotation', () => {
+  const OLD = 'the-secret-before-the-rotation-0123456789';
+  const NEW = 'the-secret-after-the-rotation-9876543210';
+  const withSecrets = (current: string, previous?: string) =>
+    loadAppConfig({
+      SESSION_SECRET: current,
+      ...(previous ? { SESSION_SECRET_PREVIOUS: previous } : {}),
+      TEMPORAL_ADDRESS: api.address,
+    });
+
+  it('keeps every customer and their orders across a rotation, sealing each cookie anew on the next visit', async () => {
+    const before = withSecrets(OLD);
+    const rotated = withSecrets(NEW, OLD);
+    const afterwards = withSecrets(NEW);
+
+    // A first visit before the rotation: a new customer, who orders.
+    const first = await customerSession(undefined, before);
+    expect(first.reissued).toBeDefined();
+    const oldCookie = first.reissued!.value;
+    expect(await customerSession(oldCookie, before)).toEqual({ id: first.id });
+    const form = anOrderForm();
+    const created = await menuApiHandler(before)(
+      trpcPost('orders.createOrder', form, `${CUSTOMER_COOKIE}=${oldCookie}`),
+    );
+    expect(created.status).toBe(200);
+
+    // Rotated: the old cookie still names the same customer, who still sees the order placed before.
+    expect(await unsealIdentity(oldCookie, rotated, 'customer')).toEqual({ id: first.id });
+    const listed = await menuApiHandler(rotated)(trpcGet('orders.myOrders', {}, `${CUSTOMER_COOKIE}=${oldCookie}`));
+    expect(await listed.json()).toMatchObject({ result: { data: { orders: [{ orderId: form.orderId }] } } });
+
+    // The next visit seals the same id with the new secret; that cookie needs nothing more, and outlives the old one.
+    const visit = await customerSession(oldCookie, rotated);
+    expect(visit.id).toBe(first.id);
+    const newCookie = visit.reissued!.value;
+    expect(visit.reissued!.setCookie).toContain(`${CUSTOMER_COOKIE}=${newCookie}`);
+    expect(await customerSession(newCookie, rotated)).toEqual({ id: first.id });
+    expect(await unsealIdentity(newCookie, afterwards, 'customer')).toEqual({ id: first.id });
+    const order = await menuApiHandler(afterwards)(
+      trpcGet('orders.order', { orderId: form.orderId }, `${CUSTOMER_COOKIE}=${newCookie}`),
+    );
+    expect(order.status).toBe(200);
+
+    // Once the old secret is dropped, its cookies read as nobody, and the new secret never read as the old.
+    expect(await unsealIdentity(oldCookie, afterwards, 'customer')).toBeUndefined();
+    expect(await unsealIdentity(newCookie, before, 'customer')).toBeUndefined();
+  });
+
+  it('still reads a cookie sealed before rotation existed (a plain string password) after one rotation', async () => {
+    const id = newCustomerId();
+    const legacy = await sealData({ id, role: 'customer' }, { password: OLD, ttl: 3_600 });
+    expect(await unsealIdentity(legacy, withSecrets(OLD), 'customer')).toEqual({ id });
+    const visit = await customerSession(legacy, withSecrets(NEW, OLD));
+    expect(visit).toMatchObject({ id, reissued: expect.any(Object) });
+    expect(await unsealIdentity(visit.reissued!.value, withSecrets(NEW), 'customer')).toEqual({ id });
+  });
+
+  it('names a too-short previous secret', () => {
+    expect(() => withSecrets(NEW, `${OLD},short`)).toThrow(/SESSION_SECRET_PREVIOUS: must list/);
+  });
+});
+
 describe('menu API handler', () => {
   it('acts as the customer in the cookie, and only that customer', async () => {
     const handler = menuApiHandler(config);
@@ -182,6 +245,35 @@ describe('menu API handler', () => {
     // A driver's session cookie means nothing to the menu app.
     const asDriver = await handler(trpcGet('orders.order', { orderId: form.orderId }, danaCookie));
     expect(asDriver.status).toBe(401);
+  });
+
+  it("words every refusal for a person: neither zod's nor the JSON parser's own wording reaches the client", async () => {
+    const alice = cookieFrom((await customerCookie(uniqueId('alice'), config)).setCookie);
+    const handler = menuApiHandler(config);
+    const messageOf = async (request: Request) => {
+      const response = await handler(request);
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { error: { message: string } }).error.message;
+    };
+    const raw = new Request('http://app.test/api/trpc/orders.cancel', {
+      method: 'POST',
+      body: '{"orderId":',
+      headers: { 'content-type': 'application/json', cookie: alice },
+    });
+    expect(await messageOf(raw)).toBe('The request is not valid JSON.');
+    expect(await messageOf(trpcPost('orders.cancel', { orderId: 7, reason: 'x'.repeat(501) }, alice))).toBe(
+      'Invalid input: orderId must be text; reason must be at most 500 characters.',
+    );
+    expect(await messageOf(trpcPost('orders.rate', { orderId: 'a', stars: 1e308 }, alice))).toBe(
+      'Invalid input: stars must be from 1 to 5.',
+    );
+    expect(await messageOf(trpcGet('orders.myOrders', [1], alice))).toBe(
+      'Invalid input: the request must be a group of fields.',
+    );
+    const wide = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
+    expect(await messageOf(trpcPost('pass.cancel', wide, alice))).toBe(
+      'Invalid input: the request has fields we do not accept: "k0", "k1", "k2" and 47 more.',
+    );
   });
 
   it('has no driver procedure, whatever the cookie', async () => {

@@ -133,10 +133,16 @@ function OrderCard({
     <li className="card order-card" data-order-id={order.orderId}>
       <div className="stack-tight">
         <strong>{order.dishes ?? `Order ${order.orderId.slice(0, 8)}`}</strong>
+        {/* The API sends the street, name and note only to the driver who picked the order up; the waiting list
+            has the area. */}
         {address ? (
           <span>
             {address.street}, {address.postalCode} {address.city}
             {address.instructions ? <span className="muted"> — “{address.instructions}”</span> : null}
+          </span>
+        ) : order.area ? (
+          <span>
+            {order.area.postalCode} {order.area.city}
           </span>
         ) : null}
         <span className="muted">

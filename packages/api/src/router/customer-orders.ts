@@ -9,7 +9,7 @@ import {
   type OrderStatus,
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { orderNotFound } from '../errors';
 import {
   cancelInputSchema,
@@ -37,17 +37,19 @@ function orderHandle(client: Client, orderId: string) {
 }
 
 /**
- * The order's customer, from the CustomerId search attribute every API-started order carries from its start.
- * Reading it needs no worker and runs no workflow code. Throws WorkflowNotFoundError for an unknown id.
+ * Ownership first, before any workflow query or update: one describe call reads the order's customer from the
+ * CustomerId search attribute every API-started order carries from its start (no worker, no workflow code). A
+ * missing order and another customer's order take that same one call and end in the same NOT_FOUND from here, so
+ * neither the answer nor the work behind it tells them apart.
  */
-async function ownerOf(client: Client, orderId: string) {
-  const description = await orderHandle(client, orderId).describe();
-  return { customerId: description.typedSearchAttributes.get(CustomerIdAttribute) };
-}
-
-/** The same NOT_FOUND for another customer's order as for a missing one. */
 async function assertOwnOrder(client: Client, customer: Customer, orderId: string): Promise<void> {
-  const { customerId } = await ownerOf(client, orderId);
+  let customerId: string | undefined;
+  try {
+    const description = await orderHandle(client, orderId).describe();
+    customerId = description.typedSearchAttributes.get(CustomerIdAttribute);
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
   if (customerId !== customer.id) throw orderNotFound();
 }
 
@@ -71,15 +73,14 @@ export const customerOrdersRouter = router({
     }),
 
   order: customerProcedure.input(orderRefSchema).query(async ({ ctx, input }) => {
-    const status = await orderHandle(ctx.temporal, input.orderId).query(getStatusQuery);
-    if (status.customerId !== ctx.customer.id) throw orderNotFound();
-    return status;
+    await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
+    return orderHandle(ctx.temporal, input.orderId).query(getStatusQuery);
   }),
 
   myOrders: customerProcedure
     .input(pageInputSchema)
     .query(({ ctx, input }) =>
-      listOrders(ctx.temporal, orderQuery({ [CustomerIdAttribute.name]: ctx.customer.id }), input),
+      listOrders(ctx.temporal, orderQuery({ [CustomerIdAttribute.name]: ctx.customer.id }), input, 'full'),
     ),
 
   cancel: customerProcedure.input(cancelInputSchema).mutation(async ({ ctx, input }) => {

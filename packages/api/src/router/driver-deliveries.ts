@@ -16,10 +16,14 @@ const ON_THE_WAY: OrderState = 'pickedUp';
 
 // Drivers act as themselves: the driver id always comes from the signed-in identity, never from the request.
 export const driverDeliveriesRouter = router({
+  // Every driver sees the waiting list: the area and the dishes, never who ordered or their street (see listOrders).
   waiting: driverProcedure
     .input(pageInputSchema)
-    .query(({ ctx, input }) => listOrders(ctx.temporal, orderQuery({ [OrderStateAttribute.name]: WAITING }), input)),
+    .query(({ ctx, input }) =>
+      listOrders(ctx.temporal, orderQuery({ [OrderStateAttribute.name]: WAITING }), input, 'area'),
+    ),
 
+  // The driver who picked an order up sees where and to whom it goes.
   mine: driverProcedure
     .input(pageInputSchema)
     .query(({ ctx, input }) =>
@@ -27,6 +31,7 @@ export const driverDeliveriesRouter = router({
         ctx.temporal,
         orderQuery({ [DriverIdAttribute.name]: ctx.driver.id, [OrderStateAttribute.name]: ON_THE_WAY }),
         input,
+        'full',
       ),
     ),
 

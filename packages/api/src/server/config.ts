@@ -20,6 +20,11 @@ export interface AppConfig {
   readonly encryption: PayloadEncryption;
   /** Seals the session cookies; at least 32 characters, from the environment only. */
   readonly sessionSecret: string;
+  /**
+   * SESSION_SECRET_PREVIOUS: secrets that sealed cookies before a rotation, newest first. Cookies they sealed still
+   * read (and the menu seals them again with sessionSecret); nothing new is sealed with them.
+   */
+  readonly previousSessionSecrets?: readonly string[];
   /** Whether cookies are sent over HTTPS only. */
   readonly secureCookies: boolean;
   /** The windows new orders get; unset ones take the workflow's defaults. */
@@ -60,6 +65,18 @@ const appEnvSchema = z.object({
   SESSION_SECRET: z
     .string({ error: 'is required (at least 32 characters; e.g. `openssl rand -base64 32`)' })
     .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)'),
+  SESSION_SECRET_PREVIOUS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((secret) => secret.trim())
+        .filter((secret) => secret !== ''),
+    )
+    .refine((secrets) => secrets.every((secret) => secret.length >= 32), {
+      error: 'must list the secrets sealed with before, comma-separated, each at least 32 characters',
+    })
+    .optional(),
   COOKIE_SECURE: z.enum(['true', 'false'], { error: 'must be "true" or "false"' }).optional(),
   NOTIFICATIONS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   NOTIFICATIONS_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -177,6 +194,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     connection,
     encryption,
     sessionSecret: vars.SESSION_SECRET,
+    previousSessionSecrets: vars.SESSION_SECRET_PREVIOUS ?? [],
     secureCookies: vars.COOKIE_SECURE ? vars.COOKIE_SECURE === 'true' : production,
     ...(vars.NOTIFICATIONS_URL
       ? {

@@ -1,7 +1,14 @@
 // Server-only: what the Next.js apps mount. Never import this from a client component.
 export { loadAppConfig, AppConfigError, type AppConfig } from './config';
 export { temporalClient } from './temporal';
-export { CUSTOMER_COOKIE, customerCookie, newCustomerId, unsealIdentity, cookieValue } from './session';
+export {
+  CUSTOMER_COOKIE,
+  customerCookie,
+  customerSession,
+  newCustomerId,
+  unsealIdentity,
+  cookieValue,
+} from './session';
 export {
   menuApiHandler,
   driverApiHandler,
