@@ -1,0 +1,19 @@
+// node:test's counterpart of tooling/jest/count-reporter.js: leaves this package's pass/fail counts where `npm test`
+// adds them up into its closing line. Writes nothing to its own stream (the spec reporter prints the tests).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export default async function* countReporter(source) {
+  let passed = 0;
+  let failed = 0;
+  for await (const event of source) {
+    // Suites report too; only tests (no subtests of their own) are counted, as jest counts them.
+    if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.details?.type !== 'suite') {
+      if (event.type === 'test:pass') passed += 1;
+      else failed += 1;
+    }
+  }
+  const dir = process.env.DURABLE_DELIVERY_TEST_REPORT_DIR;
+  if (dir) writeFileSync(join(dir, `${process.pid}-${Date.now()}.json`), JSON.stringify({ passed, failed }));
+  yield '';
+}
