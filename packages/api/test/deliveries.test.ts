@@ -88,7 +88,7 @@ describe('driver deliveries', () => {
 
     // Over HTTP, as the driver app receives it: nothing of the person is anywhere in the answer.
     const waiting = await eventually(async () => {
-      const response = await overHttp(driverAppRouter, api.context({ driver: { id: onlooker.id } }), {
+      const response = await overHttp(driverAppRouter, api.context({ driver: { id: onlooker.id, name: `Driver ${onlooker.id}` } }), {
         path: 'deliveries.waiting',
         input: { limit: 50 },
         type: 'query',
@@ -122,7 +122,7 @@ describe('driver deliveries', () => {
     const driver = aDriver();
     for (const path of ['deliveries.waiting', 'deliveries.mine'])
       for (const cursor of ['%%%', btoa('{"StartTime":"2026-02-30T00:00:00Z"}'), btoa('null')]) {
-        const response = await overHttp(driverAppRouter, api.context({ driver: { id: driver.id } }), {
+        const response = await overHttp(driverAppRouter, api.context({ driver: { id: driver.id, name: `Driver ${driver.id}` } }), {
           path,
           input: { cursor },
           type: 'query',
