@@ -12,7 +12,7 @@ import { signedInCustomer, signedInDriver, type Session } from './fuzz-sessions'
  * signed-in customer (menu) or driver (driver app). Not one answer may be a 5xx; every 4xx carries a JSON error a
  * person can read; and not one workflow may start.
  */
-const CASES_PER_PROCEDURE = 320;
+const CASES_PER_PROCEDURE = 300;
 const SEED = 19;
 /** Requests in flight at once: enough to keep both servers busy, few enough for a 2-core machine. */
 const CONCURRENCY = 6;
