@@ -79,7 +79,7 @@ function callers(temporalClientOfApp: Client, config: AppConfig) {
     createContext({ temporal: temporalClientOfApp, orderWindows: config.orderWindows, ...extra });
   return {
     customer: createCallerFactory(customerAppRouter)(context({ customer })),
-    driver: createCallerFactory(driverAppRouter)(context({ driver: { id: 'dana' } })),
+    driver: createCallerFactory(driverAppRouter)(context({ driver: { id: 'd-dana', name: 'Dana' } })),
   };
 }
 
