@@ -129,7 +129,7 @@ export async function startHealthServer(address: string, options: HealthServerOp
           response.writeHead(upstream.status, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
           response.end(await upstream.text());
         },
-        () => answer(503, { error: 'the worker\'s metrics are not available yet' }),
+        () => answer(503, { error: "the worker's metrics are not available yet" }),
       );
       return;
     }
