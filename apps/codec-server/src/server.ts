@@ -1,13 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EncryptionCodec, PayloadDecryptionError, type Keyring } from '@durable-delivery/codec';
-import {
-  allowedHosts,
-  bearerCheck,
-  parse,
-  requireHost,
-  sendError,
-  useErrorShape,
-} from '@durable-delivery/service-kit';
+import { allowedHosts, bearerCheck, parse, requireHost, sendError, useErrorShape } from '@durable-delivery/service-kit';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import type { Payload } from '@temporalio/common';

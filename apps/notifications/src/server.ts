@@ -79,7 +79,9 @@ export function buildNotificationService(options: NotificationServiceOptions): F
   const maxStreams = options.maxStreamsPerCustomer ?? MAX_STREAMS_PER_CUSTOMER;
   const openStreams = new Map<string, number>();
   const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 16 * 1024 });
-  const registry = useObservability(app, { service: 'notifications', ready: () => inbox.isAnswering(),
+  const registry = useObservability(app, {
+    service: 'notifications',
+    ready: () => inbox.isAnswering(),
     metricsToken: options.metricsToken,
   });
   const stored = new Counter({

@@ -265,9 +265,9 @@ describe('callers, hosts and limits', () => {
       error: { type: 'invalid_request_error', message: 'This server does not answer for that host name.' },
     });
     expect((await at('/v1/customers/c-1/stream', { ...AUTH, host: 'attacker.example' })).statusCode).toBe(421);
-    expect(
-      [...loadConfig({ NOTIFICATIONS_API_KEY: API_KEY, NOTIFICATIONS_ALLOWED_HOSTS: 'notifications' }).allowedHosts],
-    ).toContain('notifications');
+    expect([
+      ...loadConfig({ NOTIFICATIONS_API_KEY: API_KEY, NOTIFICATIONS_ALLOWED_HOSTS: 'notifications' }).allowedHosts,
+    ]).toContain('notifications');
     expect(() => loadConfig({})).toThrow(/NOTIFICATIONS_API_KEY: is required/);
 
     for (const authorization of [undefined, `Bearer ${API_KEY}`, 'Bearer wrong-metrics-token']) {

@@ -83,7 +83,9 @@ export function buildPaymentService(options: PaymentServiceOptions): FastifyInst
   const faults = options.faults ?? new Faults();
   const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 64 * 1024 });
 
-  const registry = useObservability(app, { service: 'payments', ready: () => options.ledger.isAnswering(),
+  const registry = useObservability(app, {
+    service: 'payments',
+    ready: () => options.ledger.isAnswering(),
     metricsToken: options.metricsToken,
   });
   // First answers only: a replayed key is counted apart, so these are exact however often a worker retries.

@@ -24,7 +24,12 @@ function freePort(): Promise<number> {
 
 async function startService(dbFilename: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PAYMENTS_PORT: String(port), PAYMENTS_DB: dbFilename, PAYMENTS_API_KEY: API_KEY },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PAYMENTS_PORT: String(port),
+      PAYMENTS_DB: dbFilename,
+      PAYMENTS_API_KEY: API_KEY,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Ready when it answers; bounded by jest's test timeout, not by a timing threshold.

@@ -65,7 +65,11 @@ it('keeps its ledger, write-ahead log and new folder readable by their owner onl
   const older = join(shared, 'ledger.sqlite');
   writeFileSync(older, '', { mode: 0o644 });
   chmodSync(older, 0o644);
-  const olderService = start({ PAYMENTS_PORT: String(await freePort()), PAYMENTS_DB: older, PAYMENTS_API_KEY: API_KEY });
+  const olderService = start({
+    PAYMENTS_PORT: String(await freePort()),
+    PAYMENTS_DB: older,
+    PAYMENTS_API_KEY: API_KEY,
+  });
   await ready(olderService, olderService.port);
   olderService.child.kill('SIGTERM');
   await once(olderService.child, 'exit');
@@ -79,7 +83,13 @@ it('keeps its ledger, write-ahead log and new folder readable by their owner onl
     const charged = await fetch(`http://127.0.0.1:${port}/v1/charges`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': 'modes-1', authorization: `Bearer ${API_KEY}` },
-      body: JSON.stringify({ orderId: 'o', customerId: 'c', amountCents: 100, currency: 'USD', paymentMethod: 'tok_visa' }),
+      body: JSON.stringify({
+        orderId: 'o',
+        customerId: 'c',
+        amountCents: 100,
+        currency: 'USD',
+        paymentMethod: 'tok_visa',
+      }),
     });
     expect(charged.status).toBe(201);
     expect({

@@ -174,7 +174,9 @@ describe('faults, ledger and durability', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { fields: { errorRate: ['must be between 0 and 1'] } } });
 
-    expect((await app.inject({ method: 'PUT', url: '/v1/faults', headers: AUTH, payload: { outage: true } })).json()).toEqual({
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/faults', headers: AUTH, payload: { outage: true } })).json(),
+    ).toEqual({
       errorRate: 0,
       latencyMs: 0,
       outage: true,
@@ -330,7 +332,13 @@ describe('configuration', () => {
     expect(() => loadConfig({})).toThrow(/PAYMENTS_API_KEY: is required/);
     expect(() => loadConfig({ PAYMENTS_API_KEY: 'short' })).toThrow(/PAYMENTS_API_KEY: must be at least 16 characters/);
     expect(
-      [...loadConfig({ PAYMENTS_API_KEY: API_KEY, PAYMENTS_HOST: '10.0.0.5', PAYMENTS_ALLOWED_HOSTS: 'payments, pay.internal' }).allowedHosts].sort(),
+      [
+        ...loadConfig({
+          PAYMENTS_API_KEY: API_KEY,
+          PAYMENTS_HOST: '10.0.0.5',
+          PAYMENTS_ALLOWED_HOSTS: 'payments, pay.internal',
+        }).allowedHosts,
+      ].sort(),
     ).toEqual(['10.0.0.5', '127.0.0.1', '::1', 'localhost', 'pay.internal', 'payments']);
   });
 });

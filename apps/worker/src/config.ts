@@ -48,7 +48,7 @@ const workerEnvSchema = z.object({
   WORKER_METRICS_ADDRESS: listenAddress
     .refine(
       (address) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]):\d+$/.test(address),
-      'must be a loopback address (e.g. 127.0.0.1:9464): scrape the health address\'s /metrics with METRICS_TOKEN instead',
+      "must be a loopback address (e.g. 127.0.0.1:9464): scrape the health address's /metrics with METRICS_TOKEN instead",
     )
     .default('127.0.0.1:9464'),
   /** GET /healthz (the process is up), GET /readyz (the server sees this worker polling), GET /metrics (token). */

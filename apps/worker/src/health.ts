@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, get as httpGet, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   MISDIRECTED_BODY,
@@ -124,13 +124,15 @@ export async function startHealthServer(address: string, options: HealthServerOp
         response.setHeader('www-authenticate', 'Bearer');
         return answer(401, UNAUTHORIZED_BODY);
       }
-      fetch(`http://${options.metricsAddress}/metrics`).then(
-        async (upstream) => {
-          response.writeHead(upstream.status, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
-          response.end(await upstream.text());
-        },
-        () => answer(503, { error: 'the worker\'s metrics are not available yet' }),
-      );
+      // node:http, not fetch: the worker traces fetch (undici), and a scrape every few seconds is no trace.
+      const upstream = httpGet(`http://${options.metricsAddress}/metrics`, (metrics) => {
+        response.writeHead(metrics.statusCode ?? 502, {
+          'content-type': PROMETHEUS_CONTENT_TYPE,
+          'cache-control': 'no-store',
+        });
+        metrics.pipe(response);
+      });
+      upstream.on('error', () => answer(503, { error: "the worker's metrics are not available yet" }));
       return;
     }
     if (path === '/readyz') {

@@ -77,9 +77,10 @@ describe('worker configuration', () => {
       /WORKER_METRICS_ADDRESS: must be a loopback address/,
     );
     expect(loadWorkerConfig({ WORKER_METRICS_ADDRESS: '127.0.0.1:9999' }).metricsAddress).toBe('127.0.0.1:9999');
-    expect(
-      loadWorkerConfig({ METRICS_TOKEN: 'a-metrics-token-0123', WORKER_ALLOWED_HOSTS: 'worker' }),
-    ).toMatchObject({ metricsToken: 'a-metrics-token-0123', allowedHosts: 'worker' });
+    expect(loadWorkerConfig({ METRICS_TOKEN: 'a-metrics-token-0123', WORKER_ALLOWED_HOSTS: 'worker' })).toMatchObject({
+      metricsToken: 'a-metrics-token-0123',
+      allowedHosts: 'worker',
+    });
   });
 
   it('names every invalid variable in one error', () => {

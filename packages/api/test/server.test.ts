@@ -364,15 +364,16 @@ describe('operations endpoints (the apps mount them at /api/healthz, /api/readyz
     }
     expect((await scrape(`Bearer ${token}`)).status).toBe(200);
     expect((await operationsHandlers(() => config).metrics(get())).status).toBe(401);
-    expect(loadAppConfig({ SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron', METRICS_TOKEN: token })).toMatchObject(
-      { metricsToken: token },
-    );
+    expect(
+      loadAppConfig({ SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron', METRICS_TOKEN: token }),
+    ).toMatchObject({ metricsToken: token });
   });
 
   it('counts each API call by procedure, type and result code, in Prometheus text', async () => {
     const token = 'app-test-metrics-token-0123456789';
     const ops = operationsHandlers(() => ({ ...config, metricsToken: token }));
-    const scraping = () => new Request('http://app.test/api/metrics', { headers: { authorization: `Bearer ${token}` } });
+    const scraping = () =>
+      new Request('http://app.test/api/metrics', { headers: { authorization: `Bearer ${token}` } });
     const scrape = async () => (await ops.metrics(scraping())).text();
     const calls = (text: string, labels: Record<string, string>) => metricValue(text, 'trpc_requests_total', labels);
     const before = await scrape();
@@ -518,7 +519,10 @@ describe('notification stream limits (menu app)', () => {
 
   it('requires the notification service’s key with its URL', () => {
     expect(() =>
-      loadAppConfig({ SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron', NOTIFICATIONS_URL: 'http://127.0.0.1:4020' }),
+      loadAppConfig({
+        SESSION_SECRET: 'a-test-secret-that-is-long-enough-for-iron',
+        NOTIFICATIONS_URL: 'http://127.0.0.1:4020',
+      }),
     ).toThrow(/NOTIFICATIONS_API_KEY: is required with NOTIFICATIONS_URL/);
   });
 });

@@ -55,7 +55,10 @@ export function hostAllowed(host: string | undefined, allowed: ReadonlySet<strin
 }
 
 function normalizeHost(name: string): string {
-  return name.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  return name
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 }
 
 /** The variable every metrics endpoint's token comes from. */

@@ -54,9 +54,9 @@ export interface StackOptions {
 
 export interface StackWorker {
   readonly process: StackProcess;
-  /** host:port of its Prometheus endpoint. */
+  /** host:port of the SDK's own Prometheus endpoint (loopback, no token): scrapers use healthUrl's /metrics. */
   readonly metricsAddress: string;
-  /** http://host:port of its /healthz and /readyz. */
+  /** http://host:port of its /healthz, /readyz and /metrics (the last with the stack's metricsToken). */
   readonly healthUrl: string;
 }
 
