@@ -88,11 +88,15 @@ describe('driver deliveries', () => {
 
     // Over HTTP, as the driver app receives it: nothing of the person is anywhere in the answer.
     const waiting = await eventually(async () => {
-      const response = await overHttp(driverAppRouter, api.context({ driver: { id: onlooker.id, name: `Driver ${onlooker.id}` } }), {
-        path: 'deliveries.waiting',
-        input: { limit: 50 },
-        type: 'query',
-      });
+      const response = await overHttp(
+        driverAppRouter,
+        api.context({ driver: { id: onlooker.id, name: `Driver ${onlooker.id}` } }),
+        {
+          path: 'deliveries.waiting',
+          input: { limit: 50 },
+          type: 'query',
+        },
+      );
       return response.text.includes(form.orderId) ? response : undefined;
     });
     for (const secret of ['Grace', 'Hopper', 'Secret Lane', 'Key under', 'street', 'instructions', 'customerName'])
@@ -122,11 +126,15 @@ describe('driver deliveries', () => {
     const driver = aDriver();
     for (const path of ['deliveries.waiting', 'deliveries.mine'])
       for (const cursor of ['%%%', btoa('{"StartTime":"2026-02-30T00:00:00Z"}'), btoa('null')]) {
-        const response = await overHttp(driverAppRouter, api.context({ driver: { id: driver.id, name: `Driver ${driver.id}` } }), {
-          path,
-          input: { cursor },
-          type: 'query',
-        });
+        const response = await overHttp(
+          driverAppRouter,
+          api.context({ driver: { id: driver.id, name: `Driver ${driver.id}` } }),
+          {
+            path,
+            input: { cursor },
+            type: 'query',
+          },
+        );
         expect({ path, cursor, status: response.status, body: response.body }).toMatchObject({
           path,
           cursor,

@@ -19,7 +19,9 @@ export function driverAccounts(): Promise<Accounts> {
 
 /** Sign-in and sign-out, one per process: the sign-in throttle keeps its counts in it. */
 export function sessionRoutes(): Promise<ReturnType<typeof driverSessionHandlers>> {
-  sessionHandlers ??= driverAccounts().then((opened) => driverSessionHandlers(opened, { origins: appConfig().origins }));
+  sessionHandlers ??= driverAccounts().then((opened) =>
+    driverSessionHandlers(opened, { origins: appConfig().origins }),
+  );
   return sessionHandlers;
 }
 
