@@ -152,7 +152,7 @@ function hostileValues({ string: huge }: FuzzSizes): unknown[] {
     'AAAA',
     '====',
     'e30',
-    base64('x'.repeat(Math.min(huge, 3000))),
+    base64('x'.repeat(Math.min(huge, 3_000))),
     [],
     [1, 2, 3],
     ['x'],
