@@ -309,17 +309,22 @@ describe('payload encryption on the real stack', () => {
       const rotated = appConfig(`${NEW},${OLD}`);
       const rotatedClient = new Client({ connection, dataConverter: rotated.encryption.dataConverter });
       const api = callers(rotatedClient, rotated);
-      // The driver list reads the (encrypted) memo straight from visibility, and shows it decrypted.
+      // The driver lists read the (encrypted) memo straight from visibility, and show it decrypted: the waiting
+      // list its area and dishes, the list of the driver who picked the order up its name and street too.
       const waiting = await eventually(async () => {
         const page = await api.driver.deliveries.waiting({ limit: 50 });
         return page.orders.find((order) => order.orderId === paidOrder);
       });
       expect(waiting).toMatchObject({
         dishes: '2× Burrata, Poke',
-        customerName: 'Ada Lovelace',
-        deliveryAddress: { street: '1 Main St' },
+        area: { postalCode: '12345', city: 'Springfield' },
       });
       await api.driver.deliveries.pickUp({ orderId: paidOrder });
+      const mine = await eventually(async () => {
+        const page = await api.driver.deliveries.mine({ limit: 50 });
+        return page.orders.find((order) => order.orderId === paidOrder);
+      });
+      expect(mine).toMatchObject({ customerName: 'Ada Lovelace', deliveryAddress: { street: '1 Main St' } });
       // The API's error mapping still reads the workflow's (encrypted) rejection: a second pick-up is a CONFLICT.
       await expect(api.driver.deliveries.pickUp({ orderId: paidOrder })).rejects.toMatchObject({ code: 'CONFLICT' });
       await api.driver.deliveries.deliver({ orderId: paidOrder });
