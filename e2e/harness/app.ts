@@ -17,6 +17,8 @@ export function urls() {
     menu: read('E2E_MENU_URL'),
     menuShortPickup: read('E2E_MENU_SHORT_PICKUP_URL'),
     driver: read('E2E_DRIVER_URL'),
+    menuFuzz: read('E2E_MENU_FUZZ_URL'),
+    driverFuzz: read('E2E_DRIVER_FUZZ_URL'),
     /** The dev server's Web UI, and the codec server it decodes through (with the token operators sign in with). */
     temporalUi: read('E2E_TEMPORAL_UI_URL'),
     codecServer: read('E2E_CODEC_SERVER_URL'),

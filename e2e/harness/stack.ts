@@ -10,6 +10,12 @@ export interface StackUrls {
   /** A second menu server whose orders get a short pick-up window, for the refund flow. */
   readonly menuShortPickup: string;
   readonly driver: string;
+  /**
+   * The fuzz's own servers of both apps: the same builds and checks, with per-client rates raised (the fuzz sends
+   * thousands of calls as one customer and one driver; the limits have specs of their own, on the servers above).
+   */
+  readonly menuFuzz: string;
+  readonly driverFuzz: string;
   readonly temporal: string;
   /** The dev server's Web UI, which decodes payloads through the codec server (the Temporal UI spec). */
   readonly temporalUi: string;
@@ -26,6 +32,8 @@ export interface StackUrls {
     readonly notifications: string;
   };
 }
+
+const FUZZ_RATES = { RATE_LIMIT_QUERIES: '2000/10s', RATE_LIMIT_MUTATIONS: '2000/10s' };
 
 /**
  * The whole real stack, as production runs it (@durable-delivery/stack): a Temporal dev server with its Web UI wired
@@ -50,7 +58,11 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
         PASS_BILLING_PERIOD: '10 minutes',
       },
     },
-    moreApps: [{ name: 'menu-short-pickup', app: 'menu', env: { ORDER_PICKUP_WINDOW: '8 seconds' } }],
+    moreApps: [
+      { name: 'menu-short-pickup', app: 'menu', env: { ORDER_PICKUP_WINDOW: '8 seconds' } },
+      { name: 'menu-fuzz', app: 'menu', env: FUZZ_RATES },
+      { name: 'driver-fuzz', app: 'driver', env: FUZZ_RATES },
+    ],
   });
   const { urls } = stack;
   // The browser opens the apps on localhost: a secure context, so the apps' secure cookies come back.
@@ -60,6 +72,8 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
       menu: browserUrl('menu'),
       menuShortPickup: browserUrl('menu-short-pickup'),
       driver: browserUrl('driver'),
+      menuFuzz: browserUrl('menu-fuzz'),
+      driverFuzz: browserUrl('driver-fuzz'),
       temporal: stack.temporal.address,
       temporalUi: urls.temporalUi ?? '',
       codecServer: urls.codecServer ?? '',

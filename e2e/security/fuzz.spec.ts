@@ -126,13 +126,13 @@ test('every procedure of both apps refuses ≥ 300 malformed inputs each with a 
   ];
   expect(targets.filter((target) => target.app === 'driver').length).toBeGreaterThan(0);
 
-  const customer = await signedInCustomer(browser, urls().menu);
-  const driver = await signedInDriver(browser, urls().driver);
+  const customer = await signedInCustomer(browser, urls().menuFuzz);
+  const driver = await signedInDriver(browser, urls().driverFuzz);
   const sessions: Record<Target['app'], Session> = { menu: customer, driver };
-  const origins: Record<Target['app'], string> = { menu: urls().menu, driver: urls().driver };
+  const origins: Record<Target['app'], string> = { menu: urls().menuFuzz, driver: urls().driverFuzz };
 
   // Who the fuzz customer is, so the workflows started for them can be counted afterwards.
-  const summary = await customer.request.get(`${urls().menu}/api/trpc/rewards.summary`);
+  const summary = await customer.request.get(`${urls().menuFuzz}/api/trpc/rewards.summary`);
   const customerId = ((await summary.json()) as { result: { data: { customerId: string } } }).result.data.customerId;
   expect(customerId).toMatch(/^c-/);
 
