@@ -216,7 +216,11 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to render while any secret is missing, naming it', async () => {
-    for (const name of Object.keys(secrets)) {
+    // Every variable compose reads with `:?` is required; the optional ones (`:-`, e.g. SESSION_SECRET_PREVIOUS) may be empty.
+    const compose = readFileSync(COMPOSE_FILE, 'utf8');
+    const required = new Set([...compose.matchAll(/\$\{([A-Z][A-Z0-9_]*):\?/g)].map((match) => match[1]!));
+    expect(Object.keys(secrets).filter((name) => !required.has(name))).toEqual(['SESSION_SECRET_PREVIOUS']);
+    for (const name of Object.keys(secrets).filter((name) => required.has(name))) {
       const result = await composeConfig(envFile({ ...secrets, [name]: '' }));
       expect({ name, ok: result.ok }).toEqual({ name, ok: false });
       expect(result.stderr).toContain(`set ${name} in .env`);
