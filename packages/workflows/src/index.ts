@@ -22,7 +22,7 @@ export {
   durationSchema,
   rewardIdSchema,
 } from './client/schema';
-export { notificationMessage, describeDishes } from './order/messages';
+export { notificationMessage, describeDishes, shortOrderNumber } from './order/messages';
 export { ORDER_METRICS, type RefundReason, type PaymentOutcome } from './order/metrics';
 export { orderStartOptions } from './client/start';
 export { checkout, OrderIdTakenError, DEFAULT_CHECKOUT_WAIT_MS, type CheckoutOptions } from './client/checkout';

@@ -38,3 +38,8 @@ export function describeDishes(priced: PricedOrder): string {
     .map((line) => (line.quantity > 1 ? `${line.quantity}× ${line.product.name}` : line.product.name))
     .join(', ');
 }
+
+/** The order number people see everywhere (pages, toasts, refusals): the id's first 8 characters, "3f2a9c1e". */
+export function shortOrderNumber(orderId: string): string {
+  return orderId.slice(0, 8);
+}
