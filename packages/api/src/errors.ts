@@ -8,9 +8,12 @@ import {
 import {
   ApplicationFailure,
   QueryNotRegisteredError,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  isGrpcServiceError,
 } from '@temporalio/client';
 import type { ApiLog } from './trpc';
 import { TRPCError } from '@trpc/server';
@@ -77,9 +80,32 @@ export function toTRPCError(error: unknown, log?: ApiLog): TRPCError {
     if (BAD_REQUEST_TYPES.has(failure.type)) return new TRPCError({ code: 'BAD_REQUEST', message: failure.message });
   }
 
+  if (isBusy(error)) {
+    log?.('WARN', 'order API: Temporal busy or unreachable', { error });
+    return new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'We are very busy right now and could not answer in time. Please try again in a moment.',
+    });
+  }
+
   log?.('ERROR', 'order API: unexpected error', { error });
   return new TRPCError({
     code: 'INTERNAL_SERVER_ERROR',
     message: 'Something went wrong on our side. Please try again.',
   });
+}
+
+/** gRPC codes that mean "not now" rather than "wrong": a deadline passed, the server is overloaded or unreachable. */
+const BUSY_GRPC_CODES: ReadonlySet<number> = new Set([
+  4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */,
+]);
+
+/**
+ * Temporal could not answer in time (an overloaded server, a query whose worker was too slow): the request was
+ * fine and may succeed if tried again, so it is a 503, not a bug to log as one.
+ */
+function isBusy(error: unknown): boolean {
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+  const grpc = error instanceof ServiceError ? error.cause : error;
+  return isGrpcServiceError(grpc) && BUSY_GRPC_CODES.has(grpc.code);
 }

@@ -9,6 +9,7 @@ import {
   type AppConfig,
 } from '../src/server';
 import { limitRefusal, limitedApi } from '../src/server/limits';
+import type * as Limits from '../src/server/limits';
 
 // The request gate and the API limits, with real Request objects: what each app's proxy and tRPC route run.
 
@@ -315,6 +316,33 @@ describe("the proxy's early refusal", () => {
     expect(await limitRefusal(call('c-fresh'), config, 'c-fresh')).toBeUndefined();
     // Pages are not the API's to limit.
     expect(await limitRefusal(new Request(`${ORIGIN}/orders`), config, 'c-early')).toBeUndefined();
+  });
+});
+
+describe('limits shared by two bundles', () => {
+  it("answers 429, not 500, when the limiters were made by another bundle's copy of the library", async () => {
+    // next build bundles the proxy and the API route apart, each with its own rate-limiter-flexible; the counters
+    // are shared through globalThis, so the route consumes from limiters (and catches refusals) the proxy made.
+    const config = appConfig({ RATE_LIMIT_QUERIES: '1/60s', RATE_LIMIT_CONCURRENT: '50', RATE_LIMIT_PER_ADDRESS: '7' });
+    const call = () =>
+      new Request(`${ORIGIN}/api/trpc/orders.order`, {
+        headers: { 'x-test-client': 'c-bundles', 'x-forwarded-for': '192.0.2.77' },
+      });
+    let proxyCopy!: typeof Limits;
+    let routeCopy!: typeof Limits;
+    jest.isolateModules(() => (proxyCopy = jest.requireActual('../src/server/limits')));
+    jest.isolateModules(() => (routeCopy = jest.requireActual('../src/server/limits')));
+    expect(proxyCopy.limitedApi).not.toBe(routeCopy.limitedApi);
+    expect(await proxyCopy.limitRefusal(call(), config, 'c-bundles')).toBeUndefined();
+    const handler = routeCopy.limitedApi(
+      config,
+      (req) => Promise.resolve(req.headers.get('x-test-client') ?? undefined),
+      () => Promise.resolve(Response.json({ result: { data: 'ok' } })),
+    );
+    expect((await handler(call())).status).toBe(200);
+    const refused = await handler(call());
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 

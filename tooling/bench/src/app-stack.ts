@@ -14,7 +14,10 @@ import {
 } from '@durable-delivery/stack';
 import { type TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import type { Client, Connection } from '@temporalio/client';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { OPEN_ORDER_WINDOWS } from './open-orders';
+import { RESULTS_DIR } from './report';
 import { benchWorkerOptions } from './worker-process';
 
 /** What the stack starts; the bench's Resources stops it all. */
@@ -52,8 +55,13 @@ export async function startBenchStack(
   { signal, fail, progress }: PartRun,
 ): Promise<{ stack: Stack; connection: Connection; client: Client; serverVersion: string | undefined }> {
   const worker = benchWorkerOptions();
+  const logFile = join(RESULTS_DIR, `${options.label}.log`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  rmSync(logFile, { force: true });
   const stack = await startStack({
     label: options.label,
+    // Every process's output, so an unexpected answer in the report can be traced to its cause afterwards.
+    logFile,
     temporal: { kind: options.server },
     parts: options.parts,
     workerNodeArgs: worker.workerNodeArgs,

@@ -50,6 +50,7 @@ import {
   table,
   type BenchReport,
   type ConcurrencyResult,
+  RESULTS_DIR,
 } from './report';
 import { DEFAULT_RATE_PROMPT, benchWindows, ceiling, fullOrder, type Scenario } from './scenarios';
 import { startBenchStack } from './app-stack';
@@ -480,7 +481,7 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
     ...(burstReport ? { burst: burstReport } : {}),
     ...(Object.keys(failures).length ? { failures } : {}),
   };
-  const outDir = join(REPO_ROOT, 'bench-results');
+  const outDir = RESULTS_DIR;
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, `bench-${server}-${report.startedAt.replace(/[:.]/g, '-')}.json`);
   writeFileSync(outFile, `${JSON.stringify(report, null, 2)}\n`);

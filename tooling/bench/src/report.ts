@@ -1,9 +1,13 @@
 /** The numbers: percentiles, targets, the printed table and the JSON written to bench-results/. */
+import { resolve } from 'node:path';
 import { TEMPORAL_SERVER_TITLES, type TemporalServerKind } from '@durable-delivery/temporal-cluster';
 import type { BillableActions } from './actions';
 import { DEFAULT_RATE_PROMPT } from './scenarios';
 import { countByType } from './history';
 import type { PhaseResult } from './phase';
+
+/** Where a run's JSON and HTML reports and its stacks' logs go (gitignored). */
+export const RESULTS_DIR = resolve(__dirname, '../../../bench-results');
 
 export interface LatencyStats {
   readonly p50?: number;

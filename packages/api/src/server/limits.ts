@@ -1,8 +1,8 @@
 import {
   RateLimiterMemory,
   RateLimiterPostgres,
-  RateLimiterRes,
   type RateLimiterAbstract,
+  type RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { Pool as PgPool } from 'pg';
 import { logJson } from '@durable-delivery/telemetry';
@@ -84,7 +84,7 @@ export function limitedApi(
         if (clientId) await kind.client.consume(clientId, calls);
         await kind.address.consume(address, calls);
       } catch (error) {
-        if (error instanceof RateLimiterRes) return tooMany(path, Math.ceil(error.msBeforeNext / 1000));
+        if (isOutOfPoints(error)) return tooMany(path, Math.ceil(error.msBeforeNext / 1000));
         throw error;
       }
       const request = await withCountedBody(original);
@@ -122,6 +122,21 @@ export async function limitRefusal(
   };
   const wait = (clientId ? await spent(kind.client, clientId) : undefined) ?? (await spent(kind.address, address));
   return wait === undefined ? undefined : tooMany(path, Math.ceil(wait / 1000));
+}
+
+/**
+ * consume()'s refusal: it rejects with a RateLimiterRes. Recognised by its shape, not its class: the limiters are
+ * made by whichever bundle ran first (usually the proxy's), so their RateLimiterRes is from that bundle's copy of the
+ * library, and `instanceof` in the API route's copy is false (which turned a burst's refusals into 500s).
+ */
+function isOutOfPoints(error: unknown): error is RateLimiterRes {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    !(error instanceof Error) &&
+    typeof (error as RateLimiterRes).msBeforeNext === 'number' &&
+    typeof (error as RateLimiterRes).remainingPoints === 'number'
+  );
 }
 
 function busy(limiters: Limiters, settings: RateLimitSettings, clientId: string | undefined, address: string): boolean {
