@@ -141,6 +141,21 @@ test('the sign-in form works without JavaScript (as before hydration): a POST, t
     for (const request of requests) expect(request.url).not.toContain(encodeURIComponent(secret));
     expect(page.url()).not.toContain(encodeURIComponent(secret));
   }
+
+  // Signing out works without JavaScript too: the button is a same-origin form POST that ends the session.
+  const cookieBefore = await sessionCookies(context);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/signin$/);
+  expect(await sessionCookies(context)).toEqual([]);
+  expect(requests.filter((request) => request.method === 'POST').map((post) => new URL(post.url).pathname)).toEqual([
+    '/api/session',
+    '/api/session',
+    '/api/session/sign-out',
+  ]);
+  const replay = await browser.newContext({ baseURL: urls().driver });
+  await replay.addCookies(cookieBefore);
+  expect((await driverCall(replay.request, 'deliveries.pickUp', { orderId: 'any' })).status).toBe(401);
+  await replay.close();
   await context.close();
 });
 

@@ -3,8 +3,8 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { driverOf } from './server/accounts';
 import { appConfig } from './server/config';
 
-/** Where the sign-in form posts (a same-origin form without JavaScript): the only form bodies the app takes. */
-const FORM_PATHS = ['/api/session', '/signin'];
+/** Where the sign-in and sign-out forms post (same-origin forms that work without JavaScript): the only form bodies the app takes. */
+const FORM_PATHS = ['/api/session', '/api/session/sign-out', '/signin'];
 
 /**
  * Every request first passes the shared request gate (host, CSRF, content type, declared size: see

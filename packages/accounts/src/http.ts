@@ -30,25 +30,31 @@ export interface SessionHandlerOptions {
    */
   readonly origins?: readonly string[];
   readonly throttle?: ThrottleLimits;
+  /**
+   * The client's address, by the app's own rule (@durable-delivery/api's clientAddress, which knows how many proxies
+   * to trust): the per-address throttle counts by it, and it must agree with the app's rate limits.
+   */
+  readonly addressOf: (headers: Headers) => string;
 }
 
 /**
- * Driver sign-in and sign-out (the driver app's app/api/session/route.ts). POST signs in, from the form posted
- * without JavaScript (application/x-www-form-urlencoded: answers with a redirect, to `/` or back to the form with an
- * error code, never the password) or from the page's script (application/json: answers JSON in the shape the tRPC
- * errors use). Any other body type is refused (a text/plain or multipart form cannot sign anyone in), and so is a
- * request from another origin. DELETE ends the session in the database.
+ * Driver sign-in and sign-out (the driver app's app/api/session/route.ts and app/api/session/sign-out/route.ts).
+ * `signIn` takes the form posted without JavaScript (application/x-www-form-urlencoded: answers with a redirect, to
+ * `/` or back to the form with an error code, never the password) or the page's script (application/json: answers
+ * JSON in the shape the tRPC errors use). Any other body type is refused (a text/plain or multipart form cannot sign
+ * anyone in), and so is a request from another origin. `signOut` is a form POST too (a button that works before
+ * hydration): it ends the session in the database and sends the browser to the sign-in page.
  */
 export function driverSessionHandlers(
   accounts: Accounts,
-  options: SessionHandlerOptions = {},
+  options: SessionHandlerOptions,
 ): {
-  POST: Handler;
-  DELETE: Handler;
+  signIn: Handler;
+  signOut: Handler;
 } {
   const throttle = new SignInThrottle(options.throttle);
   return {
-    async POST(req) {
+    async signIn(req) {
       const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       const form = type === 'application/x-www-form-urlencoded';
       if (!form && type !== 'application/json') {
@@ -81,7 +87,7 @@ export function driverSessionHandlers(
         return Response.json({ message: 'Check the highlighted fields.', fieldErrors }, { status: 400 });
       }
       const username = normalizeUsername(parsed.data.username);
-      const address = clientAddress(req.headers);
+      const address = options.addressOf(req.headers);
       const wait = await throttle.retryAfter(username, address);
       if (wait > 0) return fail('throttled', 429, { username, retryAfter: wait });
 
@@ -100,10 +106,12 @@ export function driverSessionHandlers(
       return Response.json({ driver: result.driver }, { headers });
     },
 
-    async DELETE(req) {
-      const headers = new Headers();
+    async signOut(req) {
+      // Another site's page must not sign a driver out mid-shift (logout CSRF).
+      if (!sameOrigin(req, options.origins)) return new Response('Sign out from this app’s own page.', { status: 403 });
+      const headers = new Headers({ location: SIGN_IN_PAGE, 'cache-control': 'no-store' });
       for (const cookie of await accounts.signOut(req.headers)) headers.append('set-cookie', cookie);
-      return new Response(null, { status: 204, headers });
+      return new Response(null, { status: 303, headers });
     },
   };
 }
@@ -148,13 +156,4 @@ function ownOrigin(req: Request): string {
   const host = req.headers.get('host') ?? url.host;
   const protocol = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() ?? url.protocol.replace(/:$/, '');
   return `${protocol}://${host}`;
-}
-
-/**
- * The client's address: the last X-Forwarded-For entry, which the hop in front of the app wrote (Next's own server
- * sets it from the socket when the client sent none). The per-account limit holds whatever this says.
- */
-export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get('x-forwarded-for');
-  return forwarded?.split(',').pop()?.trim() || headers.get('x-real-ip') || 'unknown';
 }

@@ -11,7 +11,6 @@ export {
 export { DRIVER_COOKIE_PREFIX, USERNAME_PATTERN } from './auth.js';
 export {
   driverSessionHandlers,
-  clientAddress,
   waitText,
   SIGN_IN_MESSAGES,
   SIGN_IN_PAGE,

@@ -19,6 +19,9 @@ before(async () => {
     loadAccountsConfig({ ACCOUNTS_DATABASE_URL: join(dir, 'accounts.db'), ACCOUNTS_SECRET: 'x'.repeat(32) }),
   );
   routes = driverSessionHandlers(accounts, {
+    // The app's rule is @durable-delivery/api's clientAddress; here, the header the test sets, so a test can be
+    // sure the throttle counts by the address the app names and by nothing of its own.
+    addressOf: (headers) => headers.get('x-test-address') ?? 'unknown',
     throttle: {
       perAccount: { failures: 5, windowSeconds: 600 },
       perAddress: { failures: 8, windowSeconds: 600 },
@@ -32,7 +35,7 @@ after(async () => {
 
 /** A sign-in POST as a browser on the app's own page would send it, unless `headers` says otherwise. */
 function post(body, { form = false, address = '203.0.113.1', headers = {} } = {}) {
-  return routes.POST(
+  return routes.signIn(
     new Request(`${APP}/api/session`, {
       method: 'POST',
       body: form ? new URLSearchParams(body).toString() : JSON.stringify(body),
@@ -42,7 +45,7 @@ function post(body, { form = false, address = '203.0.113.1', headers = {} } = {}
         host: 'drivers.test',
         origin: APP,
         'sec-fetch-site': 'same-origin',
-        'x-forwarded-for': address,
+        'x-test-address': address,
         ...headers,
       }).filter(([, value]) => value !== undefined),
     }),
@@ -163,15 +166,38 @@ describe('sign-in', () => {
   });
 });
 
+/** The Sign out button's form POST. */
+const signOutForm = (headers) =>
+  new Request(`${APP}/api/session/sign-out`, {
+    method: 'POST',
+    body: '',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', host: 'drivers.test', ...headers },
+  });
+
 describe('sign-out', () => {
   it('ends the session in the database: the old cookie, replayed, names nobody', async () => {
     const driver = await aDriver();
     const cookie = cookieOf(await post({ username: driver.username, password: driver.password }));
     const headers = new Headers({ cookie });
     assert.ok(await accounts.driverFor(headers));
-    const out = await routes.DELETE(new Request(`${APP}/api/session`, { method: 'DELETE', headers }));
-    assert.equal(out.status, 204);
+    const out = await routes.signOut(signOutForm({ cookie, origin: APP, 'sec-fetch-site': 'same-origin' }));
+    assert.equal(out.status, 303);
+    assert.equal(out.headers.get('location'), '/signin');
     assert.ok(out.headers.getSetCookie().some((header) => /^dd_driver\.session_token=;/.test(header)));
     assert.equal(await accounts.driverFor(new Headers({ cookie })), undefined);
+  });
+
+  it("refuses a sign-out another site's page sends (logout CSRF): the session lives on", async () => {
+    const driver = await aDriver();
+    const cookie = cookieOf(await post({ username: driver.username, password: driver.password }));
+    for (const headers of [
+      { cookie, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      { cookie, origin: 'https://evil.example' },
+    ]) {
+      const refused = await routes.signOut(signOutForm(headers));
+      assert.equal(refused.status, 403);
+      assert.equal(refused.headers.getSetCookie().length, 0);
+    }
+    assert.ok(await accounts.driverFor(new Headers({ cookie })));
   });
 });

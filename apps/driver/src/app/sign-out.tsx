@@ -1,23 +1,13 @@
-'use client';
-
-import { useState } from 'react';
-
+/**
+ * A plain form, so it works before the page hydrates (and without JavaScript), and the full page load that follows
+ * leaves no list cached from the signed-in session.
+ */
 export function SignOut() {
-  const [pending, setPending] = useState(false);
-  async function signOut() {
-    setPending(true);
-    await fetch('/api/session', { method: 'DELETE' });
-    // A full load, so no cached list from the signed-in session survives.
-    window.location.assign('/signin');
-  }
   return (
-    <button
-      type="button"
-      className="button button-secondary button-small"
-      disabled={pending}
-      onClick={() => void signOut()}
-    >
-      Sign out
-    </button>
+    <form method="post" action="/api/session/sign-out">
+      <button type="submit" className="button button-secondary button-small">
+        Sign out
+      </button>
+    </form>
   );
 }

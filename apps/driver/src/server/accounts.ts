@@ -1,5 +1,6 @@
 import 'server-only';
 import { driverSessionHandlers, loadAccountsConfig, openAccounts, type Accounts } from '@durable-delivery/accounts';
+import { clientAddress } from '@durable-delivery/api/server';
 import { appConfig } from './config';
 
 let accounts: Promise<Accounts> | undefined;
@@ -19,9 +20,14 @@ export function driverAccounts(): Promise<Accounts> {
 
 /** Sign-in and sign-out, one per process: the sign-in throttle keeps its counts in it. */
 export function sessionRoutes(): Promise<ReturnType<typeof driverSessionHandlers>> {
-  sessionHandlers ??= driverAccounts().then((opened) =>
-    driverSessionHandlers(opened, { origins: appConfig().origins }),
-  );
+  sessionHandlers ??= driverAccounts().then((opened) => {
+    const config = appConfig();
+    // The throttle counts addresses by the same rule (and trusted proxies) as the API's rate limits.
+    return driverSessionHandlers(opened, {
+      origins: config.origins,
+      addressOf: (headers) => clientAddress(headers, config.trustProxy),
+    });
+  });
   return sessionHandlers;
 }
 
