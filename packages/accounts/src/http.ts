@@ -96,7 +96,7 @@ export function driverSessionHandlers(
         if (result.reason === 'invalid') await throttle.failed(username, address);
         return fail(result.reason, result.reason === 'disabled' ? 403 : 401, { username });
       }
-      await throttle.succeeded(username);
+      await throttle.succeeded(username, address);
       const headers = new Headers({ 'cache-control': 'no-store' });
       for (const cookie of result.setCookies) headers.append('set-cookie', cookie);
       if (form) {

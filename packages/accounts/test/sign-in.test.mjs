@@ -23,7 +23,8 @@ before(async () => {
     // sure the throttle counts by the address the app names and by nothing of its own.
     addressOf: (headers) => headers.get('x-test-address') ?? 'unknown',
     throttle: {
-      perAccount: { failures: 5, windowSeconds: 600 },
+      perAccountFromAddress: { failures: 5, windowSeconds: 600 },
+      perAccount: { failures: 12, windowSeconds: 600 },
       perAddress: { failures: 8, windowSeconds: 600 },
     },
   });
@@ -129,26 +130,50 @@ describe('sign-in', () => {
     assert.equal(script.status, 200);
   });
 
-  it('throttles guessing one account: after 5 failures, 429 with Retry-After, and the right password waits too', async () => {
+  it('throttles guessing one account from one address: after 5 failures, 429 with Retry-After, the right password waits too', async () => {
     const driver = await aDriver();
+    const guesser = '198.51.100.1';
     const statuses = [];
-    for (let attempt = 0; attempt < 12; attempt++) {
-      // From a new address each time: the per-account limit holds whatever address the guesses come from.
+    for (let attempt = 0; attempt < 8; attempt++) {
       const response = await post(
         { username: driver.username, password: `guess-${attempt}-xxxx` },
-        { address: `198.51.100.${attempt}` },
+        { address: guesser },
       );
       statuses.push(response.status);
     }
-    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
-    const right = await post({ username: driver.username, password: driver.password }, { address: '198.51.100.99' });
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
+    const right = await post({ username: driver.username, password: driver.password }, { address: guesser });
     assert.equal(right.status, 429);
     const retryAfter = Number(right.headers.get('retry-after'));
     assert.ok(retryAfter > 0 && retryAfter <= 600, `Retry-After ${retryAfter}`);
     assert.match((await right.json()).message, /^Too many failed sign-ins\. Try again in \d+ minutes?\.$/);
     assert.equal(right.headers.getSetCookie().length, 0);
-    const form = await post({ username: driver.username, password: driver.password }, { form: true });
+    const form = await post({ username: driver.username, password: driver.password }, { form: true, address: guesser });
     assert.match(form.headers.get('location'), /^\/signin\?error=throttled&username=[^&]+&retryAfter=\d+$/);
+  });
+
+  it('does not lock the driver out: guesses from one address leave the driver, elsewhere, free to sign in', async () => {
+    const driver = await aDriver();
+    for (let attempt = 0; attempt < 6; attempt++)
+      await post({ username: driver.username, password: `guess-${attempt}-xxxx` }, { address: '198.51.100.2' });
+    const atWork = await post({ username: driver.username, password: driver.password }, { address: '198.51.100.3' });
+    assert.equal(atWork.status, 200);
+  });
+
+  it('bounds guessing one account spread over many addresses: past its budget, 429 from everywhere', async () => {
+    const driver = await aDriver();
+    const statuses = [];
+    for (let attempt = 0; attempt < 14; attempt++) {
+      // A new address each time: only the account's own budget (12 here) counts them together.
+      const response = await post(
+        { username: driver.username, password: `guess-${attempt}-xxxx` },
+        { address: `198.51.100.${10 + attempt}` },
+      );
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [...Array(12).fill(401), 429, 429]);
+    const right = await post({ username: driver.username, password: driver.password }, { address: '198.51.100.99' });
+    assert.equal(right.status, 429);
   });
 
   it('throttles one address guessing many accounts', async () => {
