@@ -156,9 +156,34 @@ describe('the codec server', () => {
     expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
 
     const tampered = `${cookie.slice(0, -4)}AAAA`;
-    expect((await post('/decode', { payloads: [] }, { cookie: tampered, origin: UI })).status).toBe(401);
+    expect((await post('/encode', { payloads: [] }, { cookie: tampered, origin: UI })).status).toBe(401);
     const signOut = await fetch(`${base}/signout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
     expect(signOut.headers.get('set-cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=; Max-Age=0`));
+  });
+
+  it('tells a Web UI that has not signed in where to sign in, in place of each encrypted payload, and decrypts nothing', async () => {
+    const encrypted = (
+      (await (await post('/encode', { payloads: [plainPayload] }, bearer)).json()) as {
+        payloads: unknown[];
+      }
+    ).payloads[0];
+    const unsigned: Record<string, string>[] = [{ origin: UI }, { origin: UI, cookie: `${SESSION_COOKIE}=forged` }];
+    for (const headers of unsigned) {
+      const response = await post('/decode', { payloads: [encrypted, plainPayload] }, headers);
+      // A 200, so the UI neither reports "could not connect" nor logs a failed call per payload.
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe(UI);
+      const { payloads } = (await response.json()) as { payloads: { metadata: { encoding: string }; data: string }[] };
+      expect(Buffer.from(payloads[0]!.metadata.encoding, 'base64').toString()).toBe('json/plain');
+      const notice = JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString()) as string;
+      expect(notice).toBe(`Encrypted: sign in to the codec server at ${base}/, then reload this page to read it.`);
+      expect(notice).not.toContain('Main St');
+      // What was never encrypted is the UI's to show anyway: returned as it came.
+      expect(payloads[1]).toEqual(plainPayload);
+    }
+    // Encoding stays refused, and so does any caller that is not a browser at the UI's origin (the CLI gets its 401).
+    expect((await post('/encode', { payloads: [plainPayload] }, { origin: UI })).status).toBe(401);
+    expect((await post('/decode', { payloads: [encrypted] })).status).toBe(401);
   });
 
   it('answers its health check without credentials', async () => {
