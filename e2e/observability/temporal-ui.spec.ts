@@ -27,12 +27,12 @@ const COLUMNS = ['OrderState', 'OrderStateSince', 'DriverId', 'OrderTotalCents',
 const signInNotice = (codecServer: string) =>
   `Encrypted: sign in to the codec server at ${codecServer}/, then reload this page to read it.`;
 
-/** Every call the page makes to the codec server, and every console error about one, from now on. */
+/** Every codec call (…/decode, …/encode) the page makes from now on, and every failure or console error about one. */
 function watchCodecCalls(page: Page, codecServer: string) {
   const statuses: number[] = [];
   const failures: string[] = [];
   page.on('response', (response) => {
-    if (response.url().startsWith(codecServer) && response.request().method() === 'POST') {
+    if (response.url().startsWith(codecServer) && /\/(de|en)code$/.test(new URL(response.url()).pathname)) {
       statuses.push(response.status());
     }
   });
@@ -103,9 +103,10 @@ test('operators see orders with their search attributes, summaries and current d
     `${ui}/namespaces/default/workflows?query=${encodeURIComponent("CustomerId IS NOT NULL AND WorkflowType = 'order'")}`,
   );
   // The order columns, added once through the UI's column picker, as docs/operations.md says.
-  await page.getByRole('button', { name: /^Configure Workflows/ }).click();
+  // The gear below the table, "Configure Columns" (an icon button, named only by its tooltip).
+  await page.getByTestId('workflows-summary-table-configuration-button').click();
   for (const column of COLUMNS) await page.getByRole('button', { name: `Add ${column} column`, exact: true }).click();
-  await page.getByRole('button', { name: /^Close Workflows configuration/ }).click();
+  await page.getByRole('button', { name: /^Close .* configuration$/ }).click();
   const pickedUpRow = page.getByRole('row').filter({ hasText: `order-${pickedUpId}` });
   const waitingRow = page.getByRole('row').filter({ hasText: `order-${waitingId}` });
   await expect(pickedUpRow).toContainText('pickedUp');
