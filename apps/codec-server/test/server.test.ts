@@ -147,9 +147,17 @@ describe('the codec server', () => {
 
     const cookie = await signIn();
     expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
-    expect(await (await fetch(`${base}/`, { headers: { cookie } })).text()).toContain(
+    // The steps for a Web UI that `pnpm dev` did not configure, in order, with this server's own address to paste.
+    const signedInPage = await (await fetch(`${base}/`, { headers: { cookie } })).text();
+    const steps = [
+      'codec server icon',
+      'Use my browser setting',
+      `<code>${base}</code>`,
       'Include cross-origin credentials',
-    );
+    ];
+    const positions = steps.map((step) => signedInPage.indexOf(step));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     const decoded = await post('/decode', { payloads: [plainPayload] }, { cookie, origin: UI });
     expect(decoded.status).toBe(200);
     expect(decoded.headers.get('access-control-allow-origin')).toBe(UI);
