@@ -370,7 +370,14 @@ describe('docker-compose.yml', () => {
 
   it('wires the Temporal UI to the codec server, and every deployable to the OpenTelemetry collector', () => {
     const codecPort = PUBLISHED['codec-server'][0]!.split(':')[1];
-    expect(services['temporal-ui']?.environment?.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${codecPort}`);
+    const ui = services['temporal-ui']?.environment;
+    expect(ui?.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${codecPort}`);
+    // The operator's sign-in cookie goes along, so the UI decodes with nothing set in it; a failure names the page.
+    expect(ui?.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+    expect(ui?.TEMPORAL_CODEC_DEFAULT_ERROR_LINK).toBe(`http://localhost:${codecPort}/`);
+    // The codec server lets the UI's published origin through (CORS with credentials).
+    const uiOrigin = `http://localhost:${PUBLISHED['temporal-ui'][0]!.split(':')[1]}`;
+    expect(String(services['codec-server']?.environment?.CODEC_SERVER_CORS_ORIGINS).split(',')).toContain(uiOrigin);
     expect(services['codec-server']?.environment?.PAYLOAD_ENCRYPTION_KEYS).toBe(secrets.PAYLOAD_ENCRYPTION_KEYS);
     for (const name of ['worker', 'payments', 'notifications', 'menu', 'driver']) {
       expect({ name, otlp: services[name]?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT }).toEqual({

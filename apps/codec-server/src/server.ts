@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EncryptionCodec, PayloadDecryptionError, type Keyring } from '@durable-delivery/codec';
+import { ENCRYPTED_ENCODING, EncryptionCodec, PayloadDecryptionError, type Keyring } from '@durable-delivery/codec';
 import { allowedHosts, bearerCheck, parse, requireHost, sendError, useErrorShape } from '@durable-delivery/service-kit';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
@@ -44,7 +44,10 @@ export interface CodecServerOptions {
  *   GET  /, POST /signin, POST /signout                    the sign-in page for operators using the Web UI
  * It answers only requests whose Host is one of its allowed host names (421 otherwise).
  * Every codec call needs `Authorization: Bearer <token>` (the CLI's --codec-auth) or the session cookie the sign-in
- * page sets (the Web UI, with "Include cross-origin credentials" on). Browsers get CORS grants for the allowed
+ * page sets (the Web UI, which `pnpm dev` configures to send it). One exception, so the Web UI explains itself: a
+ * decode call from an allowed browser origin that is not signed in gets each encrypted payload back as a readable
+ * notice naming this server's sign-in page (see {@link signInNotice}), where a 401 would only make the UI say "Codec
+ * Server could not connect" and log one failed call per payload on the page. Nothing is decrypted for it. Browsers get CORS grants for the allowed
  * origins only, and a codec call carrying any other Origin is refused outright. The namespace (X-Namespace header
  * or path prefix) is accepted and ignored on purpose: a payload decrypts if and only if its key id is in this
  * server's keyring, whatever namespace it came from.
@@ -103,6 +106,12 @@ export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
       });
     }
     if (!tokenMatches(request.headers.authorization) && !(await signedIn(request))) {
+      if (direction === 'decode' && origin !== undefined) {
+        const body = parse(payloadsSchema, request.body, reply, 'payloads');
+        if (!body) return reply;
+        const notice = signInNotice(`${request.protocol}://${request.host}/`);
+        return { payloads: body.payloads.map((payload) => (isEncrypted(payload) ? notice : payload)) };
+      }
       return sendError(reply, 401, {
         type: 'authentication_error',
         message:
@@ -145,7 +154,9 @@ export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
       .send(body);
 
   app.get('/', async (request, reply) =>
-    (await signedIn(request)) ? html(reply, 200, signedInPage(options.allowedOrigins)) : html(reply, 200, signInPage()),
+    (await signedIn(request))
+      ? html(reply, 200, signedInPage(options.allowedOrigins, `${request.protocol}://${request.host}`))
+      : html(reply, 200, signInPage()),
   );
 
   app.post('/signin', async (request, reply) => {
@@ -160,6 +171,23 @@ export function buildCodecServer(options: CodecServerOptions): FastifyInstance {
   app.post('/signout', (_request, reply) => reply.header('set-cookie', cookie('', 0)).redirect('/', 303));
 
   return app;
+}
+
+/**
+ * What the Web UI shows in place of an encrypted payload for a browser that has not signed in: a JSON string, so
+ * the UI renders it as text where the order's input, result or summary would be.
+ */
+function signInNotice(signInPage: string): JsonPayload {
+  const text = `Encrypted: sign in to the codec server at ${signInPage}, then reload this page to read it.`;
+  return {
+    metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+    data: Buffer.from(JSON.stringify(text)).toString('base64'),
+  };
+}
+
+function isEncrypted(payload: JsonPayload): boolean {
+  const encoding = payload.metadata?.encoding;
+  return encoding !== undefined && Buffer.from(encoding, 'base64').toString() === ENCRYPTED_ENCODING;
 }
 
 function fromJson(payload: JsonPayload): Payload {

@@ -147,18 +147,51 @@ describe('the codec server', () => {
 
     const cookie = await signIn();
     expect(cookie.startsWith(`${SESSION_COOKIE}=`)).toBe(true);
-    expect(await (await fetch(`${base}/`, { headers: { cookie } })).text()).toContain(
+    // The steps for a Web UI that `pnpm dev` did not configure, in order, with this server's own address to paste.
+    const signedInPage = await (await fetch(`${base}/`, { headers: { cookie } })).text();
+    const steps = [
+      'codec server icon',
+      'Use my browser setting',
+      `<code>${base}</code>`,
       'Include cross-origin credentials',
-    );
+    ];
+    const positions = steps.map((step) => signedInPage.indexOf(step));
+    expect(positions.every((position) => position >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     const decoded = await post('/decode', { payloads: [plainPayload] }, { cookie, origin: UI });
     expect(decoded.status).toBe(200);
     expect(decoded.headers.get('access-control-allow-origin')).toBe(UI);
     expect(decoded.headers.get('access-control-allow-credentials')).toBe('true');
 
     const tampered = `${cookie.slice(0, -4)}AAAA`;
-    expect((await post('/decode', { payloads: [] }, { cookie: tampered, origin: UI })).status).toBe(401);
+    expect((await post('/encode', { payloads: [] }, { cookie: tampered, origin: UI })).status).toBe(401);
     const signOut = await fetch(`${base}/signout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
     expect(signOut.headers.get('set-cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=; Max-Age=0`));
+  });
+
+  it('tells a Web UI that has not signed in where to sign in, in place of each encrypted payload, and decrypts nothing', async () => {
+    const encrypted = (
+      (await (await post('/encode', { payloads: [plainPayload] }, bearer)).json()) as {
+        payloads: unknown[];
+      }
+    ).payloads[0];
+    const unsigned: Record<string, string>[] = [{ origin: UI }, { origin: UI, cookie: `${SESSION_COOKIE}=forged` }];
+    for (const headers of unsigned) {
+      const response = await post('/decode', { payloads: [encrypted, plainPayload] }, headers);
+      // A 200, so the UI neither reports "could not connect" nor logs a failed call per payload.
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe(UI);
+      const { payloads } = (await response.json()) as { payloads: { metadata: { encoding: string }; data: string }[] };
+      expect(Buffer.from(payloads[0]!.metadata.encoding, 'base64').toString()).toBe('json/plain');
+      const notice = JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString()) as string;
+      expect(notice).toBe(`Encrypted: sign in to the codec server at ${base}/, then reload this page to read it.`);
+      expect(notice).not.toContain('Main St');
+      // What was never encrypted is the UI's to show anyway: returned as it came.
+      expect(payloads[1]).toEqual(plainPayload);
+    }
+    // Encoding stays refused, and so does any caller that is not a browser at the UI's origin (the CLI gets its 401).
+    expect((await post('/encode', { payloads: [plainPayload] }, { origin: UI })).status).toBe(401);
+    expect((await post('/decode', { payloads: [encrypted] })).status).toBe(401);
   });
 
   it('answers its health check without credentials', async () => {

@@ -6,6 +6,7 @@ import {
   type DevServer,
   type DevServerOptions,
   type SearchAttributeKind,
+  type UiCodecSettings,
 } from '@durable-delivery/temporal-server';
 
 /** The flags `temporal server start-dev --search-attribute` takes, for each search attribute type the SDK names. */
@@ -35,6 +36,21 @@ export const DEFAULT_DB_FILENAME = resolve(__dirname, '../../../.data/temporal/d
 
 export const DEFAULT_PORT = ports.temporal;
 export const DEFAULT_UI_PORT = ports.temporalUi;
+
+/**
+ * The Web UI's codec settings for this project's codec server: its sign-in cookie goes along with every decode call
+ * (so an operator who signed in once reads payloads with nothing to set in the UI), and when the server cannot be
+ * reached the UI says so and links to it instead of its generic "Codec Server could not connect".
+ */
+export function codecServerUi(endpoint: string): UiCodecSettings {
+  const page = `${endpoint.replace(/\/+$/, '')}/`;
+  return {
+    endpoint,
+    includeCredentials: true,
+    errorMessage: `The codec server at ${page} did not answer or refused the call. Is it running (pnpm dev starts it)? Sign in on its page to read payloads.`,
+    errorLink: page,
+  };
+}
 
 /** Starts the Temporal dev server the way this project needs it; tests pass their own ports and database file. */
 export function startProjectDevServer(options: Partial<DevServerOptions> = {}): Promise<DevServer> {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run temporal:dev` (and the Temporal half of `npm run dev`): a local Temporal dev server with this project's
 // search attributes, orders persisted in .data/temporal/dev.sqlite, and the Web UI for operators.
-import { DEFAULT_DB_FILENAME, DEFAULT_PORT, DEFAULT_UI_PORT, startProjectDevServer } from './index';
+import { codecServerUi, DEFAULT_DB_FILENAME, DEFAULT_PORT, DEFAULT_UI_PORT, startProjectDevServer } from './index';
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -20,7 +20,7 @@ async function main(): Promise<number> {
     dbFilename: process.env.TEMPORAL_DEV_DB || DEFAULT_DB_FILENAME,
     // `npm run dev` points the Web UI at the codec server it starts, so operators can read encrypted payloads.
     ...(process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT
-      ? { uiCodecEndpoint: process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT }
+      ? { uiCodec: codecServerUi(process.env.TEMPORAL_DEV_UI_CODEC_ENDPOINT) }
       : {}),
     log: (line) => console.log(line),
   });

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, freePort } from '@durable-delivery/temporal-server';
+import { eventually, freePort, isPortInUse } from '@durable-delivery/temporal-server';
 import { allSearchAttributes } from '@durable-delivery/workflows';
 import { Connection } from '@temporalio/client';
-import { projectSearchAttributes, startProjectDevServer } from '../src';
+import { codecServerUi, projectSearchAttributes, startProjectDevServer } from '../src';
 
 describe('the project dev server', () => {
   it('registers every search attribute the order, loyalty and pass workflows write', async () => {
@@ -29,26 +29,38 @@ describe('the project dev server', () => {
     }
   });
 
-  it('points the Web UI at the codec server, so operators can read encrypted payloads', async () => {
+  it('points the Web UI at the codec server with its sign-in cookie, so operators change no setting', async () => {
     const port = await freePort();
     const uiPort = await freePort();
     const server = await startProjectDevServer({
       port,
       uiPort,
-      uiCodecEndpoint: 'http://127.0.0.1:4040',
+      uiCodec: codecServerUi('http://127.0.0.1:4040'),
       dbFilename: join(mkdtempSync(join(tmpdir(), 'dev-server-')), 'dev.sqlite'),
       stdio: 'ignore',
     });
     try {
-      // The settings the UI's pages load at start; the codec endpoint is what its data encoder calls.
+      // The settings the UI's pages load at start; its data encoder calls the endpoint with the browser's cookies
+      // for it, and shows the message and link when a call fails.
       const settings = await eventually(async () => {
         const response = await fetch(`${server.uiUrl}/api/v1/settings`).catch(() => undefined);
-        return response?.ok ? ((await response.json()) as { Codec?: { Endpoint?: string } }) : undefined;
+        return response?.ok ? ((await response.json()) as { Codec?: Record<string, unknown> }) : undefined;
       });
-      expect(settings.Codec?.Endpoint).toBe('http://127.0.0.1:4040');
+      expect(settings.Codec).toEqual({
+        Endpoint: 'http://127.0.0.1:4040',
+        PassAccessToken: false,
+        IncludeCredentials: true,
+        DefaultErrorMessage: expect.stringContaining('http://127.0.0.1:4040/'),
+        DefaultErrorLink: 'http://127.0.0.1:4040/',
+      });
+      // The same server: the UI lists its namespaces through the dev server's frontend.
+      const namespaces = await fetch(`${server.uiUrl}/api/v1/namespaces`);
+      expect(namespaces.status).toBe(200);
     } finally {
       await server.stop();
     }
+    // Both processes are gone: the UI's port is free again.
+    expect(await isPortInUse('127.0.0.1', uiPort)).toBe(false);
   });
 
   it('maps each search attribute type to the name the Temporal CLI takes', () => {

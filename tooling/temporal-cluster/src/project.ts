@@ -1,6 +1,6 @@
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startProjectDevServer } from '@durable-delivery/dev-server';
+import { codecServerUi, startProjectDevServer } from '@durable-delivery/dev-server';
 import { freePort, type DevServer } from '@durable-delivery/temporal-server';
 import { freeClusterPorts, startTemporalCluster } from './cluster';
 
@@ -76,11 +76,14 @@ export async function startProjectTemporal(options: ProjectTemporalOptions): Pro
         namespace,
         stdio,
         log: quiet,
-        ...(ui ? { uiPort: ui.port, uiCodecEndpoint: ui.codecEndpoint } : { headless: true }),
+        ...(ui
+          ? { uiPort: ui.port, ...(ui.codecEndpoint ? { uiCodec: codecServerUi(ui.codecEndpoint) } : {}) }
+          : { headless: true }),
       });
     let server: DevServer = await start();
     return {
       ...common(server.address),
+      // The Temporal server's; the Web UI, when there is one, is a process of its own and not counted.
       serverPids: () => (server.pid === undefined ? [] : [server.pid]),
       async restart() {
         await server.stop();

@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 // `provision` builds whatever is missing (minutes, once), so that later runs start at once (`provision cli`: only the
-// CLI, which is all `npm run dev` needs; the test server is for tests); `provision-server` does
+// CLI and the Web UI server, which is all `npm run dev` needs; the test server is for tests); `provision-server` does
 // the same for the full Temporal server and its SQL tool (what the PostgreSQL-backed stack runs); `which` only looks;
 // `temporal ARGS…` runs the Temporal CLI this project uses (`pnpm temporal workflow list`), wherever it came from.
 import { spawn } from 'node:child_process';
-import { type BinaryResolution, resolveTemporalCli, resolveTemporalServer, resolveTestServer } from './index';
+import {
+  type BinaryResolution,
+  resolveTemporalCli,
+  resolveTemporalServer,
+  resolveTemporalUiServer,
+  resolveTestServer,
+} from './index';
 
 async function main([command, ...rest]: string[]): Promise<number> {
   if (command === 'temporal') return runTemporal(rest);
@@ -23,7 +29,16 @@ async function main([command, ...rest]: string[]): Promise<number> {
     console.error(`usage: node dist/cli.js ${command} [cli|test-server]`);
     return 2;
   }
-  if (only !== 'test-server') print('temporal', await resolveTemporalCli(options));
+  if (only !== 'test-server') {
+    print('temporal', await resolveTemporalCli(options));
+    // Optional: without it the dev server serves its own Web UI, whose codec credentials operators set by hand.
+    const ui = await resolveTemporalUiServer(options).catch((error: Error) => error);
+    console.log(
+      typeof ui === 'string'
+        ? `temporal-ui-server: ${ui}`
+        : `temporal-ui-server: none (the dev server's own Web UI is used instead)\n${ui.message}`,
+    );
+  }
   if (only !== 'cli') print('temporal-test-server', await resolveTestServer(options));
   return 0;
 }

@@ -10,6 +10,13 @@ import { isPortInUse } from './ports';
 import { startServerProcess } from './process';
 import { defaultLog } from './resolve';
 import { resolveTemporalCli } from './temporal-cli';
+import {
+  needsUiServer,
+  resolveTemporalUiServer,
+  startUiServer,
+  type UiCodecSettings,
+  type UiServer,
+} from './ui-server';
 
 /**
  * The server's database (every order's history) is its owner's only: a folder made for it is made 0700 (nobody else
@@ -48,8 +55,12 @@ export interface DevServerOptions {
   uiPort?: number;
   /** No Web UI. */
   headless?: boolean;
-  /** The codec server the Web UI decodes payloads with (`--ui-codec-endpoint`), e.g. http://127.0.0.1:4040. */
-  uiCodecEndpoint?: string;
+  /**
+   * The codec server the Web UI decodes payloads with. The endpoint alone is the CLI's `--ui-codec-endpoint`; sending
+   * credentials or a custom error message needs the UI server's own config, so then the Web UI runs as a separate
+   * Temporal UI server of the same version (see {@link startUiServer}), when one can be found or built.
+   */
+  uiCodec?: UiCodecSettings;
   /**
    * SQLite file that keeps state across restarts (its directory is created); default in memory. The file is kept in
    * write-ahead-log mode (see {@link FILE_DB_PRAGMAS}).
@@ -121,10 +132,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
   }
 
+  const uiServerPath = options.headless ? undefined : await uiServerFor(options.uiCodec, log);
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--namespace', namespace];
-  if (options.headless) args.push('--headless');
+  if (options.headless || uiServerPath) args.push('--headless');
   else if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort));
-  if (!options.headless && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  if (!options.headless && !uiServerPath && options.uiCodec) args.push('--ui-codec-endpoint', options.uiCodec.endpoint);
   if (options.dbFilename) {
     args.push('--db-filename', options.dbFilename);
     for (const pragma of FILE_DB_PRAGMAS) args.push('--sqlite-pragma', pragma);
@@ -140,7 +152,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     try {
       const server = await launch(cli.path, args, options, address, namespace, uiUrl, log);
       if (options.dbFilename) await ownerOnlyDatabase(options.dbFilename, { folder: false });
-      return server;
+      if (!uiServerPath || !uiUrl) return server;
+      const ui = await startUiServer({
+        path: uiServerPath,
+        ip,
+        port: options.uiPort ?? options.port + 1000,
+        temporalAddress: address,
+        codec: options.uiCodec,
+        stdio: options.stdio,
+        log,
+      }).catch(async (error: unknown) => {
+        await server.stop();
+        throw error;
+      });
+      return withUi(server, ui);
     } catch (error) {
       const portRace = error instanceof DevServerExitedError && /address already in use/.test(error.message);
       if (!portRace || attempt >= START_ATTEMPTS || (await isPortInUse(ip, options.port))) throw error;
@@ -150,6 +175,38 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 }
 
 const START_ATTEMPTS = 3;
+
+/**
+ * The UI server binary when the codec settings need it; without one (no Go, no cached build) the CLI's own UI, with
+ * the endpoint only, and a line saying what operators then set in the browser themselves.
+ */
+async function uiServerFor(codec: UiCodecSettings | undefined, log: (line: string) => void) {
+  if (!needsUiServer(codec)) return undefined;
+  try {
+    return await resolveTemporalUiServer({ log });
+  } catch (error) {
+    log(
+      `${(error as Error).message}\nThe Web UI starts without its codec credentials setting: operators turn on ` +
+        '"Include cross-origin credentials" in its data-encoder settings themselves (docs/operations.md).',
+    );
+    return undefined;
+  }
+}
+
+/** The dev server with its Web UI as a second process: both stop together; a crash (kill) takes both. */
+function withUi(server: DevServer, ui: UiServer): DevServer {
+  return {
+    ...server,
+    async stop(signal) {
+      await ui.stop(signal);
+      await server.stop(signal);
+    },
+    kill() {
+      ui.kill();
+      server.kill();
+    },
+  };
+}
 
 class DevServerExitedError extends Error {
   override readonly name = 'DevServerExitedError';
@@ -236,7 +293,7 @@ async function startWithSdk(
       dbFilename: options.dbFilename,
       namespace,
       extraArgs: [
-        ...(!options.headless && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ...(!options.headless && options.uiCodec ? ['--ui-codec-endpoint', options.uiCodec.endpoint] : []),
         ...(options.dbFilename ? FILE_DB_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]) : []),
       ],
       searchAttributes: Object.entries(options.searchAttributes ?? {}).map(([name, kind]) =>

@@ -18,5 +18,6 @@ export {
   resolveTemporalServer,
 } from './temporal-server-binaries';
 export { registerSearchAttributes } from './search-attributes';
+export { TEMPORAL_UI_VERSION, type UiCodecSettings, resolveTemporalUiServer, startUiServer } from './ui-server';
 export { eventually } from './eventually';
 export { terminateWhenIdle } from './stop-when-idle';

@@ -27,8 +27,12 @@ export interface TemporalServerBinaries {
   readonly configDir: string;
 }
 
-function goInstallSpec(options: {
+/** A binary that `go install <module>/<packagePath>@v<version>` builds, cached like the CLI. */
+export function goInstallSpec(options: {
   title: string;
+  /** Go module and version; default the Temporal server's. */
+  module?: string;
+  version?: string;
   envVar: string;
   cacheName: string;
   binaryName: string;
@@ -37,6 +41,8 @@ function goInstallSpec(options: {
   fromModule?: Record<string, string>;
 }): BinarySpec {
   const { title, packagePath, binaryName } = options;
+  const goModule = options.module ?? MODULE;
+  const version = options.version ?? TEMPORAL_SERVER_VERSION;
   return {
     title,
     envVar: options.envVar,
@@ -46,9 +52,9 @@ function goInstallSpec(options: {
     async build({ tools, workDir, cacheEntry, log }) {
       log(`building ${title} with Go (minutes the first time, once; cached in ${cacheEntry})`);
       const env = { ...process.env, GOBIN: workDir, GOTMPDIR: workDir, CGO_ENABLED: '0' };
-      // Outside any module, as for the CLI: only the server's own go.mod decides the dependency versions. Its
-      // pure-Go drivers (pgx, lib/pq, modernc SQLite) need no C compiler.
-      await runTool(tools.go!, ['install', `${MODULE}/${packagePath}@v${TEMPORAL_SERVER_VERSION}`], {
+      // Outside any module, as for the CLI: only the module's own go.mod decides the dependency versions. The
+      // server's pure-Go drivers (pgx, lib/pq, modernc SQLite) need no C compiler.
+      await runTool(tools.go!, ['install', `${goModule}/${packagePath}@v${version}`], {
         cwd: workDir,
         env,
         label: `building ${title}`,
@@ -59,11 +65,10 @@ function goInstallSpec(options: {
       if (built !== binaryName) await rename(join(workDir, built), join(workDir, binaryName));
       const files = Object.entries(options.fromModule ?? {});
       if (files.length === 0) return;
-      const { stdout } = await promisify(execFile)(
-        tools.go!,
-        ['mod', 'download', '-json', `${MODULE}@v${TEMPORAL_SERVER_VERSION}`],
-        { cwd: workDir, env },
-      );
+      const { stdout } = await promisify(execFile)(tools.go!, ['mod', 'download', '-json', `${goModule}@v${version}`], {
+        cwd: workDir,
+        env,
+      });
       const moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
       for (const [target, source] of files) {
         await mkdir(join(workDir, target, '..'), { recursive: true });
@@ -72,7 +77,7 @@ function goInstallSpec(options: {
     },
     fixes: [
       `install Go (https://go.dev/dl/) and run again: it is then built once (a few minutes) and cached`,
-      `set ${options.envVar} to a ${binaryName} ${TEMPORAL_SERVER_VERSION} binary`,
+      `set ${options.envVar} to a ${binaryName} ${version} binary`,
     ],
   };
 }
