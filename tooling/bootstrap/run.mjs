@@ -6,21 +6,12 @@
 // workspace, provisions Temporal's own binaries through @durable-delivery/temporal-server (a cached build, so only
 // the first run pays for it), and hands over to Turborepo.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { summarize } from '../jest/summary.js';
+import { accountsStore, localAppEnv } from './app-env.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -55,11 +46,11 @@ const commands = {
   // The Temporal dev server (Web UI on 8233, decoding through the codec server on 4040), the worker, the payment
   // (4010) and notification (4020) services, the menu (3000) and the driver portal (3001). The worker and the apps
   // wait for the server; the apps run `next dev`.
-  dev: () => startStack('dev', localAppEnv('development')),
+  dev: () => startStack('dev', localAppEnv('development', { root, ports })),
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
   // The same stack from the production builds (`next start`), built first if needed.
   start: () => {
-    const env = localAppEnv('production');
+    const env = localAppEnv('production', { root, ports });
     return env ? startStack('start', env) : 1;
   },
   // The tests run on the dev server and on the full server on PostgreSQL; the compose file is checked with
@@ -111,7 +102,7 @@ const commands = {
   // disable, enable, reset-password, sign-out, list. On the project's SQLite file unless ACCOUNTS_DATABASE_URL is set.
   drivers: () =>
     pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/accounts', '--output-logs=errors-only']) ||
-    run('node', [DRIVERS_CLI, ...args], { ...process.env, ...accountsStore() }),
+    run('node', [DRIVERS_CLI, ...args], { ...process.env, ...accountsStore(root) }),
   // A new project from this repository's working tree, as the published create-durable-delivery would make it:
   // `npm run create -- ../my-app` (the package's prepack puts the tracked files in, then its CLI runs from here).
   // Relative folders are taken from where npm was run.
@@ -131,11 +122,6 @@ const commands = {
 };
 
 const DRIVERS_CLI = join(root, 'packages/accounts/dist/cli.js');
-
-/** The driver accounts' store: ACCOUNTS_DATABASE_URL when set, else the project's SQLite file in .data/. */
-function accountsStore() {
-  return { ACCOUNTS_DATABASE_URL: process.env.ACCOUNTS_DATABASE_URL || join(root, '.data/accounts/accounts.db') };
-}
 
 /** A copy made by create-durable-delivery carries no scaffold (it leaves itself out): say so instead of failing. */
 function scaffoldHere() {
@@ -311,77 +297,6 @@ function provisionTemporalServer() {
     pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']) ||
     run('node', ['tooling/temporal-server/dist/cli.js', 'provision-server'])
   );
-}
-
-/**
- * The stack's secrets for a run on this machine, from the environment when set. Otherwise each is made once, at
- * random, into .data/ (ignored by git; never a value written in the repository), so sessions survive a restart and
- * orders written yesterday still decrypt today: the session secret, the payload encryption key (one key, id
- * `local`), the codec server's token, the services' API keys and the metrics token. Everything under .data/ is the
- * owner's only (ownerOnlyData). Driver accounts live in .data/accounts/accounts.db unless ACCOUNTS_DATABASE_URL says
- * otherwise; the secret that signs their session cookies (ACCOUNTS_SECRET) is made into .data/ for `npm run dev`
- * only: `npm start` refuses to start without one from the environment (undefined).
- */
-function localAppEnv(mode) {
-  ownerOnlyData(join(root, '.data'));
-  const env = { ...process.env };
-  env.SESSION_SECRET ||= localSecret('session-secret', () => randomBytes(32).toString('base64'));
-  env.PAYLOAD_ENCRYPTION_KEYS ||= localSecret(
-    'payload-encryption-keys',
-    () => `local=${randomBytes(32).toString('base64')}`,
-  );
-  env.CODEC_SERVER_TOKEN ||= localSecret('codec-server-token', () => randomBytes(32).toString('base64url'));
-  // The services refuse every caller without their key; the worker and the menu's relay present it. Prometheus
-  // presents the metrics token to every /metrics and /api/metrics.
-  env.PAYMENTS_API_KEY ||= localSecret('payments-api-key', () => randomBytes(32).toString('base64url'));
-  env.NOTIFICATIONS_API_KEY ||= localSecret('notifications-api-key', () => randomBytes(32).toString('base64url'));
-  env.METRICS_TOKEN ||= localSecret('metrics-token', () => randomBytes(32).toString('base64url'));
-  // The worker charges and notifies through the services the same command starts; the menu relays notifications.
-  env.PAYMENTS_URL ??= `http://127.0.0.1:${ports.payments}`;
-  env.NOTIFICATIONS_URL ??= `http://127.0.0.1:${ports.notifications}`;
-  // The dev server's Web UI decodes payloads through the codec server this command starts.
-  env.TEMPORAL_DEV_UI_CODEC_ENDPOINT ??= `http://127.0.0.1:${env.CODEC_SERVER_PORT || ports.codecServer}`;
-  console.log(
-    `Payloads are encrypted (key in .data/payload-encryption-keys). To read them in the Web UI, sign in at ` +
-      `${env.TEMPORAL_DEV_UI_CODEC_ENDPOINT} with the token in .data/codec-server-token (see docs/security.md, "Payload encryption").`,
-  );
-  Object.assign(env, accountsStore());
-  if (mode === 'production') {
-    if (!env.ACCOUNTS_SECRET || env.ACCOUNTS_SECRET.length < 32) {
-      console.error(
-        'npm start needs ACCOUNTS_SECRET (at least 32 characters, e.g. `openssl rand -base64 32`): it signs the ' +
-          "drivers' session cookies. Set it in the environment; no development secret is used in production.",
-      );
-      return undefined;
-    }
-  } else {
-    env.ACCOUNTS_SECRET ||= localSecret('accounts-secret', () => randomBytes(32).toString('base64'));
-  }
-  return env;
-}
-
-/** A secret kept in .data/<name> (mode 600), made by `make` on first use. */
-function localSecret(name, make) {
-  const file = join(root, '.data', name);
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, make(), { mode: 0o600 });
-  }
-  return readFileSync(file, 'utf8').trim();
-}
-
-/**
- * .data/ holds secrets, the ledger, inboxes and every order's history: readable by its owner only. What this
- * project creates there is made so (files 0600, folders 0700); this tightens what older versions left open.
- */
-function ownerOnlyData(dir) {
-  if (!existsSync(dir)) return;
-  chmodSync(dir, 0o700);
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) ownerOnlyData(path);
-    else if (entry.isFile()) chmodSync(path, 0o600);
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
-// node:test's counterpart of tooling/jest/count-reporter.js: leaves this package's pass/fail counts where `npm test`
-// adds them up into its closing line. Writes nothing to its own stream (the spec reporter prints the tests).
+// node:test's counterpart of count-reporter.js, for the packages tested with `node --test`: leaves a package's
+// pass/fail counts where `npm test` adds them up into its closing line. Writes nothing to its own stream (the spec
+// reporter prints the tests).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
