@@ -1,8 +1,9 @@
 'use client';
 
-import { DELIVERY_FEE_CENTS, MAX_QUANTITY_PER_LINE, findProduct, formatCents } from '@durable-delivery/catalog';
+import { DELIVERY_FEE_CENTS, findProduct, formatCents } from '@durable-delivery/catalog';
 import Link from 'next/link';
-import { useCart } from '../lib/cart';
+import { MAX_LINES, MAX_QUANTITY_PER_LINE, useCart } from '../lib/cart';
+import { QuantityInput } from './quantity-input';
 
 /**
  * The cart with quantities and totals; `checkout` hides the link to the page the customer is already on. `perks`
@@ -39,24 +40,14 @@ export function CartSummary({
                 <label className="cart-line-name" htmlFor={`quantity-${line.productId}`}>
                   {line.product.name}
                 </label>
-                <input
-                  id={`quantity-${line.productId}`}
-                  className="quantity"
-                  type="number"
-                  inputMode="numeric"
-                  min={0}
-                  max={MAX_QUANTITY_PER_LINE}
-                  value={line.quantity}
-                  onChange={(event) => cart.setQuantity(line.productId, Number(event.target.value) || 0)}
-                  aria-describedby={`line-total-${line.productId}`}
-                />
+                <QuantityInput productId={line.productId} productName={line.product.name} />
                 <span id={`line-total-${line.productId}`} className="cart-line-total">
                   {formatCents(line.totalCents)}
                 </span>
                 <button
                   type="button"
                   className="link-button"
-                  onClick={() => cart.setQuantity(line.productId, 0)}
+                  onClick={() => cart.remove(line.productId)}
                   aria-label={`Remove ${line.product.name}`}
                 >
                   Remove
@@ -64,6 +55,9 @@ export function CartSummary({
               </li>
             ))}
           </ul>
+          <p className="field-hint" data-testid="cart-limits">
+            Up to {MAX_QUANTITY_PER_LINE} of each dish, and {MAX_LINES} different dishes, per order.
+          </p>
           <dl className="totals">
             <dt>Subtotal</dt>
             <dd>{formatCents(subtotal)}</dd>
