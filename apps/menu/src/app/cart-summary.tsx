@@ -2,28 +2,20 @@
 
 import { DELIVERY_FEE_CENTS, findProduct, formatCents } from '@durable-delivery/catalog';
 import Link from 'next/link';
-import { MAX_LINES, MAX_QUANTITY_PER_LINE, useCart } from '../lib/cart';
+import { MAX_LINES, MAX_QUANTITY_PER_LINE, cartTotals, useCart, type CartPerks } from '../lib/cart';
 import { QuantityInput } from './quantity-input';
 
 /**
  * The cart with quantities and totals; `checkout` hides the link to the page the customer is already on. `perks`
  * (at checkout) shows what the customer's pass and chosen reward will take off; the order decides it for itself.
  */
-export function CartSummary({
-  checkout = false,
-  perks,
-}: {
-  checkout?: boolean;
-  perks?: { readonly freeDelivery: boolean; readonly discountCents: number };
-}) {
+export function CartSummary({ checkout = false, perks }: { checkout?: boolean; perks?: CartPerks }) {
   const cart = useCart();
   const lines = cart.lines.flatMap((line) => {
     const product = findProduct(line.productId);
     return product ? [{ ...line, product, totalCents: product.priceCents * line.quantity }] : [];
   });
-  const subtotal = lines.reduce((sum, line) => sum + line.totalCents, 0);
-  const deliveryCents = perks?.freeDelivery ? 0 : DELIVERY_FEE_CENTS;
-  const discountCents = perks?.discountCents ?? 0;
+  const { subtotalCents, discountCents, totalCents } = cartTotals(cart.lines, perks);
 
   return (
     <aside className="card cart" aria-labelledby="cart-title">
@@ -60,7 +52,7 @@ export function CartSummary({
           </p>
           <dl className="totals">
             <dt>Subtotal</dt>
-            <dd>{formatCents(subtotal)}</dd>
+            <dd>{formatCents(subtotalCents)}</dd>
             <dt>Delivery</dt>
             <dd data-testid="cart-delivery">
               {perks?.freeDelivery ? (
@@ -80,7 +72,7 @@ export function CartSummary({
             ) : null}
             <dt>Total</dt>
             <dd className="total" data-testid="cart-total">
-              {formatCents(subtotal - discountCents + deliveryCents)}
+              {formatCents(totalCents)}
             </dd>
           </dl>
           {checkout ? null : (

@@ -1,6 +1,6 @@
 'use client';
 
-import { MAX_LINES, MAX_QUANTITY_PER_LINE, findProduct } from '@durable-delivery/catalog';
+import { DELIVERY_FEE_CENTS, MAX_LINES, MAX_QUANTITY_PER_LINE, findProduct } from '@durable-delivery/catalog';
 import { useMemo, useSyncExternalStore } from 'react';
 
 /** A cart is what the customer is about to order: browser state by nature, kept in localStorage across reloads. */
@@ -14,6 +14,20 @@ export { MAX_LINES, MAX_QUANTITY_PER_LINE };
 /** What the dishes in the cart cost, before delivery (the server prices the order itself at checkout). */
 export function subtotalOf(lines: readonly CartLine[]): number {
   return lines.reduce((sum, line) => sum + (findProduct(line.productId)?.priceCents ?? 0) * line.quantity, 0);
+}
+
+/** What checkout shows about the customer's perks (the order decides them for itself when it is placed). */
+export interface CartPerks {
+  readonly freeDelivery: boolean;
+  readonly discountCents: number;
+}
+
+/** The cart's totals as the summary and the pay button show them: one sum, in one place. */
+export function cartTotals(lines: readonly CartLine[], perks?: CartPerks) {
+  const subtotalCents = subtotalOf(lines);
+  const deliveryCents = perks?.freeDelivery ? 0 : DELIVERY_FEE_CENTS;
+  const discountCents = perks?.discountCents ?? 0;
+  return { subtotalCents, deliveryCents, discountCents, totalCents: subtotalCents - discountCents + deliveryCents };
 }
 
 const STORAGE_KEY = 'durable-delivery.cart';
