@@ -28,6 +28,7 @@ async function fillAddress(page: Page, address: { street: string; city: string; 
 for (const { name, viewport } of WIDTHS) {
   test.describe(`at ${name} width`, () => {
     // The stack's URL is known once the global set-up has run, so it is read as the fixture is made.
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern.
     test.use({ baseURL: async ({}, use) => use(urls().menu), viewport });
 
     test('the cart keeps a dish while its quantity is edited, and says its limits instead of cutting', async ({

@@ -71,7 +71,12 @@ describe('the checkout schema', () => {
     const long = (field: keyof typeof TEXT_LIMITS) => 'a'.repeat(TEXT_LIMITS[field] + 1);
     expect(
       problems({
-        ...address({ street: long('street'), city: long('city'), postalCode: '1'.repeat(21), instructions: long('instructions') }),
+        ...address({
+          street: long('street'),
+          city: long('city'),
+          postalCode: '1'.repeat(21),
+          instructions: long('instructions'),
+        }),
         customerName: long('customerName'),
       }),
     ).toEqual({
@@ -103,9 +108,9 @@ describe('the checkout schema', () => {
       ...(rateInputSchema.safeParse({ orderId: 'x', stars: 9, comment: 'x'.repeat(2000) }).error?.issues ?? []).map(
         (issue) => issue.message,
       ),
-      ...(subscribeInputSchema.safeParse({ subscriptionId: '', paymentMethod: 'x'.repeat(200) }).error?.issues ?? []).map(
-        (issue) => issue.message,
-      ),
+      ...(
+        subscribeInputSchema.safeParse({ subscriptionId: '', paymentMethod: 'x'.repeat(200) }).error?.issues ?? []
+      ).map((issue) => issue.message),
     );
     expect(messages.length).toBeGreaterThan(20);
     expect(messages.filter((message) => LIBRARY_WORDING.test(message))).toEqual([]);
