@@ -1,6 +1,15 @@
 import { TEXT_LIMITS } from '@durable-delivery/api/schemas';
 import { type Page } from '@playwright/test';
-import { expectNoSidewaysScroll, keepScreenshot, orderIdOnPage, orderState, urls } from '../harness/app';
+import {
+  deliveryCard,
+  expectNoSidewaysScroll,
+  keepScreenshot,
+  newPerson,
+  orderIdOnPage,
+  orderState,
+  signInDriver,
+  urls,
+} from '../harness/app';
 import { expect, test } from '../harness/console-guard';
 
 /** zod's own wording, written for developers ("Too big: expected string to have <=20 characters"). */
@@ -87,6 +96,7 @@ for (const { name, viewport } of WIDTHS) {
 
     test('checkout refuses a junk address in words for people, then a decline is told beside the button', async ({
       page,
+      browser,
     }) => {
       await page.goto('/');
       await addDish(page, 'Margherita');
@@ -164,6 +174,18 @@ for (const { name, viewport } of WIDTHS) {
       await expect(page.getByTestId('order-history').locator('li')).toHaveCount(1);
       await expect(page.locator(`li[data-order-id="${orderId}"]`)).toBeVisible();
       await expectNoSidewaysScroll(page);
+
+      // The driver who takes it reads the long street on their card, which wraps too.
+      const driver = await newPerson(browser, urls().driver);
+      await driver.page.setViewportSize(viewport);
+      await signInDriver(driver.page, 'wren');
+      await deliveryCard(driver.page, 'waiting', orderId)
+        .getByRole('button', { name: /^Pick up/ })
+        .click();
+      await expect(deliveryCard(driver.page, 'mine', orderId)).toContainText(LONG_WORD);
+      await expectNoSidewaysScroll(driver.page);
+      await keepScreenshot(driver.page, `driver-long-words-${name}`);
+      await driver.context.close();
     });
   });
 }
