@@ -26,9 +26,10 @@ test('a declined card shows why, charges nothing, and no driver ever sees the or
   await expect(page).toHaveURL(/\/checkout$/);
   await keepScreenshot(page, 'checkout-declined');
 
-  // The history shows the failed payment, from Temporal visibility.
+  // The attempt is not an order: My orders does not list it (it charged nothing); its own page still explains it.
   await page.goto('/orders');
-  await expect(page.locator(`li[data-order-id="${declinedOrderId}"]`)).toContainText('Payment failed');
+  await expect(page.getByText('You have not ordered anything yet.')).toBeVisible();
+  await expect(page.locator(`li[data-order-id="${declinedOrderId}"]`)).toHaveCount(0);
   await page.goto(`/orders/${declinedOrderId}`);
   await expect(orderState(page)).toHaveAttribute('data-state', 'paymentFailed');
   await expect(page.getByTestId('notifications').locator('[data-kind="paymentFailed"]')).toBeVisible();
@@ -39,6 +40,9 @@ test('a declined card shows why, charges nothing, and no driver ever sees the or
   const paidOrderId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
   expect(paidOrderId).not.toBe(declinedOrderId);
   await expect(orderState(page)).toHaveAttribute('data-state', 'paid');
+  await page.goto('/orders');
+  await expect(page.locator(`li[data-order-id="${paidOrderId}"]`)).toBeVisible();
+  await expect(page.getByTestId('order-history').locator('li')).toHaveCount(1);
 
   // A driver's list shows the paid order and never the declined one.
   const driver = await newPerson(browser, urls().driver);

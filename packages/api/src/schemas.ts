@@ -6,6 +6,7 @@
 // First: zod reads its configuration as each schema is made, and the imports below make schemas.
 import './zod-config';
 import {
+  TEXT_LIMITS,
   deliveryAddressSchema,
   lineItemSchema,
   orderIdSchema,
@@ -13,8 +14,20 @@ import {
   rewardIdSchema,
 } from '@durable-delivery/workflows/schema';
 import { z } from 'zod';
+import { customerAddressSchema, optionalTextField } from './address';
 
 export { deliveryAddressSchema, lineItemSchema, orderIdSchema, rewardIdSchema };
+export { TEXT_LIMITS } from '@durable-delivery/workflows/schema';
+export {
+  DELIVERY_COUNTRY,
+  POSTAL_FORMAT,
+  POSTAL_FORMATS,
+  customerAddressSchema,
+  postalCodeProblem,
+  streetProblem,
+  cityProblem,
+  unprintableProblem,
+} from './address';
 
 /**
  * zod's own messages ("Invalid input: expected string, received number") are written for developers. Every issue a
@@ -72,7 +85,14 @@ function unitOf(origin: string): string {
  * (`rewardId`); whether it applies, and whether delivery is free, the order decides with the loyalty and pass
  * workflows. No field sets a discount or a delivery fee.
  */
-export const createOrderInputSchema = orderInputSchema.omit({ customerId: true, windows: true }).strict();
+export const createOrderInputSchema = orderInputSchema
+  .omit({ customerId: true, windows: true })
+  .extend({
+    // Stricter than the workflow's structural check: an address a driver can find (./address.ts).
+    deliveryAddress: customerAddressSchema,
+    customerName: optionalTextField(TEXT_LIMITS.customerName),
+  })
+  .strict();
 
 export type CreateOrderInput = z.input<typeof createOrderInputSchema>;
 

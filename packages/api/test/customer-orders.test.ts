@@ -244,6 +244,46 @@ describe('customer orders', () => {
     expect(second.orders.map((order) => order.orderId)).toEqual([older.orderId]);
   });
 
+  it('leaves declined attempts out of My orders: they charged nothing and are not orders', async () => {
+    const me = customer();
+    const declined = await me.caller.orders.createOrder(
+      anOrderForm({ paymentMethod: 'tok_chargeDeclinedInsufficientFunds' }),
+    );
+    expect(declined.outcome).toBe('declined');
+    const paid = anOrderForm();
+    await me.caller.orders.createOrder(paid);
+    // Visibility lags: wait for the paid order, which started after the attempt, so the attempt is indexed too.
+    const listed = await eventually(async () => {
+      const page = await me.caller.orders.myOrders({});
+      return page.orders.some((order) => order.orderId === paid.orderId) ? page : undefined;
+    });
+    expect(listed.orders.map((order) => order.orderId)).toEqual([paid.orderId]);
+  });
+
+  it('refuses an address a driver could not find, in words for a person, over HTTP as the form sees it', async () => {
+    const { identity } = customer();
+    const form = anOrderForm({ deliveryAddress: { street: '!!!', city: '???', postalCode: '00000' } });
+    const response = await overHttp(customerAppRouter, api.context({ customer: identity }), {
+      path: 'orders.createOrder',
+      input: form,
+      type: 'mutation',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({
+      error: {
+        data: {
+          code: 'BAD_REQUEST',
+          fieldErrors: {
+            'deliveryAddress.street': ['must name the street, like "1 Main Street"'],
+            'deliveryAddress.city': ['must be the name of a city or town'],
+            'deliveryAddress.postalCode': [expect.stringMatching(/^must be a ZIP code: 5 digits/)],
+          },
+        },
+      },
+    });
+    expect(api.chargesOf(form.orderId)).toBe(0);
+  });
+
   it('answers a made-up cursor with a 400 naming the field, and logs no error', async () => {
     const { identity } = customer();
     const log = jest.fn<void, Parameters<ApiLog>>();

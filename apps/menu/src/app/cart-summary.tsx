@@ -1,28 +1,21 @@
 'use client';
 
-import { DELIVERY_FEE_CENTS, MAX_QUANTITY_PER_LINE, findProduct, formatCents } from '@durable-delivery/catalog';
+import { DELIVERY_FEE_CENTS, findProduct, formatCents } from '@durable-delivery/catalog';
 import Link from 'next/link';
-import { useCart } from '../lib/cart';
+import { MAX_LINES, MAX_QUANTITY_PER_LINE, cartTotals, useCart, type CartPerks } from '../lib/cart';
+import { QuantityInput } from './quantity-input';
 
 /**
  * The cart with quantities and totals; `checkout` hides the link to the page the customer is already on. `perks`
  * (at checkout) shows what the customer's pass and chosen reward will take off; the order decides it for itself.
  */
-export function CartSummary({
-  checkout = false,
-  perks,
-}: {
-  checkout?: boolean;
-  perks?: { readonly freeDelivery: boolean; readonly discountCents: number };
-}) {
+export function CartSummary({ checkout = false, perks }: { checkout?: boolean; perks?: CartPerks }) {
   const cart = useCart();
   const lines = cart.lines.flatMap((line) => {
     const product = findProduct(line.productId);
     return product ? [{ ...line, product, totalCents: product.priceCents * line.quantity }] : [];
   });
-  const subtotal = lines.reduce((sum, line) => sum + line.totalCents, 0);
-  const deliveryCents = perks?.freeDelivery ? 0 : DELIVERY_FEE_CENTS;
-  const discountCents = perks?.discountCents ?? 0;
+  const { subtotalCents, discountCents, totalCents } = cartTotals(cart.lines, perks);
 
   return (
     <aside className="card cart" aria-labelledby="cart-title">
@@ -39,24 +32,14 @@ export function CartSummary({
                 <label className="cart-line-name" htmlFor={`quantity-${line.productId}`}>
                   {line.product.name}
                 </label>
-                <input
-                  id={`quantity-${line.productId}`}
-                  className="quantity"
-                  type="number"
-                  inputMode="numeric"
-                  min={0}
-                  max={MAX_QUANTITY_PER_LINE}
-                  value={line.quantity}
-                  onChange={(event) => cart.setQuantity(line.productId, Number(event.target.value) || 0)}
-                  aria-describedby={`line-total-${line.productId}`}
-                />
+                <QuantityInput productId={line.productId} productName={line.product.name} />
                 <span id={`line-total-${line.productId}`} className="cart-line-total">
                   {formatCents(line.totalCents)}
                 </span>
                 <button
                   type="button"
                   className="link-button"
-                  onClick={() => cart.setQuantity(line.productId, 0)}
+                  onClick={() => cart.remove(line.productId)}
                   aria-label={`Remove ${line.product.name}`}
                 >
                   Remove
@@ -64,9 +47,12 @@ export function CartSummary({
               </li>
             ))}
           </ul>
+          <p className="field-hint" data-testid="cart-limits">
+            Up to {MAX_QUANTITY_PER_LINE} of each dish, and {MAX_LINES} different dishes, per order.
+          </p>
           <dl className="totals">
             <dt>Subtotal</dt>
-            <dd>{formatCents(subtotal)}</dd>
+            <dd>{formatCents(subtotalCents)}</dd>
             <dt>Delivery</dt>
             <dd data-testid="cart-delivery">
               {perks?.freeDelivery ? (
@@ -86,7 +72,7 @@ export function CartSummary({
             ) : null}
             <dt>Total</dt>
             <dd className="total" data-testid="cart-total">
-              {formatCents(subtotal - discountCents + deliveryCents)}
+              {formatCents(totalCents)}
             </dd>
           </dl>
           {checkout ? null : (

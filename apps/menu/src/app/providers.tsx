@@ -5,7 +5,6 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { MAX_BATCH_CALLS } from '@durable-delivery/api/batch';
 import { httpBatchLink } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
-import { CartProvider } from '../lib/cart';
 import { trpc } from '../lib/trpc';
 
 export function Providers({ children }: { children: ReactNode }) {
@@ -15,9 +14,7 @@ export function Providers({ children }: { children: ReactNode }) {
   );
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
-      <QueryClientProvider client={queryClient}>
-        <CartProvider>{children}</CartProvider>
-      </QueryClientProvider>
+      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
     </trpc.Provider>
   );
 }

@@ -1,11 +1,13 @@
 import {
   CustomerIdAttribute,
+  OrderStateAttribute,
   cancelUpdate,
   checkout,
   getStatusQuery,
   orderWorkflowId,
   rateUpdate,
   type CheckoutResult,
+  type OrderState,
   type OrderStatus,
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
@@ -18,8 +20,12 @@ import {
   pageInputSchema,
   rateInputSchema,
 } from '../schemas';
+import { keyword } from '../ids';
 import { listOrders, orderQuery } from '../order-list';
 import { customerProcedure, router, type Customer } from '../trpc';
+
+/** A checkout whose payment did not go through: an attempt that charged nothing, not an order (see myOrders). */
+const NOT_AN_ORDER: OrderState = 'paymentFailed';
 
 /** How long createOrder waits for the charge before answering "charging"; the order carries on either way. */
 const CHECKOUT_WAIT_MS = 10_000;
@@ -77,10 +83,20 @@ export const customerOrdersRouter = router({
     return orderHandle(ctx.temporal, input.orderId).query(getStatusQuery);
   }),
 
+  /**
+   * The customer's orders, without the attempts whose payment did not go through: those charged nothing, checkout
+   * said so where it happened (and kept the cart), and listed as "Payment failed" orders they read as orders that
+   * went wrong. An attempt stays reachable at its own address (a toast about it links there).
+   */
   myOrders: customerProcedure
     .input(pageInputSchema)
     .query(({ ctx, input }) =>
-      listOrders(ctx.temporal, orderQuery({ [CustomerIdAttribute.name]: ctx.customer.id }), input, 'full'),
+      listOrders(
+        ctx.temporal,
+        `${orderQuery({ [CustomerIdAttribute.name]: ctx.customer.id })} AND ${OrderStateAttribute.name} != ${keyword(NOT_AN_ORDER)}`,
+        input,
+        'full',
+      ),
     ),
 
   cancel: customerProcedure.input(cancelInputSchema).mutation(async ({ ctx, input }) => {

@@ -19,6 +19,9 @@ import {
   type OrderInput,
 } from '../order/input';
 
+/** The longest text each field takes: forms set their inputs' maxlength from these. */
+export { TEXT_LIMITS };
+
 /** A duration as Temporal takes it (milliseconds, or a string like '1 minute'), parsed to milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((value, context) => {
   const millis = parseDuration(value);
@@ -29,7 +32,8 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((value
   return millis;
 });
 
-const requiredText = (max: number) => z.string().trim().min(1, 'is required').max(max);
+const requiredText = (max: number) =>
+  z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
 
 export const orderIdSchema = z.string().regex(ORDER_ID_PATTERN, 'must be 1-64 letters, digits, "-" or "_"');
 
@@ -39,7 +43,11 @@ export const deliveryAddressSchema = z.object({
   street: requiredText(TEXT_LIMITS.street),
   city: requiredText(TEXT_LIMITS.city),
   postalCode: requiredText(TEXT_LIMITS.postalCode),
-  instructions: z.string().trim().max(TEXT_LIMITS.instructions).optional(),
+  instructions: z
+    .string()
+    .trim()
+    .max(TEXT_LIMITS.instructions, `must be at most ${TEXT_LIMITS.instructions} characters`)
+    .optional(),
 });
 
 export const lineItemSchema = z.object({
@@ -63,7 +71,11 @@ export const orderWindowsSchema = z
 export const orderInputSchema = z.object({
   orderId: orderIdSchema,
   customerId: requiredText(TEXT_LIMITS.customerId),
-  customerName: z.string().trim().max(TEXT_LIMITS.customerName).optional(),
+  customerName: z
+    .string()
+    .trim()
+    .max(TEXT_LIMITS.customerName, `must be at most ${TEXT_LIMITS.customerName} characters`)
+    .optional(),
   items: z.array(lineItemSchema).min(1, 'add at least one dish').max(MAX_LINES, `at most ${MAX_LINES} lines`),
   deliveryAddress: deliveryAddressSchema,
   paymentMethod: requiredText(TEXT_LIMITS.paymentMethod),

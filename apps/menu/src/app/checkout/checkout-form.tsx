@@ -1,10 +1,16 @@
 'use client';
 
-import { createOrderInputSchema, type CreateOrderInput } from '@durable-delivery/api/schemas';
+import {
+  POSTAL_FORMAT,
+  TEXT_LIMITS,
+  createOrderInputSchema,
+  type CreateOrderInput,
+} from '@durable-delivery/api/schemas';
+import { formatCents } from '@durable-delivery/catalog';
 import { Notice, errorMessage, fieldErrorsOf } from '@durable-delivery/ui';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useCart } from '../../lib/cart';
 import { forgetPendingId, pendingId } from '../../lib/client-ids';
 import { PAYMENT_METHODS } from '../../lib/payment-methods';
@@ -22,13 +28,21 @@ interface Refusal {
   readonly reason: string;
 }
 
-export function CheckoutForm({ perks }: { perks: CheckoutPerks }) {
+export function CheckoutForm({ perks, totalCents }: { perks: CheckoutPerks; totalCents: number }) {
   const cart = useCart();
   const router = useRouter();
   const [fieldErrors, setFieldErrors] = useState<Fields>({});
   const [declined, setDeclined] = useState<Refusal>();
   const createOrder = trpc.orders.createOrder.useMutation();
   const utils = trpc.useUtils();
+  const status = useRef<HTMLDivElement>(null);
+
+  // A decline or a failed request is told beside the button just pressed, and focus moves there: the customer reads
+  // why, and a screen reader says it, without hunting for a notice elsewhere on the page.
+  const failed = declined !== undefined || createOrder.isError;
+  useEffect(() => {
+    if (failed) status.current?.focus();
+  }, [failed, declined]);
 
   // Focus the first problem, so keyboard and screen-reader users land on it.
   useEffect(() => {
@@ -104,30 +118,20 @@ export function CheckoutForm({ perks }: { perks: CheckoutPerks }) {
   const error = (name: string) => fieldErrors[name]?.join(', ');
   return (
     <form className="card stack" onSubmit={(event) => void submit(event)} noValidate aria-describedby="checkout-status">
-      <div id="checkout-status" className="stack">
-        {declined ? (
-          <Notice tone="error" title={declined.title}>
-            {declined.reason} Nothing was charged.{' '}
-            {declined.title === 'Your card was declined'
-              ? 'Choose another card and try again.'
-              : 'Place the order without it, or choose another reward.'}
-          </Notice>
-        ) : null}
-        {createOrder.isError ? (
-          <Notice tone="error" title="Could not place the order">
-            {errorMessage(createOrder.error)}
-          </Notice>
-        ) : null}
-        {createOrder.isPending ? <Notice tone="info">Placing your order and charging your card…</Notice> : null}
-      </div>
-
-      <TextField name="customerName" label="Your name" autoComplete="name" error={error('customerName')} />
+      <TextField
+        name="customerName"
+        label="Your name"
+        autoComplete="name"
+        maxLength={TEXT_LIMITS.customerName}
+        error={error('customerName')}
+      />
       <fieldset className="stack">
         <legend className="field-legend">Delivery address</legend>
         <TextField
           name="street"
           label="Street and number"
           autoComplete="street-address"
+          maxLength={TEXT_LIMITS.street}
           required
           error={error('deliveryAddress.street')}
           errorKey="deliveryAddress.street"
@@ -137,6 +141,7 @@ export function CheckoutForm({ perks }: { perks: CheckoutPerks }) {
             name="city"
             label="City"
             autoComplete="address-level2"
+            maxLength={TEXT_LIMITS.city}
             required
             error={error('deliveryAddress.city')}
             errorKey="deliveryAddress.city"
@@ -145,6 +150,9 @@ export function CheckoutForm({ perks }: { perks: CheckoutPerks }) {
             name="postalCode"
             label="Postal code"
             autoComplete="postal-code"
+            maxLength={TEXT_LIMITS.postalCode}
+            inputMode={POSTAL_FORMAT.inputMode}
+            hint={`Must be ${POSTAL_FORMAT.describe}`}
             required
             error={error('deliveryAddress.postalCode')}
             errorKey="deliveryAddress.postalCode"
@@ -153,6 +161,7 @@ export function CheckoutForm({ perks }: { perks: CheckoutPerks }) {
         <TextField
           name="instructions"
           label="Instructions for the driver (optional)"
+          maxLength={TEXT_LIMITS.instructions}
           error={error('deliveryAddress.instructions')}
           errorKey="deliveryAddress.instructions"
         />
@@ -184,9 +193,31 @@ export function CheckoutForm({ perks }: { perks: CheckoutPerks }) {
       </fieldset>
 
       {error('items') ? <Notice tone="error">Cart: {error('items')}</Notice> : null}
-      <button className="button" type="submit" disabled={createOrder.isPending || !cart.ready}>
-        {createOrder.isPending ? 'Placing order…' : 'Place order and pay'}
-      </button>
+      <div id="checkout-status" className="stack checkout-status" ref={status} tabIndex={-1}>
+        {declined ? (
+          <Notice tone="error" title={declined.title}>
+            {declined.reason} Nothing was charged.{' '}
+            {declined.title === 'Your card was declined'
+              ? 'Choose another card and try again.'
+              : 'Place the order without it, or choose another reward.'}
+          </Notice>
+        ) : null}
+        {createOrder.isError ? (
+          <Notice tone="error" title="Could not place the order">
+            {errorMessage(createOrder.error)}
+          </Notice>
+        ) : null}
+        {createOrder.isPending ? <Notice tone="info">Placing your order and charging your card…</Notice> : null}
+      </div>
+
+      <div className="pay-row">
+        <p className="pay-total" data-testid="pay-total">
+          Total <span className="total">{cart.ready ? formatCents(totalCents) : '…'}</span>
+        </p>
+        <button className="button" type="submit" disabled={createOrder.isPending || !cart.ready}>
+          {createOrder.isPending ? 'Placing order…' : 'Place order and pay'}
+        </button>
+      </div>
     </form>
   );
 }
@@ -202,6 +233,9 @@ function TextField({
   errorKey = name,
   required = false,
   autoComplete,
+  maxLength,
+  inputMode,
+  hint,
 }: {
   name: string;
   label: string;
@@ -209,8 +243,14 @@ function TextField({
   errorKey?: string;
   required?: boolean;
   autoComplete?: string;
+  /** The schema's limit for the field (TEXT_LIMITS), so a browser stops at it instead of the server refusing. */
+  maxLength: number;
+  inputMode?: 'numeric' | 'text';
+  /** What the field takes, shown before a mistake is made. */
+  hint?: string;
 }) {
   const id = fieldId(errorKey);
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className="field">
       <label htmlFor={id}>
@@ -222,9 +262,16 @@ function TextField({
         name={name}
         autoComplete={autoComplete}
         required={required}
+        maxLength={maxLength}
+        inputMode={inputMode}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy || undefined}
       />
+      {hint ? (
+        <span id={`${id}-hint`} className="field-hint">
+          {hint}
+        </span>
+      ) : null}
       {error ? (
         <span id={`${id}-error`} className="field-error">
           {error}
