@@ -16,6 +16,7 @@ export function urls() {
   return {
     menu: read('E2E_MENU_URL'),
     menuShortPickup: read('E2E_MENU_SHORT_PICKUP_URL'),
+    menuShortDelivery: read('E2E_MENU_SHORT_DELIVERY_URL'),
     driver: read('E2E_DRIVER_URL'),
     menuFuzz: read('E2E_MENU_FUZZ_URL'),
     driverFuzz: read('E2E_DRIVER_FUZZ_URL'),
