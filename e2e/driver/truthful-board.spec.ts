@@ -154,3 +154,36 @@ for (const viewport of [
     await driver.context.close();
   });
 }
+
+test("a long word in an address wraps inside its card, on the waiting list and on the driver's own, at phone width", async ({
+  browser,
+}) => {
+  const word = (letter: string, length: number) => letter.repeat(length);
+  const customer = await newPerson(browser, urls().menu);
+  await placeOrder(customer.page, {
+    dishes: { Poke: 1 },
+    name: word('N', 90),
+    address: { street: `1 ${word('S', 196)}`, city: word('C', 90), instructions: word('I', 196) },
+  });
+  const orderId = await orderIdOnPage(customer.page);
+
+  const driver = await newPerson(browser, urls().driver);
+  await driver.page.setViewportSize({ width: 390, height: 844 });
+  await signInDriver(driver.page, 'lena');
+  const expectInside = async (list: 'waiting' | 'mine') => {
+    const card = deliveryCard(driver.page, list, orderId);
+    await expect(card).toBeVisible();
+    const box = await card.boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(390);
+    await expectNoSidewaysScroll(driver.page);
+  };
+  await expectInside('waiting');
+  await deliveryCard(driver.page, 'waiting', orderId)
+    .getByRole('button', { name: /^Pick up/ })
+    .click();
+  await expect(deliveryCard(driver.page, 'mine', orderId)).toContainText(word('I', 196));
+  await expectInside('mine');
+
+  await customer.context.close();
+  await driver.context.close();
+});
