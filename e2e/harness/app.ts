@@ -16,6 +16,7 @@ export function urls() {
   return {
     menu: read('E2E_MENU_URL'),
     menuShortPickup: read('E2E_MENU_SHORT_PICKUP_URL'),
+    menuShortDelivery: read('E2E_MENU_SHORT_DELIVERY_URL'),
     driver: read('E2E_DRIVER_URL'),
     menuFuzz: read('E2E_MENU_FUZZ_URL'),
     driverFuzz: read('E2E_DRIVER_FUZZ_URL'),
@@ -45,7 +46,12 @@ export type Card = 'Visa ending 4242' | 'Card with insufficient funds' | 'Expire
 /** Adds dishes from the menu to the cart, fills the checkout form and places the order. */
 export async function placeOrder(
   page: Page,
-  order: { dishes: Record<string, number>; card?: Card; name?: string },
+  order: {
+    dishes: Record<string, number>;
+    card?: Card;
+    name?: string;
+    address?: { street: string; city: string; instructions?: string };
+  },
 ): Promise<void> {
   await page.goto('/');
   for (const [dish, quantity] of Object.entries(order.dishes)) {
@@ -56,8 +62,11 @@ export async function placeOrder(
   await page.getByRole('link', { name: 'Go to checkout' }).click();
   await expect(page.getByRole('heading', { name: 'Checkout' })).toBeVisible();
   await page.getByLabel('Your name').fill(order.name ?? 'Ada');
-  await page.getByLabel('Street and number').fill('1 Main Street');
-  await page.getByLabel('City').fill('Springfield');
+  await page.getByLabel('Street and number').fill(order.address?.street ?? '1 Main Street');
+  await page.getByLabel('City').fill(order.address?.city ?? 'Springfield');
+  if (order.address?.instructions) {
+    await page.getByLabel('Instructions for the driver (optional)').fill(order.address.instructions);
+  }
   await page.getByLabel('Postal code').fill('12345');
   await page.getByLabel(order.card ?? 'Visa ending 4242').check();
   await page.getByRole('button', { name: 'Place order and pay' }).click();

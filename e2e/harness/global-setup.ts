@@ -8,6 +8,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const { urls, stop } = await startStack();
   process.env.E2E_MENU_URL = urls.menu;
   process.env.E2E_MENU_SHORT_PICKUP_URL = urls.menuShortPickup;
+  process.env.E2E_MENU_SHORT_DELIVERY_URL = urls.menuShortDelivery;
   process.env.E2E_DRIVER_URL = urls.driver;
   process.env.E2E_MENU_FUZZ_URL = urls.menuFuzz;
   process.env.E2E_DRIVER_FUZZ_URL = urls.driverFuzz;

@@ -9,6 +9,8 @@ export interface StackUrls {
   readonly menu: string;
   /** A second menu server whose orders get a short pick-up window, for the refund flow. */
   readonly menuShortPickup: string;
+  /** A menu server whose orders get a short delivery window: a driver holds an order as its window closes. */
+  readonly menuShortDelivery: string;
   readonly driver: string;
   /**
    * The fuzz's own servers of both apps: the same builds and checks, with per-client rates raised (the fuzz sends
@@ -60,6 +62,7 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
     },
     moreApps: [
       { name: 'menu-short-pickup', app: 'menu', env: { ORDER_PICKUP_WINDOW: '8 seconds' } },
+      { name: 'menu-short-delivery', app: 'menu', env: { ORDER_DELIVERY_WINDOW: '20 seconds' } },
       { name: 'menu-fuzz', app: 'menu', env: FUZZ_RATES },
       { name: 'driver-fuzz', app: 'driver', env: FUZZ_RATES },
     ],
@@ -71,6 +74,7 @@ export async function startStack(): Promise<{ urls: StackUrls; stop: () => Promi
     urls: {
       menu: browserUrl('menu'),
       menuShortPickup: browserUrl('menu-short-pickup'),
+      menuShortDelivery: browserUrl('menu-short-delivery'),
       driver: browserUrl('driver'),
       menuFuzz: browserUrl('menu-fuzz'),
       driverFuzz: browserUrl('driver-fuzz'),

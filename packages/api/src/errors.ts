@@ -15,12 +15,30 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   isGrpcServiceError,
 } from '@temporalio/client';
+import { endedRefusalLead, type EndedRefusal } from './order-ending';
 import type { ApiLog } from './trpc';
 import { TRPCError } from '@trpc/server';
 
 /** One answer for "no such order" and "not yours", so a guessed id reveals nothing. */
 export function orderNotFound(): TRPCError {
   return new TRPCError({ code: 'NOT_FOUND', message: 'Order not found.' });
+}
+
+/**
+ * The cause of a driver's refusal on an order that has ended (or is ending): the error formatter sends it as
+ * `data.ended`, so the board can say which and when in the driver's own time zone.
+ */
+export class OrderEndedError extends Error {
+  override readonly name = 'OrderEndedError';
+  constructor(readonly ended: EndedRefusal) {
+    super(`${endedRefusalLead(ended)} ${ended.at.slice(11, 19)} UTC.`);
+  }
+}
+
+/** "Cannot deliver order 3f2a9c1e: it was refunded: … closed at 04:31:02 UTC." as a CONFLICT, with the details. */
+export function orderEnded(ended: EndedRefusal): TRPCError {
+  const cause = new OrderEndedError(ended);
+  return new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
 }
 
 /** A client-made order id that is already taken (by an earlier order, or by someone else's). */

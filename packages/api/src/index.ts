@@ -6,3 +6,4 @@ export { type CreateOrderResult } from './router/customer-orders';
 export { type PassView, type PassOffer } from './router/pass';
 export * from './schemas';
 export type { DeliveryArea, OrderListView, OrderPage, OrderSummary } from './order-list';
+export type { DriverAction, EndedOrder, EndedRefusal, OrderEnding } from './order-ending';

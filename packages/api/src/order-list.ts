@@ -2,13 +2,16 @@ import {
   ORDER_MEMO_KEY,
   ORDER_WORKFLOW_TYPE,
   OrderStateAttribute,
+  OrderStateSinceAttribute,
   OrderTotalCentsAttribute,
   orderIdOf,
+  shortOrderNumber,
   type OrderMemo,
   type OrderState,
 } from '@durable-delivery/workflows';
 import { defaultPayloadConverter, type Client, type Payload } from '@temporalio/client';
 import { keyword } from './ids';
+import type { EndedOrder } from './order-ending';
 
 /** Where an order goes, as precisely as someone who has not taken it on may know: postal code and city. */
 export interface DeliveryArea {
@@ -19,6 +22,8 @@ export interface DeliveryArea {
 /** One line of a list, straight from visibility: no per-order query, so a page costs one server call. */
 export interface OrderSummary {
   readonly orderId: string;
+  /** What people call the order (shortOrderNumber): the board's cards and messages say this, never the id. */
+  readonly orderNumber: string;
   readonly state?: OrderState;
   readonly totalCents?: number;
   readonly startedAt?: string;
@@ -28,6 +33,10 @@ export interface OrderSummary {
   /** The full address and name: only in the lists of the people the order belongs to (`view: 'full'`). */
   readonly deliveryAddress?: OrderMemo['deliveryAddress'];
   readonly customerName?: string;
+  /** When the step the order waits on times out (pickup while paid, delivery while picked up), as the workflow set it. */
+  readonly deadline?: string;
+  /** On a driver's own list: how an order they held ended, and when (see driver-deliveries). */
+  readonly ended?: EndedOrder;
 }
 
 /**
@@ -43,11 +52,16 @@ export interface OrderPage {
   readonly nextCursor?: string;
 }
 
-/** `CustomerId = 'c-1' AND OrderState = 'paid'`, every value checked against the id character set. */
-export function orderQuery(conditions: Record<string, string>): string {
+/**
+ * `CustomerId = 'c-1' AND OrderState IN ('paid', 'pickedUp')`: a list of values is any of them. Every value is
+ * checked against the id character set.
+ */
+export function orderQuery(conditions: Record<string, string | readonly string[]>): string {
   return [
     `WorkflowType = ${keyword(ORDER_WORKFLOW_TYPE)}`,
-    ...Object.entries(conditions).map(([name, value]) => `${name} = ${keyword(value)}`),
+    ...Object.entries(conditions).map(([name, value]) =>
+      typeof value === 'string' ? `${name} = ${keyword(value)}` : `${name} IN (${value.map(keyword).join(', ')})`,
+    ),
   ].join(' AND ');
 }
 
@@ -80,17 +94,38 @@ export async function listOrders(
       const memoPayload = execution.memo?.fields?.[ORDER_MEMO_KEY];
       const memo = memoPayload ? await decodeMemo<OrderMemo>(client, memoPayload) : undefined;
       const seconds = execution.startTime?.seconds;
+      const state = attribute<OrderState>(OrderStateAttribute.name);
+      const deadline = deadlineOf(state, attribute<string>(OrderStateSinceAttribute.name), memo?.windows);
+      const orderId = orderIdOf(execution.execution?.workflowId ?? '') ?? '';
       return {
-        orderId: orderIdOf(execution.execution?.workflowId ?? '') ?? '',
-        state: attribute<OrderState>(OrderStateAttribute.name),
+        orderId,
+        orderNumber: shortOrderNumber(orderId),
+        state,
         totalCents: attribute<number>(OrderTotalCentsAttribute.name),
         startedAt: seconds ? isoFromTimestamp(seconds, execution.startTime?.nanos ?? 0) : undefined,
         ...(memo ? memoFields(memo, view) : {}),
+        ...(deadline ? { deadline } : {}),
       };
     }),
   );
   const token = response.nextPageToken;
   return { orders, ...(token && token.length > 0 ? { nextCursor: Buffer.from(token).toString('base64') } : {}) };
+}
+
+/**
+ * The deadline of the step an order waits on: the workflow sets it to the moment it entered the state (which it
+ * writes as OrderStateSince, in the same workflow task) plus the order's window. Undefined for other states, and for
+ * orders whose memo predates the windows.
+ */
+export function deadlineOf(
+  state: OrderState | undefined,
+  since: string | undefined,
+  windows: OrderMemo['windows'],
+): string | undefined {
+  if (!since || !windows) return undefined;
+  const window = state === 'paid' ? windows.pickup : state === 'pickedUp' ? windows.delivery : undefined;
+  const start = Date.parse(since);
+  return window === undefined || Number.isNaN(start) ? undefined : new Date(start + window).toISOString();
 }
 
 /** The memo's fields a list row carries: the person and their street only in the full view. */

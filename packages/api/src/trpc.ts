@@ -4,7 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { OrderWindows, PassSettings } from '@durable-delivery/workflows';
 import type { Client } from '@temporalio/client';
 import { ZodError } from 'zod';
-import { refusalForDriver, toTRPCError } from './errors';
+import { OrderEndedError, refusalForDriver, toTRPCError } from './errors';
 import { ID_PATTERN } from './ids';
 import type { ApiMetrics } from './metrics';
 
@@ -58,6 +58,8 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     // Stacks describe our code, not the request: never send them, whatever NODE_ENV says.
     const { stack: _stack, ...data } = shape.data;
+    // A driver's refusal on an ended order: which ending and when, for the board to word in the driver's time.
+    if (error.cause instanceof OrderEndedError) return { ...shape, data: { ...data, ended: error.cause.ended } };
     // A body or `input` that is not JSON: the parser's own words ("in JSON at position 1") are no help to a person.
     if (error.code === 'BAD_REQUEST' && isJsonSyntaxError(error.cause))
       return { ...shape, message: 'The request is not valid JSON.', data };

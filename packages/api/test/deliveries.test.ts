@@ -1,6 +1,7 @@
 import { createCallerFactory, customerAppRouter, driverAppRouter } from '../src';
 import { eventually } from '@durable-delivery/temporal-server';
-import { ApiHarness, anOrderForm, overHttp, rejectionOf, uniqueId } from './harness';
+import { orderWorkflowId, shortOrderNumber } from '@durable-delivery/workflows';
+import { ApiHarness, TEST_WINDOWS, anOrderForm, overHttp, rejectionOf, uniqueId } from './harness';
 
 let api: ApiHarness;
 
@@ -22,6 +23,14 @@ function aCustomer() {
 function aDriver() {
   const id = uniqueId('driver');
   return { id, caller: driverCaller(api.context({ driver: { id, name: `Driver ${id}` } })) };
+}
+
+/** Waits until the order's workflow has closed: Temporal then takes no update, and the API must still answer true. */
+async function closed(orderId: string): Promise<void> {
+  await eventually(async () => {
+    const { status } = await api.client.workflow.getHandle(orderWorkflowId(orderId)).describe();
+    return status.name === 'RUNNING' ? undefined : status.name;
+  });
 }
 
 /** A paid order, waiting for a driver. */
@@ -106,6 +115,8 @@ describe('driver deliveries', () => {
     );
     expect(row).toEqual({
       orderId: form.orderId,
+      orderNumber: shortOrderNumber(form.orderId),
+      deadline: expect.any(String),
       state: 'paid',
       totalCents: expect.any(Number),
       startedAt: expect.any(String),
@@ -166,14 +177,18 @@ describe('driver deliveries', () => {
     const latePickUp = await rejectionOf(second.caller.deliveries.pickUp({ orderId }));
     expect(latePickUp).toMatchObject({ code: 'CONFLICT' });
     // A driver is never told who has the order: that would say whom to impersonate.
-    expect(latePickUp.message).toBe(`Cannot pick up order ${orderId}: it was already picked up by another driver.`);
+    expect(latePickUp.message).toBe(
+      `Cannot pick up order ${shortOrderNumber(orderId)}: it was already picked up by another driver.`,
+    );
     const wrongDelivery = await rejectionOf(second.caller.deliveries.deliver({ orderId }));
     expect(wrongDelivery).toMatchObject({ code: 'CONFLICT' });
-    expect(wrongDelivery.message).toBe(`Cannot deliver order ${orderId}: it was picked up by another driver.`);
+    expect(wrongDelivery.message).toBe(
+      `Cannot deliver order ${shortOrderNumber(orderId)}: it was picked up by another driver.`,
+    );
     for (const message of [latePickUp.message, wrongDelivery.message]) expect(message).not.toContain(first.id);
     // The driver who has it is told it is them.
     const again = await rejectionOf(first.caller.deliveries.pickUp({ orderId }));
-    expect(again.message).toBe(`Cannot pick up order ${orderId}: it was already picked up by you.`);
+    expect(again.message).toBe(`Cannot pick up order ${shortOrderNumber(orderId)}: it was already picked up by you.`);
     await expect(customer.orders.cancel({ orderId })).rejects.toMatchObject({
       code: 'CONFLICT',
       message: expect.stringContaining('already picked up'),
@@ -206,6 +221,91 @@ describe('driver deliveries', () => {
     await expect(aCustomer().orders.cancel({ orderId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const cancelled = await customer.orders.cancel({ orderId, reason: 'changed my mind' });
     expect(cancelled.cancellation).toMatchObject({ reason: 'changed my mind' });
+  });
+
+  it("shows each list row the deadline the workflow set: the waiting order's pickup, the held order's delivery", async () => {
+    const { customer, orderId } = await paidOrder();
+    const driver = aDriver();
+    const waiting = await eventually(async () =>
+      (await driver.caller.deliveries.waiting({ limit: 50 })).orders.find((order) => order.orderId === orderId),
+    );
+    const paid = await customer.orders.order({ orderId });
+    expect(waiting.deadline).toBe(paid.deadlines.pickUpBy);
+
+    await driver.caller.deliveries.pickUp({ orderId });
+    const held = await eventually(async () =>
+      (await driver.caller.deliveries.mine({})).orders.find((order) => order.orderId === orderId && order.deadline),
+    );
+    const pickedUp = await customer.orders.order({ orderId });
+    expect(held.deadline).toBe(pickedUp.deadlines.deliverBy);
+  });
+
+  it('tells a driver who picks up a cancelled order that it was cancelled and when, never "not found"', async () => {
+    const { customer, orderId } = await paidOrder();
+    const cancelled = await customer.orders.cancel({ orderId });
+    const driver = aDriver();
+
+    // While the refund runs the workflow refuses in its validator; once it has closed Temporal refuses the update
+    // itself. Both are the same answer.
+    for (const moment of ['at once', 'once closed']) {
+      if (moment === 'once closed') await closed(orderId);
+      const refusal = await rejectionOf(driver.caller.deliveries.pickUp({ orderId }));
+      expect({ moment, refusal }).toMatchObject({
+        moment,
+        refusal: {
+          code: 'CONFLICT',
+          message: `Cannot pick up order ${shortOrderNumber(orderId)}: it was cancelled by the customer at ${cancelled.cancellation!.requestedAt.slice(11, 19)} UTC.`,
+        },
+      });
+    }
+    // Over HTTP the board gets which ending and when, to word in the driver's own time zone.
+    const response = await overHttp(
+      driverAppRouter,
+      api.context({ driver: { id: driver.id, name: `Driver ${driver.id}` } }),
+      { path: 'deliveries.pickUp', input: { orderId }, type: 'mutation' },
+    );
+    expect(response.body).toMatchObject({
+      error: {
+        data: {
+          code: 'CONFLICT',
+          ended: {
+            action: 'pickUp',
+            orderNumber: shortOrderNumber(orderId),
+            ending: 'cancelled',
+            at: cancelled.cancellation!.requestedAt,
+          },
+        },
+      },
+    });
+  });
+
+  it("keeps an order on its driver's list when its delivery window closes, and says so on Delivered", async () => {
+    const form = anOrderForm();
+    const shortDelivery = customerCaller({
+      ...api.context({ customer: { id: uniqueId('customer') } }),
+      orderWindows: { ...TEST_WINDOWS, delivery: 1_500 },
+    });
+    expect((await shortDelivery.orders.createOrder(form)).outcome).toBe('paid');
+    const { orderId } = form;
+    const driver = aDriver();
+    await driver.caller.deliveries.pickUp({ orderId });
+    await closed(orderId);
+
+    const held = await eventually(async () =>
+      (await driver.caller.deliveries.mine({})).orders.find(
+        (order) => order.orderId === orderId && order.state === 'refunded',
+      ),
+    );
+    expect(held.ended).toEqual({ ending: 'notDeliveredInTime', at: expect.any(String) });
+    expect(held.deadline).toBeUndefined();
+
+    const refusal = await rejectionOf(driver.caller.deliveries.deliver({ orderId }));
+    expect(refusal).toMatchObject({ code: 'CONFLICT' });
+    expect(refusal.message).toBe(
+      `Cannot deliver order ${shortOrderNumber(orderId)}: it was refunded: it was not delivered in time. The delivery window closed at ${held.ended!.at.slice(11, 19)} UTC.`,
+    );
+    // Nobody else's list, and not the waiting list.
+    expect((await aDriver().caller.deliveries.mine({})).orders).toEqual([]);
   });
 
   it('answers NOT_FOUND for picking up an order that does not exist', async () => {

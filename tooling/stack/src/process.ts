@@ -35,6 +35,13 @@ export interface ProcessOptions {
 const KEPT_LINES = 40;
 
 /**
+ * What to kill if this process exits first: one `exit` listener for every process the stack starts (a listener
+ * each made Node warn of a leak once a stack had more than ten).
+ */
+const onOurExit = new Set<() => void>();
+process.on('exit', () => onOurExit.forEach((kill) => kill()));
+
+/**
  * A process of the stack, in a process group of its own, so that stopping it also stops whatever it started itself
  * (`next start` forks). start() may be called again once it has exited: a restart, as the chaos suite does.
  */
@@ -106,14 +113,14 @@ export class StackProcess {
     // Whatever happens to this process, the group must not outlive it.
     const pid = child.pid;
     const killGroup = () => signalGroup(pid, 'SIGKILL');
-    process.on('exit', killGroup);
+    onOurExit.add(killGroup);
     this.exit = new Promise((resolve) => {
       let closed = false;
       const done = (code: number | null) => {
         if (closed) return;
         closed = true;
         this.code = code;
-        process.removeListener('exit', killGroup);
+        onOurExit.delete(killGroup);
         killGroup();
         resolve(code);
         if (!this.stopping && !this.starting) options.onUnexpectedExit?.(code);

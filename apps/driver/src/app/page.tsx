@@ -1,7 +1,9 @@
+import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { driverApiCaller } from '@durable-delivery/api/server';
 import { appConfig } from '../server/config';
 import { signedInDriver } from '../server/driver';
+import { acknowledgedCookieName, parseAcknowledged } from '../lib/acknowledged';
 import { DeliveryBoard } from './delivery-board';
 import { LIST_PAGE } from './list-page';
 
@@ -16,5 +18,13 @@ export default async function DriverHome() {
     api.deliveries.waiting(LIST_PAGE).catch(() => undefined),
     api.deliveries.mine(LIST_PAGE).catch(() => undefined),
   ]);
-  return <DeliveryBoard driverName={driver.name} firstPages={{ waiting, mine }} />;
+  const acknowledged = parseAcknowledged((await cookies()).get(acknowledgedCookieName(driver.id))?.value);
+  return (
+    <DeliveryBoard
+      driverId={driver.id}
+      driverName={driver.name}
+      firstPages={{ waiting, mine }}
+      acknowledged={acknowledged}
+    />
+  );
 }

@@ -17,17 +17,19 @@ import { describeDishes, orderSummary } from '../order/messages';
  *   (USE_EXISTING) instead of charging twice;
  * - an order id is never reused once its workflow has closed (REJECT_DUPLICATE), so its idempotency keys stay unique;
  * - the search attributes are set at start, so the order is listed before its first workflow task runs;
- * - the memo carries what a list row shows (dishes, address), so lists need no per-order query;
+ * - the memo carries what a list row shows (dishes, address, the windows its deadlines come from), so lists need no
+ *   per-order query;
  * - the static summary and details are what the Temporal UI shows operators for the order ("2× Burrata · $24.00 ·
  *   Ada"); they hold customer data, so like the input and memo they go through the payload codec.
  * Throws OrderInputError for an invalid order before anything is started.
  */
 export function orderStartOptions(input: OrderInput) {
-  const { priced, input: order } = validateOrder(input);
+  const { priced, input: order, windows } = validateOrder(input);
   const memo: OrderMemo = {
     dishes: describeDishes(priced),
     deliveryAddress: order.deliveryAddress,
     ...(order.customerName ? { customerName: order.customerName } : {}),
+    windows: { pickup: windows.pickup, delivery: windows.delivery },
   };
   return {
     workflowId: orderWorkflowId(input.orderId),

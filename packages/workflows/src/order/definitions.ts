@@ -227,6 +227,12 @@ export interface OrderMemo {
   readonly dishes: string;
   readonly deliveryAddress: OrderInput['deliveryAddress'];
   readonly customerName?: string;
+  /**
+   * The order's pickup and delivery windows (ms). The workflow sets a deadline at the moment it enters a state, the
+   * same moment it writes OrderStateSince, so a list shows each order's deadline as OrderStateSince + window, with no
+   * per-order query. Absent on orders started before it was added.
+   */
+  readonly windows?: { readonly pickup: number; readonly delivery: number };
 }
 
 /** The memo field that holds the OrderMemo. */

@@ -26,11 +26,14 @@ import {
   type RateArgs,
 } from './definitions';
 import { isRecord } from './input';
+import { shortOrderNumber } from './messages';
 import type { Order } from './state';
 
 /** Registers every handler of `order`, in the order the SDK has always seen them (buffered messages go first). */
 export function registerHandlers(order: Order): void {
   const { orderId } = order;
+  // Refusals reach drivers and customers: the order number they see on their screens, not the whole id.
+  const shown = shortOrderNumber(orderId);
 
   setHandler(getStatusQuery, () => order.status());
   order.showCurrentStep();
@@ -47,7 +50,7 @@ export function registerHandlers(order: Order): void {
   const checkPickUp = (args: DriverArgs): string => {
     const by = parseDriverArgs(args);
     if (!order.canPickUp()) {
-      refuse(OrderErrorType.wrongState, `Cannot pick up order ${orderId}: it ${order.whereItStands()}.`);
+      refuse(OrderErrorType.wrongState, `Cannot pick up order ${shown}: it ${order.whereItStands()}.`);
     }
     return by;
   };
@@ -63,12 +66,12 @@ export function registerHandlers(order: Order): void {
   const checkDeliver = (args: DriverArgs): void => {
     const by = parseDriverArgs(args);
     if (order.state !== 'pickedUp') {
-      refuse(OrderErrorType.wrongState, `Cannot deliver order ${orderId}: it ${order.whereItStands()}.`);
+      refuse(OrderErrorType.wrongState, `Cannot deliver order ${shown}: it ${order.whereItStands()}.`);
     }
     if (order.driverId !== undefined && order.driverId !== by) {
       refuse(
         OrderErrorType.wrongDriver,
-        `Cannot deliver order ${orderId}: it was picked up by driver ${order.driverId}, not ${by}.`,
+        `Cannot deliver order ${shown}: it was picked up by driver ${order.driverId}, not ${by}.`,
       );
     }
   };
