@@ -6,6 +6,7 @@ import { MAX_BATCH_CALLS } from '@durable-delivery/api/batch';
 import { httpBatchLink } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import { CartProvider } from '../lib/cart';
+import { LiveNotificationsProvider } from '../lib/live-notifications';
 import { trpc } from '../lib/trpc';
 
 export function Providers({ children }: { children: ReactNode }) {
@@ -16,7 +17,9 @@ export function Providers({ children }: { children: ReactNode }) {
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>
-        <CartProvider>{children}</CartProvider>
+        <CartProvider>
+          <LiveNotificationsProvider>{children}</LiveNotificationsProvider>
+        </CartProvider>
       </QueryClientProvider>
     </trpc.Provider>
   );

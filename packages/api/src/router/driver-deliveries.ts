@@ -41,7 +41,7 @@ export const driverDeliveriesRouter = router({
     .mutation(({ ctx, input }) =>
       ctx.temporal.workflow
         .getHandle<OrderWorkflow>(orderWorkflowId(input.orderId))
-        .executeUpdate(pickUpUpdate, { args: [{ driverId: ctx.driver.id }] }),
+        .executeUpdate(pickUpUpdate, { args: [{ driverId: ctx.driver.id, driverName: ctx.driver.name }] }),
     ),
 
   deliver: driverProcedure

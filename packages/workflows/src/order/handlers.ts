@@ -26,6 +26,7 @@ import {
   type RateArgs,
 } from './definitions';
 import { isRecord } from './input';
+import { shortOrderNumber } from './messages';
 import type { Order } from './state';
 
 /** Registers every handler of `order`, in the order the SDK has always seen them (buffered messages go first). */
@@ -54,7 +55,7 @@ export function registerHandlers(order: Order): void {
   setHandler(
     pickUpUpdate,
     (args: DriverArgs) => {
-      order.pickUp(checkPickUp(args));
+      order.pickUp(checkPickUp(args), parseDriverName(args));
       return order.status();
     },
     { validator: checkPickUp },
@@ -85,7 +86,10 @@ export function registerHandlers(order: Order): void {
   const checkCancel = (args?: CancelArgs): string | undefined => {
     const reason = parseCancelArgs(args);
     if (!((order.state === 'charging' || order.state === 'paid') && !order.cancellation)) {
-      refuse(OrderErrorType.wrongState, `Cannot cancel order ${orderId}: it ${order.whereItStands()}.`);
+      refuse(
+        OrderErrorType.wrongState,
+        `Cannot cancel order ${shortOrderNumber(orderId)}: it ${order.whereItStands()}.`,
+      );
     }
     return reason;
   };
@@ -199,6 +203,12 @@ function parseDriverArgs(args: unknown): string {
   if (typeof driverId !== 'string' || driverId.trim() === '') return invalidArgument('driverId is required');
   if (driverId.trim().length > 128) return invalidArgument('driverId must be at most 128 characters');
   return driverId.trim();
+}
+
+/** Optional, and only ever shown: anything but a short line of text is dropped rather than refusing the pick-up. */
+function parseDriverName(args: unknown): string | undefined {
+  const name = isRecord(args) ? args.driverName : undefined;
+  return typeof name === 'string' && name.trim() && name.trim().length <= 80 ? name.trim() : undefined;
 }
 
 function parseCancelArgs(args: unknown): string | undefined {
