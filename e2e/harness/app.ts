@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 import { createDriver, type DriverLogin } from '@durable-delivery/stack';
 import { ARTIFACTS } from './stack';
 
@@ -29,8 +29,12 @@ export function urls() {
 }
 
 /** Each person gets a browser context of their own: separate cookies, so separate identities. */
-export async function newPerson(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL });
+export async function newPerson(
+  browser: Browser,
+  baseURL: string,
+  options: Omit<BrowserContextOptions, 'baseURL'> = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ ...options, baseURL });
   return { context, page: await context.newPage() };
 }
 
@@ -101,6 +105,12 @@ export async function signInDriver(page: Page, name: string, account?: DriverLog
   await expect(page.getByTestId('driver-name')).toHaveText(driver.name);
   return driver;
 }
+
+/** The widths every order-page finding is checked at: a laptop and a phone (390 px wide). */
+export const WIDTHS = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 } },
+} as const satisfies Record<string, Omit<BrowserContextOptions, 'baseURL'>>;
 
 /** An order's card in one of the driver's lists. */
 export function deliveryCard(page: Page, list: 'waiting' | 'mine', orderId: string) {

@@ -78,6 +78,18 @@ export function refusalForDriver(error: TRPCError, driverId: string): TRPCError 
 }
 
 /**
+ * A refusal as the customer reads it: the driver who holds their order by the name the driver goes by (recorded at
+ * pick-up), never by account id or login; "your driver" on an order picked up before names were recorded.
+ */
+export function refusalForCustomer(error: TRPCError, driverName: string | undefined): TRPCError {
+  const message = error.message.replace(
+    / by driver [A-Za-z0-9_-]+/g,
+    driverName ? ` by ${driverName}` : ' by your driver',
+  );
+  return message === error.message ? error : new TRPCError({ code: error.code, message, cause: error.cause });
+}
+
+/**
  * Temporal and workflow errors (order, loyalty, pass) as tRPC codes, in one place. The workflows' own messages are
  * written for people ("it was already picked up by driver d-7"), so they pass through; anything unexpected is logged
  * here (to `log`), once, and the client gets a generic message.

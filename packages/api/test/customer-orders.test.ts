@@ -1,6 +1,6 @@
 import { ORDER_TASK_QUEUE, getStatusQuery, orderWorkflowId, type OrderWorkflow } from '@durable-delivery/workflows';
 import { Client } from '@temporalio/client';
-import { createCallerFactory, customerAppRouter, type ApiLog } from '../src';
+import { createCallerFactory, customerAppRouter, driverAppRouter, type ApiLog } from '../src';
 import { eventually } from '@durable-delivery/temporal-server';
 import { ApiHarness, anOrderForm, overHttp, rejectionOf, uniqueId } from './harness';
 
@@ -57,6 +57,22 @@ describe('customer orders', () => {
     expect(result.reason).toBeUndefined();
     expect(result.status).toMatchObject({ orderId: form.orderId, customerId: identity.id, customerName: 'Ada' });
     expect(result.status.state).toBe('paid');
+  });
+
+  it('tells a customer whose cancel lost to a pick-up who has the order by name, never by account id', async () => {
+    const { caller } = customer();
+    const form = anOrderForm();
+    await caller.orders.createOrder(form);
+    const driverId = uniqueId('driver');
+    const driver = createCallerFactory(driverAppRouter)(api.context({ driver: { id: driverId, name: 'Sam' } }));
+    await driver.deliveries.pickUp({ orderId: form.orderId });
+
+    const refusal = await rejectionOf(caller.orders.cancel({ orderId: form.orderId }));
+    expect(refusal).toMatchObject({ code: 'CONFLICT' });
+    expect(refusal.message).toBe(`Cannot cancel order ${form.orderId.slice(0, 8)}: it was already picked up by Sam.`);
+    const status = await caller.orders.order({ orderId: form.orderId });
+    expect(status).toMatchObject({ state: 'pickedUp', driverName: 'Sam' });
+    expect(JSON.stringify(status)).not.toContain(driverId);
   });
 
   it('answers declined with the reason for a card with insufficient funds', async () => {

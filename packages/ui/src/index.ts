@@ -6,6 +6,7 @@ export { formatDateTime, formatTime } from './time';
 export { LocalTime } from './local-time';
 export { LocalTimeScript } from './local-time-script';
 export { errorMessage, fieldErrorsOf, httpStatusOf, isClientError } from './errors';
+export { sentence } from './text';
 export { createQueryClient } from './query-client';
 export { ErrorScreen } from './error-screen';
 export { LEVEL_LABELS, PASS_STATE_LABELS, passTone, describePeriod } from './loyalty';

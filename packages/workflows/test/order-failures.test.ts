@@ -1,5 +1,12 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { cancelUpdate, deliverUpdate, getStatusQuery, pickUpUpdate, waitForPaymentUpdate } from '../src';
+import {
+  cancelUpdate,
+  deliverUpdate,
+  getStatusQuery,
+  pickUpUpdate,
+  shortOrderNumber,
+  waitForPaymentUpdate,
+} from '../src';
 import { ORDER_TOTAL_CENTS, OrderTestHarness, anOrder, declined, failureOf, fakeActivities, gate } from './harness';
 
 let harness: OrderTestHarness;
@@ -173,10 +180,15 @@ describe('cancelling', () => {
     await harness.withWorker(fakeActivities(), async ({ start }) => {
       const handle = await start();
       await handle.executeUpdate(waitForPaymentUpdate);
-      await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1' }] });
+      const picked = await handle.executeUpdate(pickUpUpdate, { args: [{ driverId: 'driver-1', driverName: 'Sam' }] });
+      // The driver's name as people see it is recorded with the pick-up, for the customer's page.
+      expect(picked.driverName).toBe('Sam');
       const failure = await failureOf(handle.executeUpdate(cancelUpdate, { args: [{}] }));
       expect(failure.type).toBe('OrderStateConflict');
-      expect(failure.message).toMatch(/^Cannot cancel order .+: it was already picked up by driver driver-1\.$/);
+      // The order by the number people see (shortOrderNumber); the API names the driver by name for the customer.
+      expect(failure.message).toBe(
+        `Cannot cancel order ${shortOrderNumber(picked.orderId)}: it was already picked up by driver driver-1.`,
+      );
       expect((await handle.query(getStatusQuery)).state).toBe('pickedUp');
     });
   });

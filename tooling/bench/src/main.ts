@@ -6,13 +6,15 @@
  * against a no-op workflow of the same shape measured in the same run as the ceiling (the workflow part); then the
  * apps' HTTP endpoints on `next start` against their own server and worker: the driver list by open orders, and
  * createOrder and pickUp at a fixed rate (the apps part, see ./apps.ts); and one client's burst of 1,000 concurrent
- * status calls against the menu's limits while others poll (the burst part, see ./burst-bench.ts). Loopback only, each part bounded in time
+ * status calls against the menu's limits while others poll (the burst part, see ./burst-bench.ts); and a driver's
+ * pick-up to the customer's open order page, pushed and polled (the live part, see ./live-bench.ts). Loopback only, each part bounded in time
  * (--timeout), not part of the tests. Prints tables and writes JSON to bench-results/.
  *
- *   pnpm bench [--server dev|postgres|dev,postgres] [--only workflow|apps|worker|pages|burst] [--timeout 900]
+ *   pnpm bench [--server dev|postgres|dev,postgres] [--only workflow|apps|worker|pages|burst|live] [--timeout 900]
  *              [--orders 300] [--concurrency 20,50] [--warmup 30] [--rate-prompt '1 minute']   (workflow part)
  *              [--open-orders 100,1000,5000] [--rate-requests 200]                               (apps part)
  *              [--burst 1000]                                                                    (burst part)
+ *              [--live-samples 20]                                                               (live part)
  */
 import { execFileSync } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -36,6 +38,7 @@ import { renderHtmlReport } from './html-report';
 import { formatPagesReport, pagesBench, type PagesOptions } from './pages-bench';
 import { burstBench, formatBurstReport, type BurstOptions, type BurstReport } from './burst-bench';
 import type { PagesReport } from './pages-report';
+import { formatLiveReport, liveBench, type LiveOptions, type LiveReport } from './live-bench';
 import { billableActions, describeActions } from './actions';
 import { historyLines } from './history';
 import { noopActivities } from './noop-activities';
@@ -58,7 +61,7 @@ import { waitForPollers } from './worker-process';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
-const PARTS = ['workflow', 'apps', 'worker', 'pages', 'burst'] as const;
+const PARTS = ['workflow', 'apps', 'worker', 'pages', 'burst', 'live'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -70,6 +73,7 @@ interface Options {
   readonly worker: Omit<WorkerOptions, 'server'>;
   readonly pages: Omit<PagesOptions, 'server'>;
   readonly burst: Omit<BurstOptions, 'server'>;
+  readonly live: Omit<LiveOptions, 'server'>;
   readonly orders: number;
   readonly concurrency: readonly number[];
   readonly warmup: number;
@@ -95,6 +99,7 @@ function parseOptions(argv: string[]): Options {
       'cold-starts': { type: 'string', default: '5' },
       'lighthouse-runs': { type: 'string', default: '5' },
       burst: { type: 'string', default: '1000' },
+      'live-samples': { type: 'string', default: '20' },
     },
   });
   const positive = (name: string, raw: string, min = 1) => {
@@ -128,6 +133,10 @@ function parseOptions(argv: string[]): Options {
       chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     },
     burst: { burst: positive('burst', values.burst) },
+    live: {
+      samples: positive('live-samples', values['live-samples']),
+      chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    },
     orders: positive('orders', values.orders),
     concurrency: values.concurrency.split(',').map((part) => positive('concurrency', part.trim())),
     warmup: positive('warmup', values.warmup, 0),
@@ -143,9 +152,12 @@ class Resources {
   nativeConnection?: NativeConnection;
   ceilingWorker?: { worker: Worker; running: Promise<void> };
   workerRss?: RssSampler;
+  /** The live part's browser. */
+  closeBrowser?: () => Promise<void>;
 
   async close(): Promise<void> {
     const steps: [string, () => Promise<void> | void][] = [
+      ['browser', () => this.closeBrowser?.()],
       ['RSS sampler', () => this.workerRss?.stop()],
       [
         'ceiling worker',
@@ -426,6 +438,7 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
   let workerReport: WorkerReport | undefined;
   let pagesReport: PagesReport | undefined;
   let burstReport: BurstReport | undefined;
+  let liveReport: LiveReport | undefined;
   // A part that fails is reported and the others still run: one part's failure half an hour into a full run should
   // not cost the others' figures. The run still exits non-zero (see main).
   const failures: Partial<Record<Part, string>> = {};
@@ -463,6 +476,11 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
         burstBench({ ...options.burst, server }, resources, signal, fail),
       );
       console.log(formatBurstReport(burstReport));
+    } else if (part === 'live') {
+      liveReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
+        liveBench({ ...options.live, server }, resources, signal, fail),
+      );
+      console.log(formatLiveReport(liveReport));
     } else {
       pagesReport = await runPart(part, options.timeoutSeconds, (resources, signal, fail) =>
         pagesBench({ ...options.pages, server }, resources, signal, fail),
@@ -479,6 +497,7 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
     ...(workerReport ? { worker: workerReport } : {}),
     ...(pagesReport ? { pages: pagesReport } : {}),
     ...(burstReport ? { burst: burstReport } : {}),
+    ...(liveReport ? { live: liveReport } : {}),
     ...(Object.keys(failures).length ? { failures } : {}),
   };
   const outDir = RESULTS_DIR;

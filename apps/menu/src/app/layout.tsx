@@ -37,10 +37,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
           <Suspense>
             <Header />
           </Suspense>
-          <main id="main">{children}</main>
+          {/* Before the page: on a phone the toasts sit here in the flow, covering nothing (app.css). */}
           <Suspense>
             <NotificationToasts />
           </Suspense>
+          <main id="main">{children}</main>
         </Providers>
       </body>
     </html>

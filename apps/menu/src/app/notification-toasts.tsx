@@ -1,19 +1,11 @@
 'use client';
 
+import { shortOrderNumber } from '@durable-delivery/workflows/messages';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { usePathname } from 'next/navigation';
+import { useEffect, useRef, useState } from 'react';
+import { lastSeenSequence, markSeen, useLiveNotifications, type PushNotification } from '../lib/live-notifications';
 
-interface PushNotification {
-  readonly sequence: number;
-  readonly id: string;
-  /** Absent for a notification about the customer's delivery pass. */
-  readonly orderId?: string;
-  readonly kind: string;
-  readonly message: string;
-  readonly createdAt: string;
-}
-
-const SEEN_KEY = 'durable-delivery.notifications-seen';
 /** Notifications from the loyalty and pass workflows: they link to the Rewards page, not to an order. */
 const REWARD_KINDS: ReadonlySet<string> = new Set([
   'levelReached',
@@ -27,34 +19,31 @@ const SHOWN_FOR_MS = 10_000;
 const TOO_OLD_MS = 60 * 60_000;
 
 /**
- * Push notifications as toasts on every page, live from the notification service (server-sent events through
- * /api/notifications, for the signed-in customer only). The page remembers the last one it showed, so a reload or a
- * page opened later shows what arrived meanwhile, once; EventSource reconnects by itself from its last event.
+ * Push notifications as toasts on every page, live from the tab's notification stream (lib/live-notifications).
+ * The page remembers the last one it showed, so a reload or a page opened later shows what arrived meanwhile, once.
+ * A notification about the order on screen is not toasted: that page lists it as it arrives, and a toast over it
+ * would only cover the controls (Send rating) a person needs there.
  */
 export function NotificationToasts() {
   const [toasts, setToasts] = useState<PushNotification[]>([]);
+  const pathname = usePathname();
+  const timers = useRef(new Set<ReturnType<typeof setTimeout>>());
 
+  useLiveNotifications((notification) => {
+    if (notification.sequence <= lastSeenSequence()) return;
+    markSeen(notification.sequence);
+    if (Date.now() - Date.parse(notification.createdAt) > TOO_OLD_MS) return;
+    if (notification.orderId && pathname === `/orders/${encodeURIComponent(notification.orderId)}`) return;
+    setToasts((current) => [...current, notification].slice(-3));
+    const timer = setTimeout(() => {
+      timers.current.delete(timer);
+      setToasts((current) => current.filter((toast) => toast.id !== notification.id));
+    }, SHOWN_FOR_MS);
+    timers.current.add(timer);
+  });
   useEffect(() => {
-    const seen = Number(window.localStorage.getItem(SEEN_KEY) ?? '0') || 0;
-    const source = new EventSource(`/api/notifications?after=${seen}`);
-    const timers = new Set<ReturnType<typeof setTimeout>>();
-    source.addEventListener('notification', (event: MessageEvent<string>) => {
-      const notification = JSON.parse(event.data) as PushNotification;
-      const lastSeen = Number(window.localStorage.getItem(SEEN_KEY) ?? '0') || 0;
-      if (notification.sequence <= lastSeen) return;
-      window.localStorage.setItem(SEEN_KEY, String(notification.sequence));
-      if (Date.now() - Date.parse(notification.createdAt) > TOO_OLD_MS) return;
-      setToasts((current) => [...current, notification].slice(-3));
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        setToasts((current) => current.filter((toast) => toast.id !== notification.id));
-      }, SHOWN_FOR_MS);
-      timers.add(timer);
-    });
-    return () => {
-      source.close();
-      timers.forEach(clearTimeout);
-    };
+    const pending = timers.current;
+    return () => pending.forEach(clearTimeout);
   }, []);
 
   return (
@@ -64,7 +53,9 @@ export function NotificationToasts() {
           <p>{toast.message}</p>
           <div className="row">
             {toast.orderId && !REWARD_KINDS.has(toast.kind) ? (
-              <Link href={`/orders/${encodeURIComponent(toast.orderId)}`}>See the order</Link>
+              <Link href={`/orders/${encodeURIComponent(toast.orderId)}`}>
+                See order {shortOrderNumber(toast.orderId)}
+              </Link>
             ) : (
               <Link href="/rewards">See your rewards</Link>
             )}

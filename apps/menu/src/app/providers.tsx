@@ -5,6 +5,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { MAX_BATCH_CALLS } from '@durable-delivery/api/batch';
 import { httpBatchLink } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
+import { LiveNotificationsProvider } from '../lib/live-notifications';
 import { trpc } from '../lib/trpc';
 
 export function Providers({ children }: { children: ReactNode }) {
@@ -14,7 +15,9 @@ export function Providers({ children }: { children: ReactNode }) {
   );
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
-      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+      <QueryClientProvider client={queryClient}>
+        <LiveNotificationsProvider>{children}</LiveNotificationsProvider>
+      </QueryClientProvider>
     </trpc.Provider>
   );
 }

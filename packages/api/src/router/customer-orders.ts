@@ -12,7 +12,7 @@ import {
   type OrderWorkflow,
 } from '@durable-delivery/workflows';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { orderNotFound } from '../errors';
+import { orderNotFound, refusalForCustomer, toTRPCError } from '../errors';
 import {
   cancelInputSchema,
   createOrderInputSchema,
@@ -40,6 +40,12 @@ export interface CreateOrderResult {
 
 function orderHandle(client: Client, orderId: string) {
   return client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(orderId));
+}
+
+/** The status as its customer sees it: the driver by their name (driverName), never by account id. */
+function forCustomer(status: OrderStatus): OrderStatus {
+  const { driverId: _accountId, ...shown } = status;
+  return shown;
 }
 
 /**
@@ -80,7 +86,7 @@ export const customerOrdersRouter = router({
 
   order: customerProcedure.input(orderRefSchema).query(async ({ ctx, input }) => {
     await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
-    return orderHandle(ctx.temporal, input.orderId).query(getStatusQuery);
+    return forCustomer(await orderHandle(ctx.temporal, input.orderId).query(getStatusQuery));
   }),
 
   /**
@@ -101,15 +107,24 @@ export const customerOrdersRouter = router({
 
   cancel: customerProcedure.input(cancelInputSchema).mutation(async ({ ctx, input }) => {
     await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
-    return orderHandle(ctx.temporal, input.orderId).executeUpdate(cancelUpdate, {
-      args: [{ reason: input.reason }],
-    });
+    const handle = orderHandle(ctx.temporal, input.orderId);
+    try {
+      return forCustomer(await handle.executeUpdate(cancelUpdate, { args: [{ reason: input.reason }] }));
+    } catch (error) {
+      // Lost to a pick-up: the refusal names the driver, so it is told by the name the customer sees.
+      const refusal = toTRPCError(error, ctx.log);
+      if (refusal.code !== 'CONFLICT') throw refusal;
+      const status = await handle.query(getStatusQuery).catch(() => undefined);
+      throw refusalForCustomer(refusal, status?.driverName);
+    }
   }),
 
   rate: customerProcedure.input(rateInputSchema).mutation(async ({ ctx, input }) => {
     await assertOwnOrder(ctx.temporal, ctx.customer, input.orderId);
-    return orderHandle(ctx.temporal, input.orderId).executeUpdate(rateUpdate, {
-      args: [{ stars: input.stars, comment: input.comment }],
-    });
+    return forCustomer(
+      await orderHandle(ctx.temporal, input.orderId).executeUpdate(rateUpdate, {
+        args: [{ stars: input.stars, comment: input.comment }],
+      }),
+    );
   }),
 });

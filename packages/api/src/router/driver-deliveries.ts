@@ -66,7 +66,9 @@ const UPDATES = { pickUp: pickUpUpdate, deliver: deliverUpdate } as const;
 async function act(temporal: Client, driver: Driver, orderId: string, action: DriverAction) {
   const handle = temporal.workflow.getHandle<OrderWorkflow>(orderWorkflowId(orderId));
   try {
-    return await handle.executeUpdate(UPDATES[action], { args: [{ driverId: driver.id }] });
+    // The pick-up records the driver's display name: what the customer is told, never the account id.
+    const args = action === 'pickUp' ? { driverId: driver.id, driverName: driver.name } : { driverId: driver.id };
+    return await handle.executeUpdate(UPDATES[action], { args: [args] });
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError || isWrongState(error))) throw error;
     const status = await handle.query(getStatusQuery).catch(() => undefined);

@@ -136,6 +136,8 @@ export interface OrderStatus {
   /** The deadline of the step the order waits on now, if any. */
   readonly deadlines: { readonly pickUpBy?: string; readonly deliverBy?: string; readonly rateBy?: string };
   readonly driverId?: string;
+  /** The picking driver's name as people see it (recorded at pick-up; absent on orders picked up before it was). */
+  readonly driverName?: string;
   readonly chargeId?: string;
   readonly refundedCents?: number;
   readonly failure?: { readonly code: OrderFailureCode; readonly message: string };
@@ -172,6 +174,8 @@ export function settlementOf(status: OrderStatus): CheckoutResult {
 
 export interface DriverArgs {
   readonly driverId: string;
+  /** The driver's display name, shown to the customer (pick-up only; never the account id or login). */
+  readonly driverName?: string;
 }
 export interface CancelArgs {
   readonly reason?: string;

@@ -57,7 +57,7 @@ export function registerHandlers(order: Order): void {
   setHandler(
     pickUpUpdate,
     (args: DriverArgs) => {
-      order.pickUp(checkPickUp(args));
+      order.pickUp(checkPickUp(args), parseDriverName(args));
       return order.status();
     },
     { validator: checkPickUp },
@@ -88,7 +88,10 @@ export function registerHandlers(order: Order): void {
   const checkCancel = (args?: CancelArgs): string | undefined => {
     const reason = parseCancelArgs(args);
     if (!((order.state === 'charging' || order.state === 'paid') && !order.cancellation)) {
-      refuse(OrderErrorType.wrongState, `Cannot cancel order ${orderId}: it ${order.whereItStands()}.`);
+      refuse(
+        OrderErrorType.wrongState,
+        `Cannot cancel order ${shortOrderNumber(orderId)}: it ${order.whereItStands()}.`,
+      );
     }
     return reason;
   };
@@ -202,6 +205,12 @@ function parseDriverArgs(args: unknown): string {
   if (typeof driverId !== 'string' || driverId.trim() === '') return invalidArgument('driverId is required');
   if (driverId.trim().length > 128) return invalidArgument('driverId must be at most 128 characters');
   return driverId.trim();
+}
+
+/** Optional, and only ever shown: anything but a short line of text is dropped rather than refusing the pick-up. */
+function parseDriverName(args: unknown): string | undefined {
+  const name = isRecord(args) ? args.driverName : undefined;
+  return typeof name === 'string' && name.trim() && name.trim().length <= 80 ? name.trim() : undefined;
 }
 
 function parseCancelArgs(args: unknown): string | undefined {

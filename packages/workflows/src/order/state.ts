@@ -39,6 +39,7 @@ export class Order {
   state: OrderState = 'charging';
   readonly transitions: { state: OrderState; at: string }[];
   driverId: string | undefined;
+  driverName: string | undefined;
   chargeId: string | undefined;
   refundedCents: number | undefined;
   failure: OrderFailure | undefined;
@@ -101,6 +102,7 @@ export class Order {
         rateBy: isoOrUndefined(deadlines.rateBy),
       },
       driverId: this.driverId,
+      ...(this.driverName ? { driverName: this.driverName } : {}),
       chargeId: this.chargeId,
       refundedCents: this.refundedCents,
       failure: this.failure,
@@ -222,8 +224,9 @@ export class Order {
     this.enter('paid');
   }
 
-  pickUp(by: string | undefined): void {
+  pickUp(by: string | undefined, name?: string): void {
     this.driverId = by;
+    this.driverName = name;
     this.deadlines.pickUpBy = undefined;
     this.deadlines.deliverBy = Date.now() + this.windows.delivery;
     this.enter('pickedUp', by ? [{ key: DriverIdAttribute, value: by }] : []);

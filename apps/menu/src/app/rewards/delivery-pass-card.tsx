@@ -10,6 +10,7 @@ import {
   formatCents,
   formatDateTime,
   passTone,
+  sentence,
 } from '@durable-delivery/ui';
 import type { FormEvent } from 'react';
 import { forgetPendingId, pendingId } from '../../lib/client-ids';
@@ -68,7 +69,7 @@ function Pass({ view }: { view: PassView }) {
       {pass.state === 'pending' ? <Notice tone="info">Charging your card for the first period…</Notice> : null}
       {pass.state === 'pastDue' ? (
         <Notice tone="error" title="We couldn't renew your pass">
-          {pass.failure}. We try again on {formatDateTime(pass.nextChargeAt)}
+          {sentence(pass.failure)} We try again on {formatDateTime(pass.nextChargeAt)}
           {pass.renewal ? ` (try ${pass.renewal.nextTry} of ${pass.renewal.of})` : ''}; until a charge goes through,
           delivery is not free.
         </Notice>
@@ -103,7 +104,7 @@ function EndedNotice({ pass }: { pass: DeliveryPass }) {
   if (pass.endReason === 'declined' || pass.endReason === 'paymentUnavailable') {
     return (
       <Notice tone="error" title="Your card was declined">
-        {pass.failure}. Nothing was charged; choose another card and try again.
+        {sentence(pass.failure)} Nothing was charged; choose another card and try again.
       </Notice>
     );
   }

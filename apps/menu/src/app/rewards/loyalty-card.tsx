@@ -39,9 +39,12 @@ function Loyalty({ summary }: { summary: LoyaltySummary }) {
   return (
     <>
       <p className="row">
-        <span className={`badge level level-${summary.level}`} data-testid="loyalty-level" data-level={summary.level}>
-          {LEVEL_LABELS[summary.level]}
-        </span>
+        {/* A level is earned by a first delivery: before it, no badge claims a membership the customer lacks. */}
+        {summary.member ? (
+          <span className={`badge level level-${summary.level}`} data-testid="loyalty-level" data-level={summary.level}>
+            {LEVEL_LABELS[summary.level]}
+          </span>
+        ) : null}
         <strong className="points" data-testid="loyalty-points">
           {summary.points} {summary.points === 1 ? 'point' : 'points'}
         </strong>

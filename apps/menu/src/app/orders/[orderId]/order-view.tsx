@@ -5,6 +5,7 @@ import {
   LEVEL_LABELS,
   LocalTime,
   Notice,
+  sentence,
   OrderTimeline,
   errorMessage,
   formatCents,
@@ -14,17 +15,22 @@ import {
   stateTone,
 } from '@durable-delivery/ui';
 import Link from 'next/link';
-import { useState, type FormEvent } from 'react';
+import { shortOrderNumber } from '@durable-delivery/workflows/messages';
+import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useLiveNotifications } from '../../../lib/live-notifications';
 import { trpc, type CustomerApiOutputs } from '../../../lib/trpc';
 
 type OrderStatusAnswer = CustomerApiOutputs['orders']['order'];
 
 /**
- * Live enough that a change shows within about a second, for as long as anything can still change. Each refresh is a
- * query on the order's workflow (a workflow task on the worker, a billed action on Temporal Cloud), so not faster.
+ * While the live stream is down (or the order is still being charged, which pushes nothing) the page asks instead:
+ * often enough that a change shows within about a second. Each ask is a query on the order's workflow (a workflow
+ * task on the worker, a billed action on Temporal Cloud), so only then.
  */
 const LIVE_MS = 1_000;
 const WAITING_FOR_RATING_MS = 2_000;
+/** After a deadline passes the order moves on its own (refund, rating closed): one look shortly after it. */
+const AFTER_DEADLINE_MS = 1_500;
 
 function refreshEvery(status: OrderStatus | undefined): number | false {
   if (!status) return LIVE_MS;
@@ -41,18 +47,57 @@ function windowClosed(deadline: string | undefined): boolean {
   return deadline !== undefined && Date.parse(deadline) <= Date.now();
 }
 
+function nextDeadline(status: OrderStatus | undefined): number | undefined {
+  const { pickUpBy, deliverBy, rateBy } = status?.deadlines ?? {};
+  const upcoming = [pickUpBy, deliverBy, rateBy]
+    .filter((deadline): deadline is string => deadline !== undefined)
+    .map(Date.parse)
+    .filter((at) => at > Date.now());
+  return upcoming.length ? Math.min(...upcoming) : undefined;
+}
+
 export function OrderView({ orderId, initialStatus }: { orderId: string; initialStatus?: OrderStatus }) {
+  const utils = trpc.useUtils();
+  // When each of this order's notifications reached the page, by kind: shown as sent before the next status says so.
+  const [pushed, setPushed] = useState<ReadonlyMap<string, string>>(new Map());
+  // The page follows its order over the tab's live stream: each notification about it (picked up, delivered,
+  // refunded…) is a change, and only then is the order asked again. No stream, no push: it asks every second.
+  const stream = useLiveNotifications((notification) => {
+    if (notification.orderId !== orderId) return;
+    setPushed((current) => new Map(current).set(notification.kind, notification.createdAt));
+    void utils.orders.order.invalidate({ orderId });
+  });
+  const live = stream === 'open';
   const order = trpc.orders.order.useQuery(
     { orderId },
     // The server renders the first status with the HTML; from there the page follows the order live.
     // (Cast: tRPC types its answers as their JSON, which drops `readonly`; this is the same object, unserialized.)
     {
       initialData: initialStatus as OrderStatusAnswer | undefined,
-      // Fresh as it comes: no second fetch of it the moment the page starts, the interval takes over from there.
+      // Fresh as it comes: no second fetch of it the moment the page starts.
       staleTime: LIVE_MS,
-      refetchInterval: (query) => refreshEvery(query.state.data),
+      refetchInterval: (query) =>
+        live && query.state.data?.state !== 'charging' ? false : refreshEvery(query.state.data),
     },
   );
+
+  // Each time the stream (re)opens, one look: a change while it was down pushed nothing to this page.
+  useEffect(() => {
+    if (live) void utils.orders.order.invalidate({ orderId });
+  }, [live, orderId, utils]);
+
+  // Deadlines pass without a push when nothing changes but the clock (the rating form closes): one look after each.
+  const deadline = nextDeadline(order.data);
+  useEffect(() => {
+    if (!live || deadline === undefined) return;
+    const timer = setTimeout(
+      () => void utils.orders.order.invalidate({ orderId }),
+      deadline - Date.now() + AFTER_DEADLINE_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [live, deadline, orderId, utils]);
+
+  const online = useOnline();
 
   if (order.isPending) {
     return (
@@ -77,32 +122,106 @@ export function OrderView({ orderId, initialStatus }: { orderId: string; initial
     );
   }
   const status = order.data;
+  const number = shortOrderNumber(status.orderId);
   return (
-    <div className="two-columns">
-      <section className="stack" aria-labelledby="order-title">
-        <div>
-          <h1 id="order-title">Your order</h1>
-          <p className="row">
-            <span
-              className={`badge badge-${stateTone(status.state)}`}
-              data-testid="order-state"
-              data-state={status.state}
-              role="status"
-            >
-              {stateLabel(status.state)}
-            </span>
-            <span className="muted">Order {status.orderId.slice(0, 8)}</span>
-          </p>
-        </div>
-        <OutcomeNotice status={status} />
-        <div className="card">
-          <OrderTimeline state={status.state} transitions={status.transitions} />
-        </div>
-        {status.state === 'paid' ? <CancelOrder orderId={orderId} /> : null}
-        {status.state === 'delivered' ? <Rating status={status} /> : null}
-        <Notifications status={status} />
-      </section>
-      <OrderDetails status={status} />
+    <div className="stack" data-testid="order-page" data-live={stream}>
+      {/* The first stop for Tab on the page: going back is harmless, cancelling is not. */}
+      <p>
+        <Link href="/orders">← My orders</Link>
+      </p>
+      <div className="two-columns">
+        <section className="stack" aria-labelledby="order-title">
+          <div>
+            <h1 id="order-title">Your order</h1>
+            <p className="row">
+              <span
+                className={`badge badge-${stateTone(status.state)}`}
+                data-testid="order-state"
+                data-state={status.state}
+                role="status"
+              >
+                {stateLabel(status.state)}
+              </span>
+              <span className="muted" data-testid="order-number">
+                Order {number}
+              </span>
+            </p>
+          </div>
+          {!online || order.isRefetchError ? (
+            <StaleNotice offline={!online} asOf={order.dataUpdatedAt} live={live} />
+          ) : null}
+          <LostCancel status={status} />
+          <OutcomeNotice status={status} />
+          <div className="card">
+            <OrderTimeline state={status.state} transitions={status.transitions} />
+          </div>
+          {status.state === 'paid' ? <CancelOrder status={status} /> : null}
+          {status.state === 'delivered' ? <Rating status={status} /> : null}
+          <Notifications status={status} pushed={pushed} />
+        </section>
+        <OrderDetails status={status} />
+      </div>
+    </div>
+  );
+}
+
+/** navigator.onLine, kept current; on the server (and while hydrating) the page is taken to be online. */
+function useOnline(): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      window.addEventListener('online', changed);
+      window.addEventListener('offline', changed);
+      return () => {
+        window.removeEventListener('online', changed);
+        window.removeEventListener('offline', changed);
+      };
+    },
+    () => navigator.onLine,
+    () => true,
+  );
+}
+
+function StaleNotice({ offline, asOf, live }: { offline: boolean; asOf: number; live: boolean }) {
+  const when = <LocalTime iso={new Date(asOf).toISOString()} />;
+  return (
+    <div data-testid="stale">
+      <Notice tone="error" title={offline ? 'You are offline' : 'Could not refresh the order'}>
+        This is your order as of {when}; it may have changed since.{' '}
+        {offline ? 'It updates by itself when you are back online.' : live ? '' : 'Trying again…'}
+      </Notice>
+    </div>
+  );
+}
+
+/** Who has the order, for the customer: the driver's name as recorded at pick-up, never an account id. */
+function driverOf(status: OrderStatus): string {
+  return status.driverName ?? 'Your driver';
+}
+
+function pickedUpAt(status: OrderStatus): string | undefined {
+  return status.transitions.find((transition) => transition.state === 'pickedUp')?.at;
+}
+
+const CANCEL_ATTEMPT_KEY = 'durable-delivery.cancel-attempted.';
+
+/**
+ * Cancel loses to a pick-up when both happen at once. The refusal is an answer to one click; what stays is worked
+ * out from the order itself — who picked it up and when — once this browser has tried to cancel it, so a refresh or
+ * a later visit still says why the order was not cancelled.
+ */
+function LostCancel({ status }: { status: OrderStatus }) {
+  const [attempted, setAttempted] = useState(false);
+  useEffect(() => {
+    setAttempted(window.localStorage.getItem(CANCEL_ATTEMPT_KEY + status.orderId) !== null);
+  }, [status.orderId, status.state]);
+  const at = pickedUpAt(status);
+  if (!attempted || !at || status.state === 'cancelled') return null;
+  return (
+    <div data-testid="cancel-lost">
+      <Notice tone="info" title="Too late to cancel">
+        {driverOf(status)} had already picked up order {shortOrderNumber(status.orderId)} at <LocalTime iso={at} />, so
+        it could not be cancelled. {status.state === 'pickedUp' ? 'It is on its way to you.' : ''}
+      </Notice>
     </div>
   );
 }
@@ -112,7 +231,7 @@ function OutcomeNotice({ status }: { status: OrderStatus }) {
   if (status.failure) {
     return (
       <Notice tone="error" title={stateLabel(status.state)}>
-        {status.failure.message}
+        {sentence(status.failure.message)}
         {status.refundedCents ? ` We refunded ${formatCents(status.refundedCents)}.` : ''}
       </Notice>
     );
@@ -125,31 +244,102 @@ function OutcomeNotice({ status }: { status: OrderStatus }) {
     );
   }
   if (deadline && !isFinalState(status.state)) {
+    const at = pickedUpAt(status);
     return (
       <Notice tone="info">
-        {status.state === 'paid' ? 'A driver will pick it up' : 'Your driver should arrive'} by{' '}
-        <LocalTime iso={deadline} />. If not, you get a full refund automatically.
+        {status.state === 'paid' ? (
+          'A driver will pick it up'
+        ) : (
+          <>
+            {driverOf(status)} picked it up
+            {at ? (
+              <>
+                {' '}
+                at <LocalTime iso={at} />
+              </>
+            ) : null}{' '}
+            and should arrive
+          </>
+        )}{' '}
+        by <LocalTime iso={deadline} />. If not, you get a full refund automatically.
       </Notice>
     );
   }
   return null;
 }
 
-function CancelOrder({ orderId }: { orderId: string }) {
+/**
+ * Cancelling asks first: the button opens a confirmation whose safe answer (keep the order) takes the focus, so
+ * neither a stray click nor a stray Enter cancels a meal.
+ */
+function CancelOrder({ status }: { status: OrderStatus }) {
+  const { orderId } = status;
   const utils = trpc.useUtils();
+  const [confirming, setConfirming] = useState(false);
+  const keep = useRef<HTMLButtonElement>(null);
+  const ask = useRef<HTMLButtonElement>(null);
   const cancel = trpc.orders.cancel.useMutation({
-    onSuccess: (status) => utils.orders.order.setData({ orderId }, status),
+    onMutate: () => window.localStorage.setItem(CANCEL_ATTEMPT_KEY + orderId, new Date().toISOString()),
+    onSuccess: (next) => {
+      window.localStorage.removeItem(CANCEL_ATTEMPT_KEY + orderId);
+      utils.orders.order.setData({ orderId }, next);
+    },
+    // Refused (a driver was quicker): the order has moved on, and the page shows where it is and why.
+    onError: () => void utils.orders.order.invalidate({ orderId }),
   });
+  useEffect(() => {
+    if (confirming) keep.current?.focus();
+  }, [confirming]);
+
+  const close = () => {
+    setConfirming(false);
+    // Back where the person was, not at the top of the page.
+    requestAnimationFrame(() => ask.current?.focus());
+  };
   return (
     <div className="stack">
-      <button
-        type="button"
-        className="button button-secondary"
-        disabled={cancel.isPending}
-        onClick={() => cancel.mutate({ orderId, reason: 'Cancelled by the customer' })}
-      >
-        {cancel.isPending ? 'Cancelling…' : 'Cancel order'}
-      </button>
+      {confirming ? (
+        <div
+          className="card stack"
+          role="group"
+          aria-labelledby="cancel-title"
+          data-testid="cancel-confirmation"
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') close();
+          }}
+        >
+          <p id="cancel-title">
+            <strong>Cancel order {shortOrderNumber(orderId)}?</strong> You get {formatCents(status.totalCents)} back on
+            your card.
+          </p>
+          <div className="row">
+            <button
+              type="button"
+              className="button"
+              disabled={cancel.isPending}
+              onClick={() => {
+                setConfirming(false);
+                cancel.mutate({ orderId, reason: 'Cancelled by the customer' });
+              }}
+            >
+              Yes, cancel the order
+            </button>
+            <button type="button" className="button button-secondary" ref={keep} onClick={close}>
+              Keep my order
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button
+          type="button"
+          className="button button-secondary"
+          ref={ask}
+          disabled={cancel.isPending}
+          onClick={() => setConfirming(true)}
+        >
+          {cancel.isPending ? 'Cancelling…' : 'Cancel order'}
+        </button>
+      )}
       {cancel.isError ? (
         <Notice tone="error" title="Could not cancel">
           {errorMessage(cancel.error)}
@@ -224,29 +414,32 @@ function Rating({ status }: { status: OrderStatus }) {
   );
 }
 
-function Notifications({ status }: { status: OrderStatus }) {
+function Notifications({ status, pushed }: { status: OrderStatus; pushed: ReadonlyMap<string, string> }) {
   return (
     <section aria-labelledby="notifications-title">
       <h2 id="notifications-title">Notifications</h2>
       {/* Polite live region: new notifications are read out as they arrive. */}
       <ul className="table-list" aria-live="polite" data-testid="notifications">
         {status.notifications.length === 0 ? <li className="muted">No notifications yet.</li> : null}
-        {status.notifications.map((notification) => (
-          <li key={notification.kind} className="card notification" data-kind={notification.kind}>
-            <p>{notification.message}</p>
-            <p className="muted">
-              {notification.sentAt ? (
-                <>
-                  Sent <LocalTime iso={notification.sentAt} />
-                </>
-              ) : notification.failed ? (
-                'Could not be sent as a push notification'
-              ) : (
-                'Sending…'
-              )}
-            </p>
-          </li>
-        ))}
+        {status.notifications.map((notification) => {
+          const sentAt = notification.sentAt ?? pushed.get(notification.kind);
+          return (
+            <li key={notification.kind} className="card notification" data-kind={notification.kind}>
+              <p>{notification.message}</p>
+              <p className="muted">
+                {sentAt ? (
+                  <>
+                    Sent <LocalTime iso={sentAt} />
+                  </>
+                ) : notification.failed ? (
+                  'Could not be sent as a push notification'
+                ) : (
+                  'Sending…'
+                )}
+              </p>
+            </li>
+          );
+        })}
       </ul>
     </section>
   );
