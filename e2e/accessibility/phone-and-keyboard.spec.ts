@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import { expectNoSidewaysScroll, keepScreenshot, newPerson, orderIdOnPage, signInDriver, urls } from '../harness/app';
 
 test('at phone width, with the keyboard only: fields are named, mistakes are announced and focused, one order is placed', async ({

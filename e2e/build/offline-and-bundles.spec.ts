@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import { newPerson, signInDriver, urls } from '../harness/app';
 
 const APPS = resolve(__dirname, '../../apps');

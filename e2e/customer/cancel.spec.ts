@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import { deliveryCard, newPerson, orderIdOnPage, orderState, placeOrder, signInDriver, urls } from '../harness/app';
 
 test('a customer cancels before pickup: refunded, and the order leaves the drivers’ list', async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import {
   alertIn,
   deliveryCard,

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import { deliveryCard, newPerson, orderIdOnPage, placeOrder, signInDriver, urls } from '../harness/app';
 
 test('two drivers race for one order: one wins, the other is told another driver took it, never who', async ({

@@ -1,4 +1,5 @@
-import { expect, request as playwrightRequest, test, type APIRequestContext } from '@playwright/test';
+import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import { newDriver, urls } from '../harness/app';
 import { startPrometheus, type Prometheus } from '../harness/prometheus';
 

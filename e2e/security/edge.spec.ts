@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import { newPerson, orderIdOnPage, placeOrder, signInDriver, urls } from '../harness/app';
 
 // The apps' edge against the production builds (packages/api/src/server/gate.ts and limits.ts): CSRF in every

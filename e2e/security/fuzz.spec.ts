@@ -1,6 +1,7 @@
 import { customerAppRouter, driverAppRouter } from '@durable-delivery/api';
 import { CustomerIdAttribute, loyaltyWorkflowId, subscriptionWorkflowId } from '@durable-delivery/workflows';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { type APIRequestContext } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../harness/console-guard';
 import { alertIn, keepScreenshot, newPerson, orderIdOnPage, placeOrder, urls } from '../harness/app';
 
 test("a second customer cannot open, cancel or even detect the first customer's order", async ({ browser }) => {
