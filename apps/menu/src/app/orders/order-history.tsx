@@ -2,6 +2,7 @@
 
 import type { OrderPage } from '@durable-delivery/api';
 import { LocalTime, Notice, errorMessage, formatCents, stateLabel, stateTone } from '@durable-delivery/ui';
+import { shortOrderNumber } from '@durable-delivery/workflows/messages';
 import Link from 'next/link';
 import { trpc } from '../../lib/trpc';
 import { HISTORY_PAGE } from './history-page';
@@ -46,7 +47,7 @@ export function OrderHistory({ firstPage }: { firstPage?: OrderPage }) {
               {/* Not prefetched: a customer opens one order of the list, and prefetching each visible one's page
                   while this one starts costs the phone more than the one it opens saves. */}
               <Link href={`/orders/${order.orderId}`} className="order-link" prefetch={false}>
-                {order.dishes ?? `Order ${order.orderId.slice(0, 8)}`}
+                {order.dishes ?? `Order ${shortOrderNumber(order.orderId)}`}
               </Link>
               <span className="muted">
                 {order.startedAt ? <LocalTime iso={order.startedAt} withDate /> : null}

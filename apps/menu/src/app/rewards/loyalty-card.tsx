@@ -1,6 +1,7 @@
 'use client';
 
 import type { LoyaltySummary, Reward } from '@durable-delivery/workflows';
+import { shortOrderNumber } from '@durable-delivery/workflows/messages';
 import {
   LEVEL_LABELS,
   Notice,
@@ -107,7 +108,9 @@ function Loyalty({ summary }: { summary: LoyaltySummary }) {
               <li key={change.orderId} className="row point-change" data-order-id={change.orderId}>
                 <strong>+{change.points}</strong>
                 <span>
-                  <Link href={`/orders/${encodeURIComponent(change.orderId)}`}>Order {change.orderId.slice(0, 8)}</Link>{' '}
+                  <Link href={`/orders/${encodeURIComponent(change.orderId)}`}>
+                    Order {shortOrderNumber(change.orderId)}
+                  </Link>{' '}
                   delivered <span className="muted">{formatDateTime(change.at)}</span>
                 </span>
                 <span className="muted balance">{change.balance} total</span>
@@ -139,7 +142,9 @@ function RewardItem({ reward }: { reward: Reward }) {
         ) : reward.redeemedBy ? (
           <>
             Used on{' '}
-            <Link href={`/orders/${encodeURIComponent(reward.redeemedBy)}`}>order {reward.redeemedBy.slice(0, 8)}</Link>
+            <Link href={`/orders/${encodeURIComponent(reward.redeemedBy)}`}>
+              order {shortOrderNumber(reward.redeemedBy)}
+            </Link>
             .
           </>
         ) : (
