@@ -42,7 +42,7 @@ test('a customer orders two dishes, a driver picks them up and delivers, the cus
   // The driver who took it sees where, and for whom.
   const mine = deliveryCard(driver.page, 'mine', orderId);
   await expect(mine).toContainText('1 Main Street, 12345 Springfield');
-  await expect(mine).toContainText('For Ada');
+  await expect(mine).toContainText('for Ada');
   await expect(deliveryCard(driver.page, 'waiting', orderId)).toHaveCount(0);
   // The customer's view agrees, live, without a reload.
   await expect(orderState(page)).toHaveAttribute('data-state', 'pickedUp');

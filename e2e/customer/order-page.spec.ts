@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Locator, type Page } from '@playwright/test';
-import { expect, test } from '../harness/console-guard';
+import { expect, httpStatusError, test } from '../harness/console-guard';
 import {
   WIDTHS,
   alertIn,
@@ -78,7 +78,10 @@ for (const [width, options] of Object.entries(WIDTHS)) {
 
     test('a cancel that loses to a pick-up is explained, by order number and driver name, and stays', async ({
       browser,
+      consoleErrors,
     }) => {
+      // The test holds the page's view still by refusing its stream and status calls; the cancel is refused (409).
+      consoleErrors.allow(/net::ERR_FAILED/, httpStatusError(409));
       const customer = await newPerson(browser, urls().menu, options);
       const driver = await newPerson(browser, urls().driver);
       const { page } = customer;
@@ -120,7 +123,12 @@ for (const [width, options] of Object.entries(WIDTHS)) {
       await driver.context.close();
     });
 
-    test('a stranger’s order link and a made-up one are not found, from the server at once', async ({ browser }) => {
+    test('a stranger’s order link and a made-up one are not found, from the server at once', async ({
+      browser,
+      consoleErrors,
+    }) => {
+      // The not-found page is answered with its 404, which the browser reports.
+      consoleErrors.allow(httpStatusError(404));
       const owner = await newPerson(browser, urls().menu, options);
       await placeOrder(owner.page, { dishes: { Poke: 1 } });
       const orderId = await orderIdOnPage(owner.page);
@@ -179,7 +187,9 @@ for (const [width, options] of Object.entries(WIDTHS)) {
       await driver.context.close();
     });
 
-    test('offline, the page says it shows the order as it was, and recovers', async ({ browser }) => {
+    test('offline, the page says it shows the order as it was, and recovers', async ({ browser, consoleErrors }) => {
+      // Offline, every request the page tries fails in the browser.
+      consoleErrors.allow(/net::ERR_INTERNET_DISCONNECTED|net::ERR_FAILED|net::ERR_NETWORK_CHANGED/);
       const customer = await newPerson(browser, urls().menu, options);
       const { page, context } = customer;
       await placeOrder(page, { dishes: { Tiramisu: 1 } });

@@ -1,7 +1,12 @@
-import { expect, test } from '../harness/console-guard';
+import { expect, httpStatusError, test } from '../harness/console-guard';
 import { alertIn, keepScreenshot, newPerson, orderIdOnPage, placeOrder, urls } from '../harness/app';
 
-test("a second customer cannot open, cancel or even detect the first customer's order", async ({ browser }) => {
+test("a second customer cannot open, cancel or even detect the first customer's order", async ({
+  browser,
+  consoleErrors,
+}) => {
+  // The stranger's view of the order is its not-found page, answered 404.
+  consoleErrors.allow(httpStatusError(404));
   const first = await newPerson(browser, urls().menu);
   await placeOrder(first.page, { dishes: { Margherita: 1 } });
   const orderId = await orderIdOnPage(first.page);
@@ -36,7 +41,12 @@ test("a second customer cannot open, cancel or even detect the first customer's 
   for (const context of [first.context, second.context, forged]) await context.close();
 });
 
-test('a signed-out visitor cannot act as a driver, and the menu app has no driver API at all', async ({ browser }) => {
+test('a signed-out visitor cannot act as a driver, and the menu app has no driver API at all', async ({
+  browser,
+  consoleErrors,
+}) => {
+  // A failed sign-in is refused (401) and the page words it.
+  consoleErrors.allow(httpStatusError(401));
   const visitor = await newPerson(browser, urls().driver);
   await visitor.page.goto('/');
   await expect(visitor.page).toHaveURL(/\/signin$/);

@@ -21,8 +21,8 @@ const TOO_OLD_MS = 60 * 60_000;
 /**
  * Push notifications as toasts on every page, live from the tab's notification stream (lib/live-notifications).
  * The page remembers the last one it showed, so a reload or a page opened later shows what arrived meanwhile, once.
- * A notification about the order on screen is not toasted: that page lists it as it arrives, and a toast over it
- * would only cover the controls (Send rating) a person needs there.
+ * A notification about the order on screen (but not a reward it earned) is not toasted: that page lists it as it
+ * arrives, and a toast over it would only cover the controls (Send rating) a person needs there.
  */
 export function NotificationToasts() {
   const [toasts, setToasts] = useState<PushNotification[]>([]);
@@ -33,7 +33,12 @@ export function NotificationToasts() {
     if (notification.sequence <= lastSeenSequence()) return;
     markSeen(notification.sequence);
     if (Date.now() - Date.parse(notification.createdAt) > TOO_OLD_MS) return;
-    if (notification.orderId && pathname === `/orders/${encodeURIComponent(notification.orderId)}`) return;
+    // Rewards are not the order page's to list (a level reached with this order's points is news on any page).
+    const aboutThisPage =
+      notification.orderId &&
+      !REWARD_KINDS.has(notification.kind) &&
+      pathname === `/orders/${encodeURIComponent(notification.orderId)}`;
+    if (aboutThisPage) return;
     setToasts((current) => [...current, notification].slice(-3));
     const timer = setTimeout(() => {
       timers.current.delete(timer);
