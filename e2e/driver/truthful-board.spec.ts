@@ -1,7 +1,5 @@
-// Not under the console guard yet: it found an intermittent React #418 on the board right after sign-in that is
-// still open (issue 17); this spec keeps its own hydration check on the window-closing test meanwhile.
-// eslint-disable-next-line no-restricted-imports
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
+import { expect, httpStatusError, test } from '../harness/console-guard';
 import {
   deliveryCard,
   expectNoSidewaysScroll,
@@ -26,6 +24,10 @@ async function cutListRefreshes(page: Page): Promise<() => Promise<void>> {
   await page.route(isList, (route) => route.abort('internetdisconnected'));
   return () => page.unroute(isList);
 }
+
+// The spec cuts the lists' refreshes and goes offline on purpose, and a refused pick-up is a 409: the browser reports
+// each. Anything else in the console (a hydration mismatch among them) fails the test.
+test.beforeEach(({ consoleErrors }) => consoleErrors.allow(/net::ERR_INTERNET_DISCONNECTED/, httpStatusError(409)));
 
 /**
  * React's hydration errors on a page (production builds say them as minified errors #418, #423 and #425): the board

@@ -30,14 +30,19 @@ test.describe('the console guard', () => {
   });
 
   test.describe('with an allow-list', () => {
-    test.use({ allowedConsoleErrors: [/expected refusal/] });
+    // For every test of a describe (or file), as specs that cause errors on purpose do.
+    test.beforeEach(({ consoleErrors }) => consoleErrors.allow(/expected refusal/, /another expected one/));
 
-    test('passes a test whose errors are all allowed, by the spec or for one step', async ({ page, consoleErrors }) => {
+    test('passes a test whose errors are all allowed, for the spec or for one step', async ({
+      page,
+      consoleErrors,
+    }) => {
       await page.setContent('<p>hello</p>');
       await page.evaluate(() => console.error('an expected refusal'));
+      await page.evaluate(() => console.error('another expected one'));
       consoleErrors.allow(httpStatusError(409));
       await page.evaluate(() => console.error('Failed to load resource: the server responded with a status of 409 ()'));
-      await expect.poll(() => consoleErrors.seen.length).toBe(2);
+      await expect.poll(() => consoleErrors.seen.length).toBe(3);
     });
   });
 });

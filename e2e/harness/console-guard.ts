@@ -4,13 +4,10 @@ import { test as base, expect, type Browser, type BrowserContext } from '@playwr
  * The console guard: every spec that imports `test` from here fails if any page it opened logged an error to the
  * console or threw one uncaught, which is how a production React build reports a hydration mismatch ("Minified
  * React error #418"), and how the browser reports a CSP violation or a failed request. A test that causes an error
- * on purpose (a refused request the page shows) names it with `test.use({ allowedConsoleErrors: [/…/] })`, or for
- * one step with the `consoleErrors.allow(/…/)` fixture; anything else is a finding.
+ * on purpose (a refused request the page shows) names it with the `consoleErrors.allow(/…/)` fixture, in the test
+ * or in a `beforeEach` for a whole spec (one way: an array given to `test.use` is read by Playwright as a
+ * [value, options] pair, which would drop patterns); anything else is a finding.
  */
-export interface ConsoleGuardOptions {
-  /** Console errors this spec expects; each entry is matched against the message text. */
-  readonly allowedConsoleErrors: readonly RegExp[];
-}
 
 export interface ConsoleErrors {
   /** Also allow these for the rest of this test. */
@@ -24,11 +21,10 @@ export function httpStatusError(status: number): RegExp {
   return new RegExp(`Failed to load resource: the server responded with a status of ${status}\\b`);
 }
 
-export const test = base.extend<ConsoleGuardOptions & { consoleErrors: ConsoleErrors }>({
-  allowedConsoleErrors: [[], { option: true }],
+export const test = base.extend<{ consoleErrors: ConsoleErrors }>({
   consoleErrors: [
-    async ({ browser, allowedConsoleErrors }, use, testInfo) => {
-      const allowed = [...allowedConsoleErrors];
+    async ({ browser }, use, testInfo) => {
+      const allowed: RegExp[] = [];
       const seen: string[] = [];
       const watch = (context: BrowserContext) => {
         context.on('console', (message) => {

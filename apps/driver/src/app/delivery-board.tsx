@@ -3,7 +3,7 @@
 import type { EndedRefusal, OrderPage, OrderSummary } from '@durable-delivery/api';
 import { ENDINGS, endedRefusalLead } from '@durable-delivery/api/order-ending';
 import { LocalTime, Notice, errorMessage, formatCents, httpStatusOf, stateLabel } from '@durable-delivery/ui';
-import { Suspense, useState, type ReactNode } from 'react';
+import { Suspense, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { trpc } from '../lib/trpc';
 import { withAcknowledged, writeAcknowledged } from '../lib/acknowledged';
 import { Countdown } from './countdown';
@@ -179,7 +179,10 @@ function Staleness({
   retrying: boolean;
   onRetry: () => void;
 }) {
-  if (!stale) return null;
+  // Never during hydration: the server drew the list fresh, and a browser that went offline before the page hydrated
+  // (TanStack Query then pauses at once) would otherwise draw a notice the server's HTML does not have (React #418).
+  const hydrated = useSyncExternalStore(noSubscription, whenHydrated, onTheServer);
+  if (!stale || !hydrated) return null;
   return (
     <div data-testid="stale">
       <Notice tone="error" title={`${title}: not up to date`}>
@@ -204,6 +207,10 @@ function Staleness({
     </div>
   );
 }
+
+const noSubscription = () => () => undefined;
+const whenHydrated = () => true;
+const onTheServer = () => false;
 
 function OrderCard({ order, kind, actions }: { order: OrderSummary; kind: Kind; actions: BoardActions }) {
   const address = order.deliveryAddress;
