@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Locator, type Page } from '@playwright/test';
+import { shortOrderNumber } from '@durable-delivery/workflows/messages';
 import { expect, httpStatusError, test } from '../harness/console-guard';
 import {
   WIDTHS,
@@ -13,9 +14,6 @@ import {
   signInDriver,
   urls,
 } from '../harness/app';
-
-/** The number people see for an order (shortOrderNumber in @durable-delivery/workflows): its first 8 characters. */
-const short = (orderId: string) => orderId.slice(0, 8);
 
 /** True when any call in the request is the order's status query (tRPC batches calls into one URL). */
 function isStatusQuery(url: string): boolean {
@@ -46,7 +44,7 @@ for (const [width, options] of Object.entries(WIDTHS)) {
       await placeOrder(page, { dishes: { Tiramisu: 1 } });
       const orderId = await orderIdOnPage(page);
       await expect(orderState(page)).toHaveAttribute('data-state', 'paid');
-      await expect(page.getByTestId('order-number')).toHaveText(`Order ${short(orderId)}`);
+      await expect(page.getByTestId('order-number')).toHaveText(`Order ${shortOrderNumber(orderId)}`);
 
       // As the page is opened from a link: skip to the content, then Tab: the first stop is the way back, not Cancel.
       await page.reload();
@@ -60,7 +58,7 @@ for (const [width, options] of Object.entries(WIDTHS)) {
       // Cancel asks; the safe answer has the focus, and Escape keeps the order.
       await page.getByRole('button', { name: 'Cancel order' }).click();
       const confirmation = page.getByTestId('cancel-confirmation');
-      await expect(confirmation).toContainText(`Cancel order ${short(orderId)}?`);
+      await expect(confirmation).toContainText(`Cancel order ${shortOrderNumber(orderId)}?`);
       await expect(page.getByRole('button', { name: 'Keep my order' })).toBeFocused();
       await keepScreenshot(page, `order-cancel-confirm-${width}`);
       await page.keyboard.press('Escape');
@@ -104,7 +102,9 @@ for (const [width, options] of Object.entries(WIDTHS)) {
       await page.getByRole('button', { name: 'Cancel order' }).click();
       await page.getByRole('button', { name: 'Yes, cancel the order' }).click();
       const refusal = alertIn(page).filter({ hasText: 'Could not cancel' });
-      await expect(refusal).toContainText(`Cannot cancel order ${short(orderId)}: it was already picked up by Casey.`);
+      await expect(refusal).toContainText(
+        `Cannot cancel order ${shortOrderNumber(orderId)}: it was already picked up by Casey.`,
+      );
       await expect(refusal).not.toContainText(login.username);
       await expect(refusal).not.toContainText(orderId);
 
@@ -114,7 +114,7 @@ for (const [width, options] of Object.entries(WIDTHS)) {
       await expect(orderState(page)).toHaveAttribute('data-state', 'pickedUp');
       const explained = page.getByTestId('cancel-lost');
       await expect(explained).toContainText('Too late to cancel');
-      await expect(explained).toContainText(`Casey had already picked up order ${short(orderId)} at`);
+      await expect(explained).toContainText(`Casey had already picked up order ${shortOrderNumber(orderId)} at`);
       await expect(page.getByText('Casey picked it up at')).toBeVisible();
       await expect(page.getByRole('main')).not.toContainText(login.username);
       await expect(page.getByRole('main')).not.toContainText(orderId);
@@ -174,8 +174,8 @@ for (const [width, options] of Object.entries(WIDTHS)) {
         .getByRole('button', { name: /^Pick up/ })
         .click();
       const toasts = page.getByTestId('toasts');
-      await expect(toasts.getByRole('link', { name: `See order ${short(other)}` })).toBeVisible();
-      await expect(toasts.getByRole('link', { name: `See order ${short(orderId)}` })).toHaveCount(0);
+      await expect(toasts.getByRole('link', { name: `See order ${shortOrderNumber(other)}` })).toBeVisible();
+      await expect(toasts.getByRole('link', { name: `See order ${shortOrderNumber(orderId)}` })).toHaveCount(0);
 
       await page.getByLabel('5 stars').check();
       const send = page.getByRole('button', { name: 'Send rating' });
