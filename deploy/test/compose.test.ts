@@ -322,13 +322,13 @@ describe('docker-compose.yml', () => {
         scripts?: Record<string, string>;
       };
       const image = imageOf(service);
-      // A Next.js app runs `next start`, listening on PORT; a service or the worker runs its own start script.
+      // A Next.js app runs its production server (next-serve), listening on PORT; a service or the worker runs its own start script.
       const isNext = manifest.dependencies?.next !== undefined;
       expect({ name, kind }).toEqual({ name, kind: isNext ? 'next' : 'node' });
       if (isNext) {
         expect({ name, cmd: image.cmd }).toEqual({
           name,
-          cmd: expect.stringMatching(/next start --hostname 0\.0\.0\.0$/),
+          cmd: expect.stringMatching(/next-config\/next-serve\.mjs --hostname 0\.0\.0\.0$/),
         });
         expect({ name, listens: image.env.PORT }).toEqual({ name, listens: port });
         expect({ name, published: service.ports }).toEqual({ name, published: [`127.0.0.1:${port}:${port}/tcp`] });

@@ -39,7 +39,7 @@ const FUZZ_RATES = { RATE_LIMIT_QUERIES: '2000/10s', RATE_LIMIT_MUTATIONS: '2000
 
 /**
  * The whole real stack, as production runs it (@durable-delivery/stack): a Temporal dev server with its Web UI wired
- * to the codec server, the payment and notification services, the built worker calling them, and `next start` on
+ * to the codec server, the payment and notification services, the built worker calling them, and `next-serve` on
  * the production builds of both apps, encrypted with a key made for the run. Windows are shortened by configuration
  * only (ORDER_* variables), exactly as an operator would. Every process's output goes to artifacts/stack.log.
  */

@@ -48,7 +48,7 @@ const commands = {
   // wait for the server; the apps run `next dev`.
   dev: () => startStack('dev', localAppEnv('development', { root, ports })),
   build: () => pnpm(['turbo', 'run', 'build', ...args]),
-  // The same stack from the production builds (`next start`), built first if needed.
+  // The same stack from the production builds (`next-serve`), built first if needed.
   start: () => {
     const env = localAppEnv('production', { root, ports });
     return env ? startStack('start', env) : 1;

@@ -1,7 +1,7 @@
 /**
  * The whole stack as production runs it, for the parts of `pnpm bench` that measure through the apps
  * (@durable-delivery/stack): a fresh Temporal server of the kind asked for (the file-backed dev server, or the full
- * server on PostgreSQL), the worker process, and both Next.js apps on `next start` (production builds, free loopback
+ * server on PostgreSQL), the worker process, and both Next.js apps on `next-serve` (production builds, free loopback
  * ports), with a random session secret, accounts secret and payload encryption key made for the run.
  */
 import {

@@ -205,7 +205,7 @@ export function formatAppsReport(report: AppsReport, machine: Record<string, str
   const { listAt1000, listGrowth, createOrderP99 } = targets;
   return [
     '',
-    `Durable Delivery apps bench: both apps on \`next start\` (production builds) → ${TEMPORAL_SERVER_TITLES[report.serverKind]} ` +
+    `Durable Delivery apps bench: both apps on \`next-serve\` (production builds) → ${TEMPORAL_SERVER_TITLES[report.serverKind]} ` +
       `${report.temporalServer ?? ''} on loopback, one worker process, ${machine.cpus} CPUs (${machine.cpuModel}), ` +
       `Node ${machine.node}`,
     '',

@@ -1,6 +1,6 @@
 /**
  * The apps part of `pnpm bench`: the whole stack as production runs it (a Temporal server of the kind asked for, the
- * worker process, both Next.js apps on `next start`), measured through the apps' real HTTP endpoints:
+ * worker process, both Next.js apps on `next-serve`), measured through the apps' real HTTP endpoints:
  * - the driver list (deliveries.waiting, one visibility query per call) at growing numbers of open orders (paid,
  *   waiting for a driver), which are created fast through the Temporal client as set-up, not measured;
  * - createOrder, then pickUp on those orders, each sent open-loop at a fixed rate, with each order's own charge
@@ -195,7 +195,7 @@ export async function appsBench(
       timeoutSeconds: options.timeoutSeconds,
       server: SERVER_SETTINGS[options.server],
       orderWorker: 'node apps/worker/dist/main.js (WORKER_LOG_LEVEL=WARN, payment and notification faults off)',
-      apps: 'next start (production builds) on 127.0.0.1, NODE_ENV=production, COOKIE_SECURE=false',
+      apps: 'next-serve (production builds) on 127.0.0.1, NODE_ENV=production, COOKIE_SECURE=false',
       workerOutputLines: orderWorker.lineCount(),
     },
     list,

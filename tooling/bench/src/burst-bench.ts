@@ -1,7 +1,7 @@
 /**
  * The burst part of `pnpm bench`: one client sends BURST concurrent orders.order (status) calls at once (the attack that
  * stalled the menu for two minutes, its health check taking 64 s), while other customers keep polling their orders
- * as the order page does (every 0.5 s) and a probe keeps calling /api/healthz. The menu runs on `next start` with its
+ * as the order page does (every 0.5 s) and a probe keeps calling /api/healthz. The menu runs on `next-serve` with its
  * default limits (src/server/limits.ts in @durable-delivery/api): the burst client should get 429s at once, everyone
  * else should not notice. Reports the other clients' p99 before and during the burst, the burst's answers by status
  * and the health check's latency. Loopback only; bounded by the burst's size, its fixed phases and --timeout.
@@ -185,7 +185,7 @@ export async function burstBench(
       pollers: others.length,
       pollEveryMs: POLL_EVERY_MS,
       healthEveryMs: HEALTH_EVERY_MS,
-      menu: 'next start (production build) on 127.0.0.1 with its default rate limits',
+      menu: 'next-serve (production build) on 127.0.0.1 with its default rate limits',
     },
     burst: {
       requests: burst.length,

@@ -1,6 +1,6 @@
 /**
  * The live part of `pnpm bench`: how long a driver's pick-up takes to show on the customer's open order page, on the
- * production builds (`next start`) with the notification service, in Debian's Chromium (headless, loopback only).
+ * production builds (`next-serve`) with the notification service, in Debian's Chromium (headless, loopback only).
  * For each sample a fresh paid order is open on the page; the bench sends the driver's pick-up (the request the
  * "Pick up" button sends) and the page itself stamps the moment its state badge says "picked up". Measured twice,
  * the same way: pushed (the page follows its order over the server-sent-event stream) and polled (the stream

@@ -4,7 +4,7 @@
  * server by default; `--server postgres` for the full server on PostgreSQL, `--server dev,postgres` for both, one
  * after the other),
  * against a no-op workflow of the same shape measured in the same run as the ceiling (the workflow part); then the
- * apps' HTTP endpoints on `next start` against their own server and worker: the driver list by open orders, and
+ * apps' HTTP endpoints on `next-serve` against their own server and worker: the driver list by open orders, and
  * createOrder and pickUp at a fixed rate (the apps part, see ./apps.ts); and one client's burst of 1,000 concurrent
  * status calls against the menu's limits while others poll (the burst part, see ./burst-bench.ts); and a driver's
  * pick-up to the customer's open order page, pushed and polled (the live part, see ./live-bench.ts). Loopback only, each part bounded in time

@@ -1,5 +1,5 @@
 /**
- * The pages part of `pnpm bench`: Lighthouse on the apps' production pages (`next start`) in Debian's Chromium, on
+ * The pages part of `pnpm bench`: Lighthouse on the apps' production pages (`next-serve`) in Debian's Chromium, on
  * Lighthouse's default phone settings (mobile emulation, simulated slow 4G and a 4× slower CPU), several runs per
  * page and the median kept, as Lighthouse recommends. Each page shows real data while it is measured: the menu, an
  * order in progress, a customer's order history, and a driver's list of orders waiting for pickup — and, for
@@ -200,7 +200,7 @@ export async function pagesBench(
       throttling: 'simulate (Lighthouse default: 150 ms RTT, 1.6 Mbps, 4× CPU slowdown)',
       chromium: `${options.chromiumPath} ${CHROMIUM_FLAGS.join(' ')}`,
       median: "Lighthouse's computeMedianRun (the run closest to the median FCP and TTI)",
-      apps: 'next start (production builds) on 127.0.0.1, NODE_ENV=production',
+      apps: 'next-serve (production builds) on 127.0.0.1, NODE_ENV=production',
     },
     pages: results,
   };

@@ -43,7 +43,7 @@ process.on('exit', () => onOurExit.forEach((kill) => kill()));
 
 /**
  * A process of the stack, in a process group of its own, so that stopping it also stops whatever it started itself
- * (`next start` forks). start() may be called again once it has exited: a restart, as the chaos suite does.
+ * (a server may fork). start() may be called again once it has exited: a restart, as the chaos suite does.
  */
 export class StackProcess {
   private child?: ChildProcess;

@@ -110,7 +110,7 @@ export interface Stack {
 
 /**
  * Starts the stack as production runs it, on free loopback ports: a Temporal server of the kind asked for, then the
- * codec server and the payment and notification services, the worker(s) once those answer, and `next start` on the
+ * codec server and the payment and notification services, the worker(s) once those answer, and `next-serve` on the
  * production builds of the apps once a worker polls. Secrets (encryption key, session secret, accounts secret, codec
  * token, the services' API keys, the metrics token) are made for the run; driver accounts by createDriver. If
  * anything fails to start, what did start is stopped before the error is thrown.
@@ -282,7 +282,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ];
     if (appList.some(({ app }) => app === 'driver')) await prepareAccounts(accountsDatabaseUrl);
     if (appList.length) {
-      progress(`starting ${appList.map((app) => app.name).join(', ')} (next start)`);
+      progress(`starting ${appList.map((app) => app.name).join(', ')} (next-serve)`);
       const appEnv = {
         ...temporal.env,
         PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
@@ -307,7 +307,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           // The two names a loopback server is reached at (tests open the apps on localhost, a secure context).
           const origins = { PORT: String(port), APP_ORIGINS: `${url},http://localhost:${port}` };
           const child = newProcess(name, {
-            args: [nextBin(app), 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+            args: [serverBin(app), '--port', String(port), '--hostname', '127.0.0.1'],
             cwd: join(REPO, 'apps', app),
             env: { ...origins, ...appEnv, ...options.env?.[app], ...env },
             ready: { url: `${url}/` },
@@ -381,12 +381,13 @@ export function workerMain(): string {
   return main;
 }
 
-/** The `next` CLI an app was built with, resolved from the app; fails early if the app has no production build. */
-function nextBin(app: AppName): string {
+/** The apps' production server (`next-serve`: Next's handler behind the front gate), resolved from the app; fails
+ * early if the app has no production build. */
+function serverBin(app: AppName): string {
   const appDir = join(REPO, 'apps', app);
   if (!existsSync(join(appDir, '.next', 'BUILD_ID'))) {
     throw new Error(`apps/${app} has no production build (.next): run \`pnpm turbo run build\`.`);
   }
-  const pkg = require.resolve('next/package.json', { paths: [appDir] });
-  return join(dirname(pkg), 'dist/bin/next');
+  const pkg = require.resolve('@durable-delivery/next-config/package.json', { paths: [appDir] });
+  return join(dirname(pkg), 'next-serve.mjs');
 }

@@ -148,7 +148,7 @@ function busy(limiters: Limiters, settings: RateLimitSettings, clientId: string 
   );
 }
 
-function tooMany(path: string, retryAfterSeconds: number): Response {
+export function tooMany(path: string, retryAfterSeconds: number): Response {
   const seconds = Math.max(1, retryAfterSeconds);
   return refuse(
     path,
@@ -160,13 +160,18 @@ function tooMany(path: string, retryAfterSeconds: number): Response {
 }
 
 /**
- * The client's address as Next reports it. `next start` sets X-Forwarded-For to the socket's address unless the
+ * The client's address as Next reports it. Next sets X-Forwarded-For to the socket's address unless the
  * request already has one, and never appends: behind N proxies that each append, the address the nearest one saw is
  * N-1 places from the right. With no proxy (TRUST_PROXY=0) a client can name its own address; the identity limit
  * still holds it, and production runs behind a proxy that overwrites the header.
  */
 export function clientAddress(headers: Headers, trustProxy: number): string {
-  const hops = (headers.get('x-forwarded-for') ?? '')
+  return forwardedAddress(headers.get('x-forwarded-for') ?? '', trustProxy);
+}
+
+/** clientAddress, from the X-Forwarded-For value itself. */
+export function forwardedAddress(forwardedFor: string, trustProxy: number): string {
+  const hops = forwardedFor
     .split(',')
     .map((hop) => hop.trim())
     .filter(Boolean);
