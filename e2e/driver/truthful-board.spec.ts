@@ -42,66 +42,75 @@ async function cancelAsCustomer(page: Page, orderId: string): Promise<void> {
   expect(status).toBe(200);
 }
 
-test('pick up on an order the customer just cancelled says it was cancelled and when, never "not found"', async ({
-  browser,
-}) => {
-  const customer = await newPerson(browser, urls().menu);
-  await placeOrder(customer.page, { dishes: { Poke: 1 } });
-  const orderId = await orderIdOnPage(customer.page);
-  await expect(orderState(customer.page)).toHaveAttribute('data-state', 'paid');
-
-  const driver = await newPerson(browser, urls().driver);
-  const account = await signInDriver(driver.page, 'dora');
-  const card = deliveryCard(driver.page, 'waiting', orderId);
-  // The server's pickup deadline, counting down in the browser.
-  await expect(card.getByTestId('deadline')).toContainText('Pick up by');
-  const countdown = card.getByRole('timer');
-  await expect(countdown).toHaveText(/^\d+:\d\d left$/);
-  const before = await countdown.textContent();
-  await expect(countdown).not.toHaveText(before ?? '');
-
-  const restore = await cutListRefreshes(driver.page);
-  const stale = driver.page.getByTestId('list-waiting').getByTestId('stale');
-  await expect(stale).toContainText('not up to date');
-  await expect(stale).toContainText('last updated');
-  await expect(card).toBeVisible();
-
-  await cancelAsCustomer(customer.page, orderId);
-  await expect(orderState(customer.page)).toHaveAttribute('data-state', /cancelled|refunded/);
-
-  await card.getByRole('button', { name: /^Pick up/ }).click();
-  const refusal = driver.page.getByTestId('feedback').getByRole('alert');
-  await expect(refusal).toContainText(
-    new RegExp(`Cannot pick up order ${orderNumber(orderId)}: it was cancelled by the customer at \\d`),
-  );
-  await expect(refusal).not.toContainText('not found');
-  for (const secret of [orderId, account.id]) await expect(refusal).not.toContainText(secret);
-
-  // The connection is back: the board says nothing about staleness, and the cancelled order has left the list.
-  await restore();
-  await expect(stale).toHaveCount(0);
-  await expect(card).toHaveCount(0);
-
-  await customer.context.close();
-  await driver.context.close();
-});
-
-test('offline, the board says its lists may be out of date and recovers by itself', async ({ browser }) => {
-  const driver = await newPerson(browser, urls().driver);
-  await signInDriver(driver.page, 'olaf');
-  await driver.context.setOffline(true);
-  for (const list of ['waiting', 'mine']) {
-    await expect(driver.page.getByTestId(`list-${list}`).getByTestId('stale')).toContainText('Cannot reach the server');
-  }
-  await driver.context.setOffline(false);
-  await expect(driver.page.getByTestId('stale')).toHaveCount(0);
-  await driver.context.close();
-});
-
 for (const viewport of [
   { name: 'desktop', width: 1280, height: 900 },
   { name: 'phone', width: 390, height: 844 },
 ]) {
+  test(`${viewport.name}: pick up on an order the customer just cancelled says it was cancelled and when, never "not found"`, async ({
+    browser,
+  }) => {
+    const customer = await newPerson(browser, urls().menu);
+    await placeOrder(customer.page, { dishes: { Poke: 1 } });
+    const orderId = await orderIdOnPage(customer.page);
+    await expect(orderState(customer.page)).toHaveAttribute('data-state', 'paid');
+
+    const driver = await newPerson(browser, urls().driver);
+    await driver.page.setViewportSize(viewport);
+    const account = await signInDriver(driver.page, 'dora');
+    const card = deliveryCard(driver.page, 'waiting', orderId);
+    // The server's pickup deadline, counting down in the browser.
+    await expect(card.getByTestId('deadline')).toContainText('Pick up by');
+    const countdown = card.getByRole('timer');
+    await expect(countdown).toHaveText(/^\d+:\d\d left$/);
+    const before = await countdown.textContent();
+    await expect(countdown).not.toHaveText(before ?? '');
+
+    const restore = await cutListRefreshes(driver.page);
+    const stale = driver.page.getByTestId('list-waiting').getByTestId('stale');
+    await expect(stale).toContainText('not up to date');
+    await expect(stale).toContainText('last updated');
+    await expect(card).toBeVisible();
+
+    await cancelAsCustomer(customer.page, orderId);
+    await expect(orderState(customer.page)).toHaveAttribute('data-state', /cancelled|refunded/);
+
+    await card.getByRole('button', { name: /^Pick up/ }).click();
+    const refusal = driver.page.getByTestId('feedback').getByRole('alert');
+    await expect(refusal).toContainText(
+      new RegExp(`Cannot pick up order ${orderNumber(orderId)}: it was cancelled by the customer at \\d`),
+    );
+    await expect(refusal).not.toContainText('not found');
+    for (const secret of [orderId, account.id]) await expect(refusal).not.toContainText(secret);
+    await expect(refusal).toBeInViewport();
+    await expectNoSidewaysScroll(driver.page);
+
+    // The connection is back: the board says nothing about staleness, and the cancelled order has left the list.
+    await restore();
+    await expect(stale).toHaveCount(0);
+    await expect(card).toHaveCount(0);
+
+    await customer.context.close();
+    await driver.context.close();
+  });
+
+  test(`${viewport.name}: offline, the board says its lists may be out of date and recovers by itself`, async ({
+    browser,
+  }) => {
+    const driver = await newPerson(browser, urls().driver);
+    await driver.page.setViewportSize(viewport);
+    await signInDriver(driver.page, 'olaf');
+    await driver.context.setOffline(true);
+    for (const list of ['waiting', 'mine']) {
+      await expect(driver.page.getByTestId(`list-${list}`).getByTestId('stale')).toContainText(
+        'Cannot reach the server',
+      );
+    }
+    await expectNoSidewaysScroll(driver.page);
+    await driver.context.setOffline(false);
+    await expect(driver.page.getByTestId('stale')).toHaveCount(0);
+    await driver.context.close();
+  });
+
   test(`${viewport.name}: an order whose delivery window closes in the driver's hands stays on their board until acknowledged`, async ({
     browser,
   }) => {

@@ -10,11 +10,20 @@ import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/tes
 export default class CountReporter implements Reporter {
   private passed = 0;
   private failed = 0;
+  /** Each failed test's name and error, for the closing summary (tooling/jest/summary.js). */
+  private failures: { name: string; message: string }[] = [];
 
   onTestEnd(test: TestCase, result: TestResult): void {
     // A test that must fail (test.fail(): the console guard's own spec) passes when it fails, as Playwright counts it.
     if (result.status === test.expectedStatus && result.status !== 'skipped') this.passed += 1;
-    else this.failed += 1;
+    else {
+      this.failed += 1;
+      this.failures.push({
+        name: `e2e › ${test.titlePath().filter(Boolean).join(' › ')}`,
+        message:
+          result.errors.map((error) => error.message ?? error.value ?? '').join('\n') || `ended ${result.status}`,
+      });
+    }
   }
 
   onEnd(result: FullResult): void {
@@ -22,6 +31,9 @@ export default class CountReporter implements Reporter {
     if (!dir) return;
     // A set-up that fails before any test runs still has to show up as a failure in the closing line.
     const failed = this.failed + (result.status !== 'passed' && this.failed === 0 ? 1 : 0);
-    writeFileSync(join(dir, `e2e-${process.pid}.json`), JSON.stringify({ passed: this.passed, failed }));
+    writeFileSync(
+      join(dir, `e2e-${process.pid}.json`),
+      JSON.stringify({ passed: this.passed, failed, failures: this.failures }),
+    );
   }
 }

@@ -10,7 +10,14 @@ class CountReporter {
     const dir = process.env.DURABLE_DELIVERY_TEST_REPORT_DIR;
     if (!dir) return;
     const file = join(dir, `${process.pid}-${Date.now()}.json`);
-    writeFileSync(file, JSON.stringify({ passed: results.numPassedTests, failed: results.numFailedTests }));
+    // Each failed test's name and error, for the closing summary (summary.js).
+    const failures = results.testResults.flatMap((file) =>
+      file.testResults
+        .filter((test) => test.status === 'failed')
+        .map((test) => ({ name: test.fullName, message: test.failureMessages.join('\n') }))
+        .concat(file.testExecError ? [{ name: file.testFilePath, message: file.testExecError.message ?? '' }] : []),
+    );
+    writeFileSync(file, JSON.stringify({ passed: results.numPassedTests, failed: results.numFailedTests, failures }));
   }
 }
 

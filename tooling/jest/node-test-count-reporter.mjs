@@ -7,14 +7,19 @@ import { join } from 'node:path';
 export default async function* countReporter(source) {
   let passed = 0;
   let failed = 0;
+  const failures = [];
   for await (const event of source) {
     // Suites report too; only tests (no subtests of their own) are counted, as jest counts them.
     if ((event.type === 'test:pass' || event.type === 'test:fail') && event.data.details?.type !== 'suite') {
       if (event.type === 'test:pass') passed += 1;
-      else failed += 1;
+      else {
+        failed += 1;
+        const error = event.data.details?.error;
+        failures.push({ name: event.data.name, message: String(error?.cause?.message ?? error?.message ?? error) });
+      }
     }
   }
   const dir = process.env.DURABLE_DELIVERY_TEST_REPORT_DIR;
-  if (dir) writeFileSync(join(dir, `${process.pid}-${Date.now()}.json`), JSON.stringify({ passed, failed }));
+  if (dir) writeFileSync(join(dir, `${process.pid}-${Date.now()}.json`), JSON.stringify({ passed, failed, failures }));
   yield '';
 }

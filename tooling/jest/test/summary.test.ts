@@ -6,7 +6,9 @@ const { summarize } = require('../summary.js') as {
   summarize: (reportDir: string, taskStatus: number) => { lines: string[]; status: number };
 };
 
-function reports(...counts: { passed: number; failed: number }[]): string {
+function reports(
+  ...counts: { passed: number; failed: number; failures?: { name: string; message: string }[] }[]
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'summary-test-'));
   counts.forEach((count, index) => writeFileSync(join(dir, `${index}.json`), JSON.stringify(count)));
   return dir;
@@ -36,6 +38,31 @@ describe("npm test's closing line", () => {
   it('fails a run in which no test ran', () => {
     const { lines, status } = summarize(reports(), 0);
     expect(lines).toEqual(['No test ran: that is a failure, not a pass.', '0 passed, 0 failed']);
+    expect(status).toBe(1);
+  });
+
+  // A CI log is often kept by its tail only: a failed e2e spec's error was cut from it, its name left.
+  it("names each failed test with the start of its error just above the count, where a log's tail keeps it", () => {
+    const message = `\u001b[31mexpect(locator).toContainText(expected) failed\u001b[39m\n\nLocator: getByRole('row')\nExpected: "pickedUp"\nReceived: "paid"\n${'  at line\n'.repeat(20)}`;
+    const { lines, status } = summarize(
+      reports(
+        { passed: 5, failed: 1, failures: [{ name: 'e2e › temporal-ui.spec.ts › operators see orders', message }] },
+        { passed: 2, failed: 0 },
+      ),
+      1,
+    );
+    expect(lines).toEqual([
+      '✘ e2e › temporal-ui.spec.ts › operators see orders',
+      '    expect(locator).toContainText(expected) failed',
+      "    Locator: getByRole('row')",
+      '    Expected: "pickedUp"',
+      '    Received: "paid"',
+      '      at line',
+      '      at line',
+      '      at line',
+      '      at line',
+      '7 passed, 1 failed',
+    ]);
     expect(status).toBe(1);
   });
 });
