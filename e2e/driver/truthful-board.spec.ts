@@ -1,4 +1,4 @@
-import { type Page } from '@playwright/test';
+import { type Browser, type Page, type ViewportSize } from '@playwright/test';
 import { expect, httpStatusError, test } from '../harness/console-guard';
 import {
   deliveryCard,
@@ -42,6 +42,21 @@ async function cancelAsCustomer(page: Page, orderId: string): Promise<void> {
   expect(status).toBe(200);
 }
 
+/** A customer's paid order (one dish, from the menu at `menu`), and a new driver signed in on a screen this size. */
+async function paidOrderAndDriver(
+  browser: Browser,
+  { menu, dish, driverName, viewport }: { menu: string; dish: string; driverName: string; viewport: ViewportSize },
+) {
+  const customer = await newPerson(browser, menu);
+  await placeOrder(customer.page, { dishes: { [dish]: 1 } });
+  const orderId = await orderIdOnPage(customer.page);
+  await expect(orderState(customer.page)).toHaveAttribute('data-state', 'paid');
+  const driver = await newPerson(browser, urls().driver);
+  await driver.page.setViewportSize(viewport);
+  const account = await signInDriver(driver.page, driverName);
+  return { customer, orderId, driver, account };
+}
+
 for (const viewport of [
   { name: 'desktop', width: 1280, height: 900 },
   { name: 'phone', width: 390, height: 844 },
@@ -49,14 +64,12 @@ for (const viewport of [
   test(`${viewport.name}: pick up on an order the customer just cancelled says it was cancelled and when, never "not found"`, async ({
     browser,
   }) => {
-    const customer = await newPerson(browser, urls().menu);
-    await placeOrder(customer.page, { dishes: { Poke: 1 } });
-    const orderId = await orderIdOnPage(customer.page);
-    await expect(orderState(customer.page)).toHaveAttribute('data-state', 'paid');
-
-    const driver = await newPerson(browser, urls().driver);
-    await driver.page.setViewportSize(viewport);
-    const account = await signInDriver(driver.page, 'dora');
+    const { customer, orderId, driver, account } = await paidOrderAndDriver(browser, {
+      menu: urls().menu,
+      dish: 'Poke',
+      driverName: 'dora',
+      viewport,
+    });
     const card = deliveryCard(driver.page, 'waiting', orderId);
     // The server's pickup deadline, counting down in the browser.
     await expect(card.getByTestId('deadline')).toContainText('Pick up by');
@@ -114,14 +127,12 @@ for (const viewport of [
   test(`${viewport.name}: an order whose delivery window closes in the driver's hands stays on their board until acknowledged`, async ({
     browser,
   }) => {
-    const customer = await newPerson(browser, urls().menuShortDelivery);
-    await placeOrder(customer.page, { dishes: { Burrata: 1 } });
-    const orderId = await orderIdOnPage(customer.page);
-    await expect(orderState(customer.page)).toHaveAttribute('data-state', 'paid');
-
-    const driver = await newPerson(browser, urls().driver);
-    await driver.page.setViewportSize(viewport);
-    const account = await signInDriver(driver.page, 'dev');
+    const { customer, orderId, driver, account } = await paidOrderAndDriver(browser, {
+      menu: urls().menuShortDelivery,
+      dish: 'Burrata',
+      driverName: 'dev',
+      viewport,
+    });
     await deliveryCard(driver.page, 'waiting', orderId)
       .getByRole('button', { name: /^Pick up/ })
       .click();

@@ -91,7 +91,7 @@ describe('the front gate (before Next.js)', () => {
     await admittedCount(harness, 4);
     harness.release();
     expect((await again).status).toBe(200);
-    expect([...harness.gate.inFlight]).toEqual([]);
+    expect(harness.gate.inFlight.entries()).toEqual([]);
   });
 
   it('keeps clients apart, caps an address at RATE_LIMIT_PER_ADDRESS clients, and counts tRPC calls only', async () => {
@@ -123,8 +123,8 @@ describe('the front gate (before Next.js)', () => {
     await admittedCount(harness, 3);
     controller.abort();
     expect(await Promise.all(abandoned)).toEqual(['aborted', 'aborted', 'aborted']);
-    for (let tries = 0; harness.gate.inFlight.size > 0; tries++) {
-      if (tries > 500) throw new Error(`still counted: ${JSON.stringify([...harness.gate.inFlight])}`);
+    for (let tries = 0; harness.gate.inFlight.entries().length > 0; tries++) {
+      if (tries > 500) throw new Error(`still counted: ${JSON.stringify(harness.gate.inFlight.entries())}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const next = call(harness.url, '/api/trpc/a', cookie);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from './config';
-import { forwardedAddress, tooMany } from './limits';
+import { InFlight, forwardedAddress, tooMany } from './limits';
 
 /**
  * The front gate: the cap on a client's API calls in flight, kept at the socket, before Next.js sees the request.
@@ -21,17 +21,11 @@ export interface FrontGate {
   /** True: the request may go on (its slots are freed when its answer ends). False: answered 429 here. */
   admit(request: IncomingMessage, response: ServerResponse): boolean;
   /** Requests in flight now, by key (for tests and diagnostics). */
-  readonly inFlight: ReadonlyMap<string, number>;
+  readonly inFlight: InFlight;
 }
 
 export function frontGate(config: Pick<AppConfig, 'rateLimits' | 'trustProxy'>): FrontGate {
-  const { concurrent, perAddress } = config.rateLimits;
-  const inFlight = new Map<string, number>();
-  const release = (key: string) => {
-    const left = (inFlight.get(key) ?? 1) - 1;
-    if (left > 0) inFlight.set(key, left);
-    else inFlight.delete(key);
-  };
+  const inFlight = new InFlight(config.rateLimits);
   return {
     inFlight,
     admit(request, response) {
@@ -39,21 +33,14 @@ export function frontGate(config: Pick<AppConfig, 'rateLimits' | 'trustProxy'>):
       if (!path.startsWith('/api/trpc')) return true;
       // Next.js sets X-Forwarded-For to the socket's address when a request has none: the address the API sees.
       const forwarded = request.headers['x-forwarded-for'] ?? request.socket.remoteAddress ?? '';
-      const address = forwardedAddress(Array.isArray(forwarded) ? forwarded.join(',') : forwarded, config.trustProxy);
+      const address = `ip:${forwardedAddress(Array.isArray(forwarded) ? forwarded.join(',') : forwarded, config.trustProxy)}`;
       const cookie = request.headers.cookie;
-      const keys = [`ip:${address}`, ...(cookie ? [`cookie:${cookie}`] : [])];
-      const client = keys.at(-1) as string;
-      if (
-        (inFlight.get(client) ?? 0) >= concurrent ||
-        (inFlight.get(keys[0] as string) ?? 0) >= concurrent * perAddress
-      ) {
+      const release = inFlight.take(cookie ? `cookie:${cookie}` : address, address);
+      if (!release) {
         writeRefusal(tooMany(path.split('?')[0] as string, 1), response).catch(() => response.destroy());
         return false;
       }
-      for (const key of new Set(keys)) inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
-      response.once('close', () => {
-        for (const key of new Set(keys)) release(key);
-      });
+      response.once('close', release);
       return true;
     },
   };

@@ -32,7 +32,7 @@ export interface ApiCall {
   readonly request: Request;
 }
 
-type Limiters = { queries: PerClient; mutations: PerClient; inFlight: Map<string, number> };
+type Limiters = { queries: PerClient; mutations: PerClient; inFlight: InFlight };
 
 interface PerClient {
   readonly client: RateLimiterAbstract;
@@ -73,10 +73,8 @@ export function limitedApi(
     const keys = [clientId ? `id:${clientId}` : undefined, `ip:${address}`].filter((key) => key !== undefined);
 
     // Checked and taken in one synchronous step: requests of a burst interleave at every await.
-    const inFlight = limiters.inFlight;
-    const slots = [...new Set([keys[0] as string, `ip:${address}`])];
-    if (busy(limiters, config.rateLimits, clientId, address)) return tooMany(path, 1);
-    for (const slot of slots) inFlight.set(slot, (inFlight.get(slot) ?? 0) + 1);
+    const release = limiters.inFlight.take(keys[0] as string, `ip:${address}`);
+    if (!release) return tooMany(path, 1);
     try {
       const kind = original.method === 'GET' ? limiters.queries : limiters.mutations;
       try {
@@ -91,11 +89,7 @@ export function limitedApi(
       if (!request) return tooLarge(path);
       return await handle({ clientId, request });
     } finally {
-      for (const slot of slots) {
-        const left = (inFlight.get(slot) ?? 1) - 1;
-        if (left > 0) inFlight.set(slot, left);
-        else inFlight.delete(slot);
-      }
+      release();
     }
   };
 }
@@ -114,7 +108,7 @@ export async function limitRefusal(
   if (!path.startsWith('/api/trpc')) return undefined;
   const limiters = limitersFor(config.rateLimits);
   const address = clientAddress(request.headers, config.trustProxy);
-  if (busy(limiters, config.rateLimits, clientId, address)) return tooMany(path, 1);
+  if (limiters.inFlight.full(clientId ? `id:${clientId}` : `ip:${address}`, `ip:${address}`)) return tooMany(path, 1);
   const kind = request.method === 'GET' ? limiters.queries : limiters.mutations;
   const spent = async (limiter: RateLimiterAbstract, key: string) => {
     const state = await limiter.get(key).catch(() => null);
@@ -139,13 +133,43 @@ function isOutOfPoints(error: unknown): error is RateLimiterRes {
   );
 }
 
-function busy(limiters: Limiters, settings: RateLimitSettings, clientId: string | undefined, address: string): boolean {
-  const cap = settings.concurrent;
-  const { inFlight } = limiters;
-  return (
-    (inFlight.get(clientId ? `id:${clientId}` : `ip:${address}`) ?? 0) >= cap ||
-    (inFlight.get(`ip:${address}`) ?? 0) >= cap * settings.perAddress
-  );
+/**
+ * Requests in flight, counted per client and per address and capped: a client (its key names it; a client with no
+ * identity is its address) at `concurrent`, an address at `concurrent × perAddress`. Shared by the API's limits and
+ * the front gate (./front-gate.ts), each with its own counts.
+ */
+export class InFlight {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly settings: Pick<RateLimitSettings, 'concurrent' | 'perAddress'>) {}
+
+  /** Whether a new request from this client at this address would be over either cap. */
+  full(client: string, address: string): boolean {
+    const { concurrent, perAddress } = this.settings;
+    return (this.counts.get(client) ?? 0) >= concurrent || (this.counts.get(address) ?? 0) >= concurrent * perAddress;
+  }
+
+  /** Takes a slot for the client and its address; answers the slots' release, or undefined when either is full. */
+  take(client: string, address: string): (() => void) | undefined {
+    if (this.full(client, address)) return undefined;
+    const keys = new Set([client, address]);
+    for (const key of keys) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const key of keys) {
+        const left = (this.counts.get(key) ?? 1) - 1;
+        if (left > 0) this.counts.set(key, left);
+        else this.counts.delete(key);
+      }
+    };
+  }
+
+  /** The counts now, by key (for tests and diagnostics). */
+  entries(): [string, number][] {
+    return [...this.counts];
+  }
 }
 
 export function tooMany(path: string, retryAfterSeconds: number): Response {
@@ -237,7 +261,7 @@ function limitersFor(settings: RateLimitSettings): Limiters {
         client: make('m', settings.mutations, 1),
         address: make('ma', settings.mutations, settings.perAddress),
       },
-      inFlight: new Map(),
+      inFlight: new InFlight(settings),
     };
     registry.set(id, limiters);
   }
