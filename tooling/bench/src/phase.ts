@@ -120,8 +120,13 @@ export async function runPhase(
     const orderId = `${idPrefix}${index}`;
     const sent = performance.now();
     try {
-      // On timeout or Ctrl-C, the abort cancels the requests in flight, so the run ends at once.
-      const times = await client.withAbortSignal(signal, () => scenario.run(client, orderId, customerId));
+      // On timeout or Ctrl-C, the abort cancels the requests in flight, so the run ends at once. checkout() bounds
+      // its wait with an abort signal of its own, which takes the place of this one: the run stops waiting for it
+      // here, and closing the stack ends the request.
+      const times = await untilAborted(
+        signal,
+        client.withAbortSignal(signal, () => scenario.run(client, orderId, customerId)),
+      );
       lastDelivered = performance.now();
       latencies.push(lastDelivered - sent);
       steps.push(times);
@@ -212,6 +217,16 @@ export async function runPhase(
     },
     ...(workerRssPeakMiB !== undefined ? { workerRssPeakMiB } : {}),
   };
+}
+
+/** `work`'s outcome, or a rejection as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Waits until `query` counts no workflow; returns how many were still running if it gave up. */
