@@ -175,19 +175,29 @@ export function createActivities({ payments, notifications, loyalty, passes }: A
 
     /**
      * What the server decides at checkout, before the charge: free delivery from the customer's pass, and the chosen
-     * reward redeemed for this order. The redeem comes last (it is the side effect), keyed by the order id, so a
-     * retried attempt gets the same redemption.
+     * reward redeemed for this order (keyed by the order id, so a retried attempt gets the same redemption). The two
+     * are independent, so they run at once: the customer waits for the slower one, not for both in turn. The attempt
+     * ends only once both have answered, so a redeem never lands after the order has given the reward back (the
+     * workflow gives it back when this activity fails for good, see rewardToReturn).
      */
     async applyCheckoutPerks(input: CheckoutPerksInput): Promise<CheckoutPerks> {
-      const freeDelivery = await passes.freeDelivery(input.customerId);
-      const redemption = input.rewardId
-        ? await loyalty.redeem({
-            customerId: input.customerId,
-            orderId: input.orderId,
-            rewardId: input.rewardId,
-            subtotalCents: input.subtotalCents,
-          })
-        : undefined;
+      const [pass, redeemed] = await Promise.allSettled([
+        passes.freeDelivery(input.customerId),
+        input.rewardId
+          ? loyalty.redeem({
+              customerId: input.customerId,
+              orderId: input.orderId,
+              rewardId: input.rewardId,
+              subtotalCents: input.subtotalCents,
+            })
+          : undefined,
+      ]);
+      // A pass that could not be checked fails the attempt (retried) before a refused reward does (final): as when
+      // the pass was asked first.
+      if (pass.status === 'rejected') throw pass.reason;
+      if (redeemed.status === 'rejected') throw redeemed.reason;
+      const freeDelivery = pass.value;
+      const redemption = redeemed.value;
       Context.current().log.info('checkout perks', {
         orderId: input.orderId,
         freeDelivery,

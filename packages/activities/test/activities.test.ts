@@ -109,6 +109,12 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the activity to fail, but it completed');
 }
 
+/** Lets pending callbacks run until `ready` holds (a bounded number of turns of the event loop). */
+async function waitFor(ready: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !ready(); turn++) await new Promise((resolve) => setImmediate(resolve));
+  expect(ready()).toBe(true);
+}
+
 function asApplicationFailure(error: unknown): ApplicationFailure {
   expect(error).toBeInstanceOf(ApplicationFailure);
   return error as ApplicationFailure;
@@ -463,6 +469,42 @@ describe('applyCheckoutPerks', () => {
       rewardId: 'bronze-1',
       subtotalCents: 2_400,
     });
+  });
+
+  it('asks the pass and redeems the reward at once, not one after the other', async () => {
+    const { activities, loyalty, passes } = recordingDependencies();
+    let answerPass!: (free: boolean) => void;
+    passes.freeDelivery.mockReturnValue(new Promise<boolean>((resolve) => (answerPass = resolve)));
+    const applied = attempt(1).run(activities.applyCheckoutPerks, { ...perksInput, rewardId: 'bronze-1' });
+    // The pass has not answered yet, and the redeem is already on its way.
+    await waitFor(() => loyalty.redeem.mock.calls.length === 1);
+    answerPass(true);
+    expect(await applied).toMatchObject({ deliveryFeeWaivedCents: 299, discountCents: 300 });
+  });
+
+  it('fails on a pass that could not be checked only once the redeem has answered, retryably', async () => {
+    // The order gives the reward back when this activity fails for good: a redeem still in flight then could land
+    // after the give-back and keep the reward from the customer.
+    const { activities, loyalty, passes } = recordingDependencies();
+    passes.freeDelivery.mockRejectedValue(new Error('pass workflow unreachable'));
+    let answerRedeem!: () => void;
+    loyalty.redeem.mockReturnValue(
+      new Promise(
+        (resolve) => (answerRedeem = () => resolve({ rewardId: 'bronze-1', level: 'bronze', discountCents: 300 })),
+      ),
+    );
+    let settled = false;
+    const applied = attempt(1)
+      .run(activities.applyCheckoutPerks, { ...perksInput, rewardId: 'bronze-1' })
+      .finally(() => (settled = true));
+    await waitFor(() => loyalty.redeem.mock.calls.length === 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    answerRedeem();
+    const error = await rejectionOf(applied);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ApplicationFailure);
+    expect((error as Error).message).toBe('pass workflow unreachable');
   });
 
   it("passes the loyalty workflow's refusal on as it is: non-retryable, with the reason", async () => {

@@ -7,7 +7,13 @@
  * on the server, skipped time can run on to the next timer the server knows, the test server's own ten-year run
  * timeout of the loyalty workflow, and an order's window can then pass before the test's next step.
  */
-import { SimulatedNotifications, SimulatedPayments, TEST_CARDS, createActivities } from '@durable-delivery/activities';
+import {
+  SimulatedNotifications,
+  SimulatedPayments,
+  TEST_CARDS,
+  createActivities,
+  type PassClient,
+} from '@durable-delivery/activities';
 import {
   OrderTotalCentsAttribute,
   cancelUpdate,
@@ -53,7 +59,10 @@ interface Stack {
 let nextCustomer = 0;
 
 /** A worker with the real activities: the payment and push simulators, and Temporal ports onto the test server. */
-function withStack<T>(body: (stack: Stack) => Promise<T>): Promise<T> {
+function withStack<T>(
+  body: (stack: Stack) => Promise<T>,
+  passes: (client: typeof harness.client) => PassClient = temporalPasses,
+): Promise<T> {
   const payments = new SimulatedPayments();
   const customerId = `perks-${process.pid}-${Date.now()}-${++nextCustomer}`;
   return harness.withWorker(
@@ -62,7 +71,7 @@ function withStack<T>(body: (stack: Stack) => Promise<T>): Promise<T> {
         payments,
         notifications: new SimulatedNotifications(),
         loyalty: temporalLoyalty(harness.client, { taskQueue }),
-        passes: temporalPasses(harness.client),
+        passes: passes(harness.client),
       }),
     (ctx) => {
       ctx.track(loyaltyWorkflowId(customerId));
@@ -204,6 +213,30 @@ describe('an order and its perks', () => {
       const next = await stack.checkout(stack.order({ rewardId: 'bronze-1' }));
       expect(next).toMatchObject({ outcome: 'paid', status: { perks: { discountCents: 300 } } });
     });
+  });
+
+  it('gives the reward back when the pass cannot be checked, though the redeem beside it went through', async () => {
+    // The pass check and the redeem run at once: here the redeem lands and the pass check fails on every attempt
+    // until the payment window closes. Nothing is charged, and the redeemed reward goes back to the customer.
+    const unreachable = (): PassClient => ({
+      freeDelivery: async () => {
+        throw new Error('the pass workflow could not be reached');
+      },
+    });
+    await withStack(async (stack) => {
+      await withBronzeReward(stack);
+      const input = stack.order({ rewardId: 'bronze-1', windows: { payment: '2 seconds' } });
+      const result = await stack.checkout(input);
+      expect(result).toMatchObject({ outcome: 'declined', status: { failure: { code: 'paymentUnavailable' } } });
+      expect(stack.charged(input.orderId)).toEqual([]);
+      const summary = await eventually(async () => {
+        const loyalty = await loyaltySummary(harness.client, stack.customerId);
+        return loyalty.rewards[0]?.state === 'available' && loyalty.rewards[0]?.redeemedBy === undefined
+          ? loyalty
+          : undefined;
+      });
+      expect(summary.rewards).toEqual([expect.objectContaining({ rewardId: 'bronze-1', state: 'available' })]);
+    }, unreachable);
   });
 
   it('refunds what was charged and gives the reward back when nobody picks the order up', async () => {

@@ -236,6 +236,21 @@ describe('the delivery pass', () => {
     });
   });
 
+  it('tells a checkout an ended pass gives no free delivery from the server alone, with no worker to replay it', async () => {
+    const activities = fakeActivities();
+    activities.chargeSubscription.mockRejectedValue(declined('Your card has insufficient funds.'));
+    const input = aPass({ paymentMethod: 'tok_chargeDeclinedInsufficientFunds' });
+    await harness.withWorker(activities, async (ctx) => {
+      const { handle } = await subscribed(input, ctx);
+      await handle.result();
+    });
+    // The pass's task queue has no worker now: a query the server handed on would wait for one. The checkout's port
+    // asks only running passes (queryRejectCondition NOT_OPEN), so the server answers it at once.
+    const passes = temporalPasses(harness.client);
+    expect(await passes.freeDelivery(input.customerId)).toBe(false);
+    expect(await passes.freeDelivery(`never-subscribed-${process.pid}-${Date.now()}`)).toBe(false);
+  });
+
   it('gives a second subscribe the running pass instead of charging again, and lets an ended pass start anew', async () => {
     const activities = fakeActivities();
     await harness.withWorker(activities, async (ctx) => {

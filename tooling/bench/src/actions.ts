@@ -12,15 +12,23 @@ export interface BillableActions {
   readonly workflowStarted: number;
   /** Each attempt of each activity: the started event records the last attempt's number. */
   readonly activityAttempts: number;
-  /** Local activities count once per workflow task that recorded any, however many markers it wrote. */
+  /** Markers (local activities, and `patched()`'s) count once per workflow task that recorded any, however many. */
   readonly localActivityTasks: number;
+  /** Each local-activity attempt after the first, as the workflow task's metering metadata records them. */
+  readonly localActivityRetries: number;
   /** Including the implicit timers of `condition(fn, timeout)`. */
   readonly timers: number;
   readonly updatesAccepted: number;
   readonly signals: number;
-  /** Search attributes set at start are free; each upsert command is one action, however many attributes it sets. */
+  /**
+   * Search attributes set at start are free; each upsert command is one action, however many attributes it sets,
+   * except the `TemporalChangeVersion` upsert that each `patched()` call adds (Temporal exempts it).
+   */
   readonly searchAttributeUpserts: number;
 }
+
+/** Written by the SDK for `patched()`: Temporal Cloud does not bill an upsert of this attribute alone. */
+const CHANGE_VERSION = 'TemporalChangeVersion';
 
 export function billableActions(history: temporal.api.history.v1.IHistory): BillableActions {
   let workflowStarted = 0;
@@ -29,6 +37,7 @@ export function billableActions(history: temporal.api.history.v1.IHistory): Bill
   let updatesAccepted = 0;
   let signals = 0;
   let searchAttributeUpserts = 0;
+  let localActivityRetries = 0;
   const tasksWithMarkers = new Set<string>();
   for (const event of history.events ?? []) {
     switch (event.eventType) {
@@ -50,8 +59,16 @@ export function billableActions(history: temporal.api.history.v1.IHistory): Bill
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
         signals += 1;
         break;
-      case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-        searchAttributeUpserts += 1;
+      case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+        const fields = Object.keys(
+          event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+        );
+        if (!(fields.length === 1 && fields[0] === CHANGE_VERSION)) searchAttributeUpserts += 1;
+        break;
+      }
+      case EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+        localActivityRetries +=
+          event.workflowTaskCompletedEventAttributes?.meteringMetadata?.nonfirstLocalActivityExecutionAttempts ?? 0;
         break;
       default:
         break;
@@ -63,6 +80,7 @@ export function billableActions(history: temporal.api.history.v1.IHistory): Bill
       workflowStarted +
       activityAttempts +
       localActivityTasks +
+      localActivityRetries +
       timers +
       updatesAccepted +
       signals +
@@ -70,6 +88,7 @@ export function billableActions(history: temporal.api.history.v1.IHistory): Bill
     workflowStarted,
     activityAttempts,
     localActivityTasks,
+    localActivityRetries,
     timers,
     updatesAccepted,
     signals,
@@ -83,6 +102,7 @@ export function describeActions(actions: BillableActions): string {
     `workflow ${actions.workflowStarted}`,
     `activity attempts ${actions.activityAttempts}`,
     `local-activity tasks ${actions.localActivityTasks}`,
+    `local-activity retries ${actions.localActivityRetries}`,
     `timers ${actions.timers}`,
     `updates ${actions.updatesAccepted}`,
     `signals ${actions.signals}`,

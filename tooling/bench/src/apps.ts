@@ -27,6 +27,7 @@ import { evaluateAppsTargets, type AppsReport, type ListLevelResult, type RateRe
 import { OPEN_ORDER_WINDOWS as WINDOWS, SETUP_CONCURRENCY, createOpenOrders, waitUntilListed } from './open-orders';
 import { cpuMs, treeCpuMs } from './proc';
 import { fixed, latencyStats } from './report';
+import { onSchedule, sentPerSecond } from './schedule';
 
 export interface AppsOptions {
   readonly server: TemporalServerKind;
@@ -55,7 +56,6 @@ export const SERVER_SETTINGS: Record<TemporalServerKind, string> = {
   postgres: `temporal-server ${TEMPORAL_SERVER_VERSION} (all services in one process) on a private PostgreSQL cluster, loopback`,
 };
 
-const sleep = (ms: number) => new Promise<void>((resolveDelay) => setTimeout(resolveDelay, ms));
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 export function orderBody(orderId: string, index: number): CreateOrderBody {
@@ -266,8 +266,8 @@ async function measureList(
 
 /**
  * Sends `count` requests on a fixed schedule, one every `intervalMs`, without waiting for earlier answers (an open
- * loop: a slow answer does not slow the rate down). The first failure stops the schedule and fails the run. CPU is
- * read from the first request sent until the last answer, for the server, the worker, the app called and the bench.
+ * loop, see ./schedule.ts). The first failure stops the schedule and fails the run. CPU is read from the first
+ * request sent until the last answer, for the server, the worker, the app called and the bench.
  */
 async function openLoop<T>(
   count: number,
@@ -276,45 +276,38 @@ async function openLoop<T>(
   signal: AbortSignal,
   send: (index: number) => Promise<Timed<T>>,
 ): Promise<RateResult & { readonly results: readonly Timed<T>[] }> {
-  const pending: Promise<Timed<T>>[] = [];
-  const sendTimes: number[] = [];
-  let maxSendLagMs = 0;
   let failure: Error | undefined;
   const cpuBefore = cpuSnapshot(pids);
   const started = performance.now();
-  for (let index = 0; index < count && failure === undefined && !signal.aborted; index++) {
-    const due = started + index * intervalMs;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const now = performance.now();
-    maxSendLagMs = Math.max(maxSendLagMs, now - due);
-    sendTimes.push(now);
-    const request = send(index);
-    request.catch((error: unknown) => {
-      failure ??= error instanceof Error ? error : new Error(errorMessage(error));
-    });
-    pending.push(request);
-  }
-  const settled = await Promise.allSettled(pending);
-  const ended = performance.now();
+  const scheduled = await onSchedule(
+    count,
+    intervalMs,
+    () => failure === undefined && !signal.aborted,
+    (index) => {
+      const request = send(index);
+      request.catch((error: unknown) => {
+        failure ??= error instanceof Error ? error : new Error(errorMessage(error));
+      });
+      return request;
+    },
+  );
   const cpuAfter = cpuSnapshot(pids);
   if (failure) throw failure;
   if (signal.aborted) throw new Error('aborted');
-  const results = settled.map((outcome) => {
+  const results = scheduled.outcomes.map((outcome) => {
     if (outcome.status === 'rejected') throw new Error('a request failed');
     return outcome.value;
   });
-  const first = sendTimes[0] ?? started;
-  const last = sendTimes[sendTimes.length - 1] ?? started;
+  const first = scheduled.sendTimes[0] ?? started;
   const perRequest = (after: number | undefined, before: number | undefined) =>
     after === undefined || before === undefined ? undefined : (after - before) / count;
   return {
     results,
     requests: results.length,
     targetPerSecond: 1000 / intervalMs,
-    sentPerSecond: last > first ? ((sendTimes.length - 1) * 1000) / (last - first) : NaN,
-    answeredPerSecond: (results.length * 1000) / (ended - first),
-    maxSendLagMs,
+    sentPerSecond: sentPerSecond(scheduled.sendTimes),
+    answeredPerSecond: (results.length * 1000) / (scheduled.endedAt - first),
+    maxSendLagMs: scheduled.maxSendLagMs,
     latencyMs: latencyStats(results.map((result) => result.ms)),
     samplesMs: results.map((result) => Math.round(result.ms * 10) / 10),
     cpuMsPerRequest: {

@@ -56,6 +56,22 @@ export async function renderFigures(report: BenchOutput): Promise<Figure[]> {
       },
     );
   }
+  if (report.openLoop) {
+    const { phase, rateBasis } = report.openLoop;
+    specs.push({
+      id: 'open-loop',
+      title: 'What a customer and a driver wait for at half capacity (open loop)',
+      settings:
+        `${phase.orders} orders arriving at ${phase.openLoop?.targetPerSecond.toFixed(2) ?? '?'}/s (${rateBasis}), ` +
+        `${phase.openLoop?.customers ?? '?'} customers taking turns, each order picked up and delivered once paid; ` +
+        `${phase.delivered} delivered, at most ${phase.concurrency} in flight; ` +
+        (report.targets?.checkoutP99AtHalfCapacity
+          ? `red line over checkout: its p99 target, ${report.targets.checkoutP99AtHalfCapacity.targetMs} ms; `
+          : '') +
+        settingsLine(report.settings, ['server', 'orderWorker']),
+      spec: openLoopSpec(report),
+    });
+  }
   if (report.apps) {
     const appsSettings = settingsLine(report.apps.settings, ['listLimit', 'listCalls', 'ratePerSecond', 'apps']);
     specs.push(
@@ -197,6 +213,15 @@ function targetsTable(report: BenchOutput): string {
       ms(p99AtConcurrency20.actualMs),
       p99AtConcurrency20.met,
     ]);
+    const checkout = report.targets.checkoutP99AtHalfCapacity;
+    if (checkout) {
+      rows.push([
+        'Checkout → paid p99 at half capacity (open loop)',
+        `≤ ${checkout.targetMs} ms`,
+        ms(checkout.actualMs),
+        checkout.met,
+      ]);
+    }
   }
   if (report.apps) {
     const { listAt1000, listGrowth, createOrderP99 } = report.apps.targets;
@@ -340,6 +365,46 @@ function orderLatencySpec(report: BenchOutput): TopLevelSpec {
       y: { field: 'ms', type: 'quantitative', title: 'milliseconds' },
       color: { field: 'workflow', type: 'nominal', title: null },
     },
+  };
+}
+
+function openLoopSpec(report: BenchOutput): TopLevelSpec {
+  const steps = report.openLoop?.phase.stepLatencyMs;
+  const labels = { checkout: 'checkout → paid', pickUp: 'pickUp', deliver: 'deliver' } as const;
+  const rows = (['checkout', 'pickUp', 'deliver'] as const).flatMap((step) =>
+    (['p50', 'p99'] as const).map((quantile) => ({
+      request: labels[step],
+      quantile,
+      ms: steps?.[step][quantile] ?? null,
+    })),
+  );
+  const target = report.targets?.checkoutP99AtHalfCapacity?.targetMs;
+  return {
+    ...base(rows),
+    layer: [
+      {
+        mark: { type: 'bar', tooltip: true },
+        encoding: {
+          x: { field: 'request', type: 'nominal', title: null, axis: { labelAngle: 0 }, sort: null },
+          xOffset: { field: 'quantile' },
+          y: { field: 'ms', type: 'quantitative', title: 'milliseconds from sent to answered' },
+          color: { field: 'quantile', type: 'nominal', title: null },
+        },
+      },
+      ...(target === undefined
+        ? []
+        : [
+            {
+              // Across the checkout's bars only: the target is checkout's.
+              data: { values: [{ request: labels.checkout, target }] },
+              mark: { type: 'tick' as const, color: '#c00', thickness: 2, size: 150 },
+              encoding: {
+                x: { field: 'request', type: 'nominal' as const, sort: null },
+                y: { field: 'target', type: 'quantitative' as const },
+              },
+            },
+          ]),
+    ],
   };
 }
 

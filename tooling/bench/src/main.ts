@@ -12,6 +12,7 @@
  *
  *   pnpm bench [--server dev|postgres|dev,postgres] [--only workflow|apps|worker|pages|burst|live] [--timeout 900]
  *              [--orders 300] [--concurrency 20,50] [--warmup 30] [--rate-prompt '1 minute']   (workflow part)
+ *              [--open-loop-rate half|<orders/s>|0] [--open-loop-orders 270] [--open-loop-seconds 60]
  *              [--open-orders 100,1000,5000] [--rate-requests 200]                               (apps part)
  *              [--burst 1000]                                                                    (burst part)
  *              [--live-samples 20]                                                               (live part)
@@ -43,16 +44,25 @@ import { billableActions, describeActions } from './actions';
 import { historyLines } from './history';
 import { noopActivities } from './noop-activities';
 import { NOOP_TASK_QUEUE } from './noop-workflow';
-import { runPhase, type PhaseContext, type PhaseResult } from './phase';
+import {
+  openLoopPlan,
+  runPhase,
+  type Arrivals,
+  type OpenLoopSettings,
+  type PhaseContext,
+  type PhaseResult,
+} from './phase';
 import { RssSampler } from './proc';
 import {
   evaluateTargets,
   fixed,
   formatHistories,
+  formatOpenLoop,
   formatReport,
   table,
   type BenchReport,
   type ConcurrencyResult,
+  type OpenLoopReport,
   RESULTS_DIR,
 } from './report';
 import { DEFAULT_RATE_PROMPT, benchWindows, ceiling, fullOrder, type Scenario } from './scenarios';
@@ -79,6 +89,11 @@ interface Options {
   readonly warmup: number;
   readonly timeoutSeconds: number;
   readonly ratePrompt: string;
+  /**
+   * The open-loop run after the closed-loop ones: 'half' of the full order's rate at the lowest concurrency, a fixed
+   * rate, or 0 for none; at most `orders` orders, and no more than `seconds` of arrivals at that rate.
+   */
+  readonly openLoop: OpenLoopSettings;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -91,6 +106,9 @@ function parseOptions(argv: string[]): Options {
       warmup: { type: 'string', default: '30' },
       timeout: { type: 'string', default: '900' },
       'rate-prompt': { type: 'string', default: DEFAULT_RATE_PROMPT },
+      'open-loop-rate': { type: 'string', default: 'half' },
+      'open-loop-orders': { type: 'string', default: '270' },
+      'open-loop-seconds': { type: 'string', default: '60' },
       only: { type: 'string' },
       server: { type: 'string', default: 'dev' },
       'open-orders': { type: 'string', default: '100,1000,5000' },
@@ -116,6 +134,10 @@ function parseOptions(argv: string[]): Options {
     throw new Error(`--open-orders must be increasing, got ${values['open-orders']}`);
   }
   const timeoutSeconds = positive('timeout', values.timeout);
+  const openLoopRate = values['open-loop-rate'] === 'half' ? 'half' : Number(values['open-loop-rate']);
+  if (openLoopRate !== 'half' && !(Number.isFinite(openLoopRate) && openLoopRate >= 0)) {
+    throw new Error(`--open-loop-rate takes 'half', orders per second, or 0 for none; got ${values['open-loop-rate']}`);
+  }
   const servers = [...new Set(values.server.split(',').map((part) => parseServerKind(part.trim(), '--server')))];
   // Always in the same order, so that a comparison run measures them alike.
   servers.sort((a, b) => TEMPORAL_SERVER_KINDS.indexOf(a) - TEMPORAL_SERVER_KINDS.indexOf(b));
@@ -142,6 +164,11 @@ function parseOptions(argv: string[]): Options {
     warmup: positive('warmup', values.warmup, 0),
     timeoutSeconds,
     ratePrompt: values['rate-prompt'],
+    openLoop: {
+      rate: openLoopRate,
+      orders: positive('open-loop-orders', values['open-loop-orders']),
+      seconds: positive('open-loop-seconds', values['open-loop-seconds']),
+    },
   };
 }
 
@@ -237,7 +264,8 @@ async function bench(
   const runId = `b${Date.now().toString(36)}`;
   const order = fullOrder(benchWindows(options.ratePrompt));
   const run = async (scenario: Scenario, concurrency: number, orders: number, label: string) => {
-    const result = await runPhase(context, scenario, { orders, concurrency, idPrefix: `${runId}-${label}-` });
+    const arrivals = { kind: 'closed', concurrency } as const;
+    const result = await runPhase(context, scenario, { orders, arrivals, idPrefix: `${runId}-${label}-` });
     progress(
       `${label} ${scenario.name}: ${result.delivered}/${orders} delivered, ${result.ordersPerSecond.toFixed(1)}/s, ` +
         `p99 ${result.latencyMs.p99?.toFixed(0) ?? '-'} ms` +
@@ -274,6 +302,16 @@ async function bench(
           : undefined,
     });
   }
+  const openLoop = await runOpenLoop(options.openLoop, results, async (arrivals, orders) => {
+    progress(`open loop: ${orders} orders at ${arrivals.perSecond.toFixed(2)}/s among ${arrivals.customers} customers`);
+    const phase = await runPhase(context, order, { orders, arrivals, idPrefix: `${runId}-open-` });
+    progress(
+      `open loop: ${phase.delivered}/${orders} delivered, checkout p99 ` +
+        `${phase.stepLatencyMs?.checkout.p99?.toFixed(0) ?? '-'} ms` +
+        (phase.errors.length > 0 ? `, ${phase.errors.length} failed (first: ${phase.errors[0]})` : ''),
+    );
+    return phase;
+  });
   const afterRuns = resources.workerRss.takePeak();
 
   // The first order and ceiling workflow of the first measured run, event by event.
@@ -293,6 +331,7 @@ async function bench(
       warmupOrders: options.warmup,
       customers: 'one per lane: bench-customer-<lane>, ordering one after another',
       timeoutSeconds: options.timeoutSeconds,
+      openLoop: options.openLoop,
       windows: benchWindows(options.ratePrompt),
       server: SERVER_SETTINGS[serverKind],
       orderWorker: 'node apps/worker/dist/main.js (WORKER_LOG_LEVEL=WARN, payment and notification faults off)',
@@ -301,10 +340,23 @@ async function bench(
     },
     workerRssMiB: { idle: idleRss, afterRuns },
     results,
-    targets: evaluateTargets(results),
+    ...(openLoop ? { openLoop } : {}),
+    targets: evaluateTargets(results, openLoop),
     sampleHistories,
     billableActionsPerOrder: billable,
   };
+}
+
+/** The open-loop run, when asked for (see openLoopPlan). */
+async function runOpenLoop(
+  settings: OpenLoopSettings,
+  results: readonly ConcurrencyResult[],
+  run: (arrivals: Extract<Arrivals, { kind: 'open' }>, orders: number) => Promise<PhaseResult>,
+): Promise<OpenLoopReport | undefined> {
+  const plan = openLoopPlan(settings, results);
+  if (!plan) return undefined;
+  const phase = await run(plan.arrivals, plan.orders);
+  return { rateBasis: plan.rateBasis, phase };
 }
 
 /** What every report starts with: where, when, on which versions, from which commit. */
@@ -457,6 +509,7 @@ async function benchOn(server: TemporalServerKind, options: Options): Promise<Re
         bench(options, server, resources, signal, fail),
       );
       console.log(formatReport(workflowReport));
+      if (workflowReport.openLoop) console.log(formatOpenLoop(workflowReport.openLoop));
       console.log(formatHistories(workflowReport.sampleHistories));
       console.log(
         `\nTemporal Cloud billable actions of that order: ${describeActions(workflowReport.billableActionsPerOrder)}`,

@@ -1,12 +1,15 @@
 /**
- * One measured run: N orders of one scenario at a fixed concurrency, then a wait until every workflow of the run
+ * One measured run: N orders of one scenario, either in a closed loop (a fixed number of customers, each ordering
+ * again as soon as their order is delivered: throughput at that concurrency) or in an open loop (orders arriving at a
+ * fixed rate whatever the answers: what each waits for at that load), then a wait until every workflow of the run
  * has closed, so no run's leftovers load the next one.
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { cpuMs, treeCpuMs, type RssSampler } from './proc';
 import { latencyStats, type LatencyStats } from './report';
-import { benchCustomerId, type Scenario, type ScenarioName } from './scenarios';
+import { benchCustomerId, STEPS, type Scenario, type ScenarioName, type StepTimes } from './scenarios';
+import { onSchedule, sentPerSecond } from './schedule';
 
 export interface PhaseContext {
   readonly client: Client;
@@ -18,8 +21,14 @@ export interface PhaseContext {
   readonly signal: AbortSignal;
 }
 
+/** How orders arrive: `concurrency` customers in a closed loop, or `perSecond` open-loop among `customers`. */
+export type Arrivals =
+  | { readonly kind: 'closed'; readonly concurrency: number }
+  | { readonly kind: 'open'; readonly perSecond: number; readonly customers: number };
+
 export interface PhaseResult {
   readonly workflow: ScenarioName;
+  /** Closed loop: the customers ordering at once. Open loop: the most orders that were in flight at once. */
   readonly concurrency: number;
   readonly orders: number;
   readonly delivered: number;
@@ -28,6 +37,18 @@ export interface PhaseResult {
   readonly ordersPerSecond: number;
   /** Checkout sent → deliver answered, per order. */
   readonly latencyMs: LatencyStats;
+  /**
+   * Each request's own answer time, per delivered order: checkout (sent → paid, what the customer waits for), pickUp
+   * and deliver (what the driver waits for).
+   */
+  readonly stepLatencyMs?: Readonly<Record<keyof StepTimes, LatencyStats>>;
+  /** Open loop only: the rate asked for and the rate sent, and how late the bench sent at worst. */
+  readonly openLoop?: {
+    readonly targetPerSecond: number;
+    readonly sentPerSecond: number;
+    readonly maxSendLagMs: number;
+    readonly customers: number;
+  };
   /** Orders per second until the last workflow of the run closed (its tail after delivery included). */
   readonly closedOrdersPerSecond: number | undefined;
   /** Closed workflows by status; everything should be Completed. */
@@ -44,44 +65,109 @@ export interface PhaseResult {
 
 const DRAIN_TIMEOUT_MS = 180_000;
 
+/**
+ * The open-loop run's settings: 'half' of the full order's rate at the lowest concurrency, a fixed rate in orders
+ * per second, or 0 for none; at most `orders` orders, and no more than `seconds` of arrivals at that rate.
+ */
+export interface OpenLoopSettings {
+  readonly rate: 'half' | number;
+  readonly orders: number;
+  readonly seconds: number;
+}
+
+/**
+ * What the open-loop run does, from the closed-loop results: the rate (half the full order's orders/s at the lowest
+ * concurrency, a realistic load rather than the most the machine takes), how many orders (bounded by count and by
+ * time), and that concurrency's customers taking turns (their loyalty workflows exist already). Undefined for none.
+ */
+export function openLoopPlan(
+  settings: OpenLoopSettings,
+  results: readonly { readonly concurrency: number; readonly order: Pick<PhaseResult, 'ordersPerSecond'> }[],
+): { arrivals: Extract<Arrivals, { kind: 'open' }>; orders: number; rateBasis: string } | undefined {
+  if (settings.rate === 0) return undefined;
+  const lowest = [...results].sort((a, b) => a.concurrency - b.concurrency)[0];
+  if (!lowest) return undefined;
+  const perSecond = settings.rate === 'half' ? lowest.order.ordersPerSecond / 2 : settings.rate;
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) return undefined;
+  return {
+    arrivals: { kind: 'open', perSecond, customers: lowest.concurrency },
+    orders: Math.max(1, Math.min(settings.orders, Math.round(perSecond * settings.seconds))),
+    rateBasis:
+      settings.rate === 'half'
+        ? `half of ${lowest.order.ordersPerSecond.toFixed(2)} orders/s at concurrency ${lowest.concurrency}`
+        : 'set by --open-loop-rate',
+  };
+}
+
 export async function runPhase(
   context: PhaseContext,
   scenario: Scenario,
-  options: { orders: number; concurrency: number; idPrefix: string },
+  options: { orders: number; arrivals: Arrivals; idPrefix: string },
 ): Promise<PhaseResult> {
   const { client, signal } = context;
-  const { orders, concurrency, idPrefix } = options;
+  const { orders, arrivals, idPrefix } = options;
   const before = cpuSnapshot(context);
   if (scenario.name === 'order') context.workerRss?.takePeak();
 
   const latencies: number[] = [];
+  const steps: StepTimes[] = [];
   const errors: string[] = [];
-  let next = 0;
   const startedAt = Date.now();
   const started = performance.now();
   let lastDelivered = started;
-  const lane = async (laneIndex: number): Promise<void> => {
-    const customerId = benchCustomerId(laneIndex);
-    while (next < orders && !signal.aborted) {
-      const orderId = `${idPrefix}${next++}`;
-      const sent = performance.now();
-      try {
-        // On timeout or Ctrl-C, the abort cancels the requests in flight, so the lanes end at once.
-        await client.withAbortSignal(signal, () => scenario.run(client, orderId, customerId));
-        lastDelivered = performance.now();
-        latencies.push(lastDelivered - sent);
-      } catch (error) {
-        if (signal.aborted) break;
-        errors.push(`${orderId}: ${error instanceof Error ? error.message : String(error)}`);
-        // A stuck order would wait out its pickup window and hold up the drain below.
-        await client.workflow
-          .getHandle(scenario.workflowId(orderId))
-          .terminate('bench: a step failed')
-          .catch(() => undefined);
-      }
+  /** One order, start to delivered; a failure is recorded, and its workflow stopped, not thrown. */
+  const placeOrder = async (index: number, customerId: string): Promise<void> => {
+    const orderId = `${idPrefix}${index}`;
+    const sent = performance.now();
+    try {
+      // On timeout or Ctrl-C, the abort cancels the requests in flight, so the run ends at once. checkout() bounds
+      // its wait with an abort signal of its own, which takes the place of this one: the run stops waiting for it
+      // here, and closing the stack ends the request.
+      const times = await untilAborted(
+        signal,
+        client.withAbortSignal(signal, () => scenario.run(client, orderId, customerId)),
+      );
+      lastDelivered = performance.now();
+      latencies.push(lastDelivered - sent);
+      steps.push(times);
+    } catch (error) {
+      if (signal.aborted) return;
+      errors.push(`${orderId}: ${error instanceof Error ? error.message : String(error)}`);
+      // A stuck order would wait out its pickup window and hold up the drain below.
+      await client.workflow
+        .getHandle(scenario.workflowId(orderId))
+        .terminate('bench: a step failed')
+        .catch(() => undefined);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, orders) }, (_, index) => lane(index)));
+
+  let concurrency: number;
+  let openLoop: PhaseResult['openLoop'];
+  if (arrivals.kind === 'closed') {
+    concurrency = arrivals.concurrency;
+    let next = 0;
+    const lane = async (laneIndex: number): Promise<void> => {
+      const customerId = benchCustomerId(laneIndex);
+      while (next < orders && !signal.aborted) await placeOrder(next++, customerId);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, orders) }, (_, index) => lane(index)));
+  } else {
+    // Customers take turns, so at this rate one customer's orders rarely overlap (their loyalty workflow takes the
+    // points of one order at a time), as in the closed loop.
+    const scheduled = await onSchedule(
+      orders,
+      1000 / arrivals.perSecond,
+      () => !signal.aborted,
+      (index) => placeOrder(index, benchCustomerId(index % arrivals.customers)),
+    );
+    concurrency = scheduled.maxInFlight;
+    openLoop = {
+      targetPerSecond: arrivals.perSecond,
+      sentPerSecond: sentPerSecond(scheduled.sendTimes),
+      maxSendLagMs: scheduled.maxSendLagMs,
+      customers: arrivals.customers,
+    };
+  }
   if (signal.aborted) throw new Error('aborted');
   const elapsedMs = lastDelivered - started;
   const workerRssPeakMiB = scenario.name === 'order' ? context.workerRss?.takePeak() : undefined;
@@ -115,6 +201,10 @@ export async function runPhase(
     errors,
     ordersPerSecond: latencies.length / (elapsedMs / 1000),
     latencyMs: latencyStats(latencies),
+    stepLatencyMs: Object.fromEntries(
+      STEPS.map((step) => [step, latencyStats(steps.map((times) => times[step]))]),
+    ) as Record<keyof StepTimes, LatencyStats>,
+    ...(openLoop ? { openLoop } : {}),
     closedOrdersPerSecond: lastClose > startedAt ? latencies.length / ((lastClose - startedAt) / 1000) : undefined,
     closed,
     stillRunning,
@@ -127,6 +217,16 @@ export async function runPhase(
     },
     ...(workerRssPeakMiB !== undefined ? { workerRssPeakMiB } : {}),
   };
+}
+
+/** `work`'s outcome, or a rejection as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Waits until `query` counts no workflow; returns how many were still running if it gave up. */

@@ -19,11 +19,63 @@ describe('Temporal Cloud billable actions counted from a history', () => {
       workflowStarted: 1,
       activityAttempts: 1,
       localActivityTasks: 2,
+      localActivityRetries: 0,
       timers: 3,
       updatesAccepted: 4,
       signals: 0,
       searchAttributeUpserts: 3,
     });
+  });
+
+  it('bills no TemporalChangeVersion upsert, and one action per workflow task with markers, patch markers included', () => {
+    // Both patches taken: each patched() call records a marker and an upsert of TemporalChangeVersion alone, which
+    // Temporal Cloud exempts. Markers fall in three tasks: the first (the checkout-perks patch), pickUp's (the
+    // pickedUp push) and deliver's (the loyalty-points patch and the delivered push, one action for both).
+    // 1 start; perks, charge and earnPoints; 3 timers; 4 updates; total, paid, pickedUp and delivered upserts.
+    const history = recorded('delivered-with-perks');
+    const changeVersionUpserts = (history.events ?? []).filter((event) =>
+      Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes(
+        'TemporalChangeVersion',
+      ),
+    );
+    expect(changeVersionUpserts).toHaveLength(2);
+    expect(billableActions(history)).toEqual({
+      total: 18,
+      workflowStarted: 1,
+      activityAttempts: 3,
+      localActivityTasks: 3,
+      localActivityRetries: 0,
+      timers: 3,
+      updatesAccepted: 4,
+      signals: 0,
+      searchAttributeUpserts: 4,
+    });
+  });
+
+  it('bills an upsert that sets TemporalChangeVersion beside another attribute', () => {
+    const history = recorded('delivered-with-perks');
+    const before = billableActions(history).searchAttributeUpserts;
+    const upsert = (history.events ?? []).find((event) =>
+      Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes(
+        'TemporalChangeVersion',
+      ),
+    );
+    const fields = upsert?.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+    if (!fields) throw new Error('the fixture has no TemporalChangeVersion upsert');
+    fields.OrderState = fields.TemporalChangeVersion!;
+    expect(billableActions(history).searchAttributeUpserts).toBe(before + 1);
+  });
+
+  it("counts each local-activity attempt after the first, from the workflow tasks' metering metadata", () => {
+    const history = recorded('delivered-and-rated');
+    const completed = (history.events ?? []).filter((event) => event.workflowTaskCompletedEventAttributes);
+    // As the server records a task whose local activity (a push) ran three times: two attempts after the first.
+    completed[3]!.workflowTaskCompletedEventAttributes!.meteringMetadata = {
+      nonfirstLocalActivityExecutionAttempts: 2,
+    };
+    const actions = billableActions(history);
+    expect(actions.localActivityRetries).toBe(2);
+    expect(actions.total).toBe(16);
   });
 
   it('counts every attempt of a retried activity, though the history records only the last one', () => {

@@ -50,9 +50,21 @@ const fixture = {
     ratio: 17.3 / 14.7,
     closedRatio: 1.1,
   })),
+  openLoop: {
+    rateBasis: 'half of 17.30 orders/s at concurrency 20',
+    phase: {
+      ...phase(8.6, 700, 900),
+      orders: 270,
+      delivered: 270,
+      concurrency: 9,
+      stepLatencyMs: { checkout: latency(180, 262), pickUp: latency(60, 90), deliver: latency(70, 110) },
+      openLoop: { targetPerSecond: 8.65, sentPerSecond: 8.64, maxSendLagMs: 3, customers: 20 },
+    },
+  },
   targets: {
     throughputRatio: { target: 0.9, met: true, worst: 1.14 },
     p99AtConcurrency20: { targetMs: 2000, actualMs: 1401, met: true },
+    checkoutP99AtHalfCapacity: { targetMs: 250, actualMs: 262, met: false },
   },
   apps: {
     serverKind: 'dev',
@@ -178,6 +190,7 @@ beforeAll(async () => {
 const figureIds = [
   'throughput',
   'order-latency',
+  'open-loop',
   'driver-list',
   'app-latency',
   'worker-memory',
@@ -205,6 +218,8 @@ describe('the benchmark HTML report', () => {
     expect(figure('driver-list')).toContain('open orders (log scale)');
     expect(figure('worker-memory')).toContain('target: 300 MiB + 0.25 MiB per open order');
     expect(figure('cold-start')).toContain('start 3');
+    expect(figure('open-loop')).toContain('checkout → paid');
+    expect(figure('open-loop')).toContain('milliseconds from sent to answered');
     expect(figure('lighthouse-scores')).toContain('menu');
   });
 
@@ -219,6 +234,9 @@ describe('the benchmark HTML report', () => {
     expect(figure('lighthouse-scores')).toContain(
       'lighthouse: 12.8.2; runs: 5; hostCpu: Lighthouse benchmarkIndex 900; formFactor: mobile',
     );
+    expect(figure('open-loop')).toContain(
+      '270 orders arriving at 8.65/s (half of 17.30 orders/s at concurrency 20), 20 customers taking turns',
+    );
     expect(figure('app-latency')).toContain(
       "1 of 4 createOrder answered 'charging' (the charge outlasted the checkout's wait)",
     );
@@ -227,6 +245,9 @@ describe('the benchmark HTML report', () => {
   it('lists every target with what was measured, marking the missed ones', () => {
     expect(html).toContain('<td>menu: performance</td><td>≥ 98</td><td>97</td><td><strong>missed</strong></td>');
     expect(html).toContain('<td>Worker cold start (median)</td><td>≤ 1000 ms</td><td>850 ms</td><td>met</td>');
+    expect(html).toContain(
+      '<td>Checkout → paid p99 at half capacity (open loop)</td><td>≤ 250 ms</td><td>262.0 ms</td><td><strong>missed</strong></td>',
+    );
   });
 
   it('names a part that failed, and why, above the figures of the parts that ran', async () => {

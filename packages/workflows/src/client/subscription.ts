@@ -4,7 +4,9 @@
  */
 import {
   QueryNotRegisteredError,
+  QueryRejectedError,
   WithStartWorkflowOperation,
+  WorkflowClient,
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
@@ -90,21 +92,40 @@ export async function subscribe(
 }
 
 /**
- * The PassClient port of @durable-delivery/activities: free delivery while the customer's pass is paid up. A pass
- * that has ended answers from describe() (no worker replays its history for every checkout); a running one is
- * asked itself, because only it knows whether the period it is in has been paid.
+ * The PassClient port of @durable-delivery/activities: free delivery while the customer's pass is paid up. One
+ * request per checkout: the running pass is asked itself (only it knows whether the period it is in has been paid),
+ * and the server turns the query away at once when the pass has ended (queryRejectCondition NOT_OPEN), so no worker
+ * replays a closed pass's history for a checkout. Ended, never subscribed, or started from the CLI with bad input
+ * (no query registered): no free delivery.
  */
 export function temporalPasses(client: Client) {
+  // The condition is a client option, not a per-call one: a workflow client of its own, on the same connection,
+  // namespace, codec and interceptors as the caller's.
+  const runningOnly = new WorkflowClient({
+    connection: client.connection,
+    namespace: client.options.namespace,
+    identity: client.options.identity,
+    dataConverter: client.options.loadedDataConverter,
+    interceptors: client.options.interceptors.workflow ?? [],
+    queryRejectCondition: 'NOT_OPEN',
+  });
   return {
     async freeDelivery(customerId: string): Promise<boolean> {
-      const handle = client.workflow.getHandle<SubscriptionWorkflow>(subscriptionWorkflowId(customerId));
       try {
-        if ((await handle.describe()).status.name !== 'RUNNING') return false;
+        const pass = await runningOnly
+          .getHandle<SubscriptionWorkflow>(subscriptionWorkflowId(customerId))
+          .query(getPassQuery);
+        return pass.freeDelivery;
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return false;
+        if (
+          error instanceof QueryRejectedError ||
+          error instanceof WorkflowNotFoundError ||
+          error instanceof QueryNotRegisteredError
+        ) {
+          return false;
+        }
         throw error;
       }
-      return (await passOf(client, customerId))?.freeDelivery === true;
     },
   };
 }
