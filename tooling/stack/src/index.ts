@@ -6,8 +6,10 @@ export {
   type AppName,
   type Stack,
   type StackApp,
+  type StackNotifications,
   type StackOptions,
   type StackPart,
   type StackWorker,
 } from './stack';
 export { createDriver, type DriverLogin } from './drivers';
+export { type StackDatabases } from './postgres';
