@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack, type Stack, type StackProcess } from '@durable-delivery/stack';
+import { replicaName, startStack, type Stack, type StackProcess } from '@durable-delivery/stack';
 import { expect, test } from '../harness/console-guard';
 import { newPerson, signInDriver } from '../harness/app';
 import { ARTIFACTS } from '../harness/stack';
@@ -65,12 +65,22 @@ test.afterAll(async () => {
   await stack?.stop();
 });
 
-test.afterEach(() => {
+/** Every live stream a test opened: closed after it, passed or not (each would otherwise keep reconnecting). */
+const streams: LiveStream[] = [];
+
+function openStream(customer: Person, menus: readonly string[]): Promise<LiveStream> {
+  const stream = new LiveStream(customer, menus);
+  streams.push(stream);
+  return stream.open().then(() => stream);
+}
+
+test.afterEach(async () => {
+  await Promise.all(streams.splice(0).map((stream) => stream.close()));
   expect(unexpectedExits, 'processes that died by themselves').toEqual([]);
 });
 
 const appUrls = (app: 'menu' | 'driver') =>
-  Array.from({ length: REPLICAS }, (_, index) => stack.app(index === 0 ? app : `${app}-${index}`).url);
+  Array.from({ length: REPLICAS }, (_, index) => stack.app(replicaName(app, index)).url);
 /** The replicas, `first` first: a person's own replica, then where the balancer sends them when it is gone. */
 const preferring = (urls: readonly string[], first: number) => [...urls.slice(first), ...urls.slice(0, first)];
 const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
@@ -152,7 +162,7 @@ async function act(
   throw new Error(`${action} ${order.id}: no driver replica answered`);
 }
 
-/** Each order's notifications of one kind, in a customer's inbox at the notification service (any replica). */
+/** A customer's inbox at the notification service (its first replica: every replica reads the same one). */
 async function inbox(customerId: string): Promise<PushedNotification[]> {
   const response = await stack.callService(
     'notifications',
@@ -170,15 +180,14 @@ const kindsOf = (events: readonly PushedNotification[], orderId: string) =>
 
 test('a customer streaming through one menu and notification replica receives the pick-up posted through the others', async () => {
   test.setTimeout(300_000);
-  const menu = stack.app('menu');
-  const driverApp = stack.app('driver-1');
+  const menu = stack.app(replicaName('menu', 0));
+  const driverApp = stack.app(replicaName('driver', 1));
   // The wiring this test is about: the stream's notification replica is none the workers post to.
   expect(menu.notificationsUrl).toBeDefined();
   for (const worker of stack.workers) expect(worker.notificationsUrl).not.toBe(menu.notificationsUrl);
 
   const customer = await newCustomer('ada', [menu.url]);
-  const stream = new LiveStream(customer, [menu.url]);
-  await stream.open();
+  const stream = await openStream(customer, [menu.url]);
   const orderId = unique('scale-a');
   await checkout(customer, [menu.url], orderId, 0);
   const driver = await newDriver('Rosa', driverApp.url);
@@ -190,14 +199,13 @@ test('a customer streaming through one menu and notification replica receives th
     STEP_MS,
   );
   expect(stream.opens).toBe(1);
-  await stream.close();
 });
 
 test('a driver signed in on one driver replica is signed in on the other with the same cookie, and signed out of both', async ({
   browser,
 }) => {
   // The browser keeps cookies per host, not per port: both replicas on localhost are one site, as behind a balancer.
-  const [first, second] = [stack.app('driver'), stack.app('driver-1')].map((app) => `http://localhost:${app.port}`);
+  const [first, second] = [0, 1].map((index) => `http://localhost:${stack.app(replicaName('driver', index)).port}`);
   const login = await stack.createDriver(unique('tomas'), 'Tomas');
   const { context, page } = await newPerson(browser, first!);
   await signInDriver(page, login.name, login);
@@ -223,8 +231,7 @@ test('orders in flight go end to end while one replica of each kind is killed mi
     Array.from({ length: ORDERS }, async (_, index) => {
       const home = index % REPLICAS;
       const customer = await newCustomer(`customer-${index}`, preferring(menus, home));
-      const stream = new LiveStream(customer, preferring(menus, home));
-      await stream.open();
+      const stream = await openStream(customer, preferring(menus, home));
       return { id: unique(`scale-c${index}`), index, home, customer, stream, menus: preferring(menus, home) };
     }),
   );
@@ -244,9 +251,9 @@ test('orders in flight go end to end while one replica of each kind is killed mi
   // (SIGKILL: no shutdown hook runs). The last notification replica is the one every worker posts to.
   const killed: StackProcess[] = [
     stack.workers[0]!.process,
-    stack.app('menu-1').process,
-    stack.app('driver-1').process,
-    stack.service('notifications-1'),
+    stack.app(replicaName('menu', 1)).process,
+    stack.app(replicaName('driver', 1)).process,
+    stack.notifications.at(-1)!.process,
   ];
   const inFlight = [
     ...secondHalf.map((order) => checkout(order.customer, order.menus, order.id, order.index)),
@@ -302,5 +309,4 @@ test('orders in flight go end to end while one replica of each kind is killed mi
       `ledger of ${order.id}`,
     ).toEqual(['charge']);
   }
-  await Promise.all(orders.map((order) => order.stream.close()));
 });

@@ -1,6 +1,7 @@
 export { StackProcess, startProcess, type Env, type ProcessOptions, type Readiness } from './process';
 export {
   STACK_PARTS,
+  replicaName,
   startStack,
   workerMain,
   type AppName,

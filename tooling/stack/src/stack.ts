@@ -445,7 +445,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 /** Replica 0 keeps the plain name ('menu'), so a one-replica stack is named as before; then 'menu-1', … */
-function replicaName(name: string, index: number): string {
+export function replicaName(name: string, index: number): string {
   return index === 0 ? name : `${name}-${index}`;
 }
 
