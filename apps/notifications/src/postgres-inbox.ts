@@ -243,6 +243,8 @@ export class PostgresInbox implements Inbox {
       connectionTimeoutMillis: 5_000,
       // What an operator (and the tests) find it by in pg_stat_activity.
       application_name: LISTENER_NAME,
+      // It only reads: TCP keep-alives notice a peer that vanished without closing (else it would wait forever).
+      keepAlive: true,
     });
     this.listener = client;
     client.on('notification', ({ payload }) => this.heard(payload));

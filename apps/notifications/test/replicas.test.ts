@@ -1,3 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { freePort } from '@durable-delivery/temporal-server';
 import type { FastifyInstance } from 'fastify';
 import { Client } from 'pg';
 import { PostgresInbox, buildNotificationService, type Notification } from '../src';
@@ -200,4 +204,50 @@ it('is not ready, and answers 503, while its database does not answer; then carr
   await until('both replicas are ready', async () => (await readiness(a)) === 200 && (await readiness(b)) === 200);
   expect((await sendTo(a.url, 'down-1', body)).status).toBe(201);
   expect(await b.inbox.list('c-down', 0, 100)).toEqual([expect.objectContaining({ message: 'after the outage' })]);
+});
+
+/** The service as deployed: `node dist/main.js`, configured by its environment only. */
+async function startProcess(port: number, database: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [resolve(__dirname, '../dist/main.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NOTIFICATIONS_PORT: String(port),
+      NOTIFICATIONS_API_KEY: API_KEY,
+      NOTIFICATIONS_DATABASE_URL: postgres!.url(database),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  // Ready when it says so (its database answers and it listens); bounded by jest's timeout, not a timing threshold.
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the notification service exited with ${child.exitCode}: ${errors}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (answer) => answer.ok,
+      () => false,
+    );
+    if (ready) return child;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+}
+
+it('runs as two processes on NOTIFICATIONS_DATABASE_URL: a stream on one hears a post through the other', async () => {
+  const ports = [await freePort(), await freePort()];
+  // Both start at once on a database that does not exist yet: they create it, and its table, together.
+  const children = await Promise.all(ports.map((port) => startProcess(port, 'inbox_processes')));
+  try {
+    const [first, second] = ports.map((port) => `http://127.0.0.1:${port}`);
+    const stream = await openStream(`${first}/v1/customers/c-processes/stream`);
+    expect((await sendTo(second!, 'processes-1', aNotification('c-processes', 'from the other process'))).status).toBe(
+      201,
+    );
+    expect((await stream.next()).notification.message).toBe('from the other process');
+    stream.close();
+  } finally {
+    for (const child of children) {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
 });
