@@ -18,6 +18,8 @@ const CHROMIUM_FLAGS = [
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
+  // The replicas spec starts (and kills) a stack of its own: scale/playwright.config.ts, run after this one.
+  testIgnore: 'scale/**',
   outputDir: './artifacts/results',
   globalSetup: './harness/global-setup.ts',
   // The stack is shared and the machine is small: one browser flow at a time keeps every wait about the app.

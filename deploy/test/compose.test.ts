@@ -368,6 +368,27 @@ describe('docker-compose.yml', () => {
     expect(Number(/^(\d+)s$/.exec(services.worker?.stop_grace_period ?? '')?.[1])).toBeGreaterThan(10);
   });
 
+  it('runs two notification services on one inbox in PostgreSQL: a database of their own on the compose server', () => {
+    const notifications = services.notifications!;
+    expect(notifications.deploy?.replicas).toBe(2);
+    const url = new URL(String(notifications.environment?.NOTIFICATIONS_DATABASE_URL));
+    expect({ protocol: url.protocol, host: url.hostname }).toEqual({ protocol: 'postgres:', host: 'postgres' });
+    expect(url.username).toBe(services.postgres?.environment?.POSTGRES_USER);
+    // The password comes from the environment (PGPASSWORD), never written into the URL.
+    expect(url.password).toBe('');
+    expect(notifications.environment?.PGPASSWORD).toBe(secrets.POSTGRES_PASSWORD);
+    const others = [
+      services.temporal?.environment?.DBNAME,
+      services.temporal?.environment?.VISIBILITY_DBNAME,
+      new URL(String(services.driver?.environment?.ACCOUNTS_DATABASE_URL)).pathname.slice(1),
+    ];
+    expect(others).not.toContain(url.pathname.slice(1));
+    expect(notifications.depends_on?.postgres?.condition).toBe('service_healthy');
+    // No inbox of one replica's own: no SQLite file, no volume.
+    expect(notifications.environment).not.toHaveProperty('NOTIFICATIONS_DB');
+    expect(notifications.volumes ?? []).toEqual([]);
+  });
+
   it('wires the Temporal UI to the codec server, and every deployable to the OpenTelemetry collector', () => {
     const codecPort = PUBLISHED['codec-server'][0]!.split(':')[1];
     const ui = services['temporal-ui']?.environment;

@@ -1,14 +1,40 @@
 import { resolve } from 'node:path';
 import { ports } from '@durable-delivery/ports';
 import { loadServiceConfig, type ServiceConfig } from '@durable-delivery/service-kit';
+import type { InboxStore } from './inbox';
 
-export type NotificationServiceConfig = ServiceConfig;
+export interface NotificationServiceConfig extends ServiceConfig {
+  /** Where the inbox lives: PostgreSQL when NOTIFICATIONS_DATABASE_URL is set, else the SQLite file (dbFilename). */
+  readonly store: InboxStore;
+}
 
-/** NOTIFICATIONS_HOST, _PORT (4020), _DB (.data/notifications/inbox.sqlite), _API_KEY, _ERROR_RATE, _LATENCY_MS, _OUTAGE. */
+/**
+ * NOTIFICATIONS_HOST, _PORT (4020), _DB (.data/notifications/inbox.sqlite), _API_KEY, _ERROR_RATE, _LATENCY_MS,
+ * _OUTAGE, and NOTIFICATIONS_DATABASE_URL: a postgres:// (or postgresql://) URL puts the inbox in PostgreSQL, which
+ * any number of replicas share (then NOTIFICATIONS_DB is not used).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationServiceConfig {
-  return loadServiceConfig(
+  const url = env.NOTIFICATIONS_DATABASE_URL?.trim();
+  // Checked first and on its own, so the message names this variable and never echoes its password.
+  if (url && !isPostgresUrl(url)) {
+    throw new Error(
+      'Invalid notifications service environment:\n  NOTIFICATIONS_DATABASE_URL: must be a postgres:// URL ' +
+        '(e.g. postgres://user@db:5432/notifications); for a SQLite file, leave it unset and set NOTIFICATIONS_DB',
+    );
+  }
+  const config = loadServiceConfig(
     'NOTIFICATIONS',
     { port: ports.notifications, dbFilename: resolve(__dirname, '../../../.data/notifications/inbox.sqlite') },
     env,
   );
+  return { ...config, store: url ? { kind: 'postgres', url } : { kind: 'sqlite', file: config.dbFilename } };
+}
+
+function isPostgresUrl(url: string): boolean {
+  if (!/^postgres(ql)?:\/\//i.test(url)) return false;
+  try {
+    return new URL(url).hostname !== '';
+  } catch {
+    return false;
+  }
 }

@@ -1,3 +1,13 @@
 export { buildNotificationService, type NotificationServiceOptions } from './server';
-export { Inbox, type Notification, type NotificationInput } from './inbox';
+export {
+  IdempotencyMismatch,
+  type Delivery,
+  type Inbox,
+  type InboxStore,
+  type Notification,
+  type NotificationInput,
+} from './inbox';
+export { SqliteInbox } from './sqlite-inbox';
+export { PostgresInbox } from './postgres-inbox';
+export { openInbox } from './open-inbox';
 export { loadConfig, type NotificationServiceConfig } from './config';

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
-// The notification service process: `pnpm dev` starts it on 127.0.0.1:4020 with its inbox in .data/notifications/.
+// The notification service process: `pnpm dev` starts it on 127.0.0.1:4020 with its inbox in .data/notifications/;
+// with NOTIFICATIONS_DATABASE_URL its inbox is in PostgreSQL, and any number of replicas share it.
 import { Faults } from '@durable-delivery/service-kit';
 import { startTracing } from '@durable-delivery/telemetry';
 import { loadConfig } from './config';
-import { Inbox } from './inbox';
+import { openInbox } from './open-inbox';
 import { buildNotificationService } from './server';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   // Before the first request: the service's spans continue the worker's traces (traceparent), OTLP when configured.
   const tracing = startTracing({ serviceName: 'notifications' });
-  const inbox = new Inbox(config.dbFilename);
+  const inbox = await openInbox(config.store);
   const app = buildNotificationService({
     inbox,
     faults: new Faults(config.faults),
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
     logger: true,
   });
   const address = await app.listen({ host: config.host, port: config.port });
-  app.log.info({ inbox: config.dbFilename }, `notification service listening at ${address}`);
+  // Where the inbox is, never the database URL itself (it may carry a password).
+  const { store } = config;
+  const where =
+    store.kind === 'postgres' ? `postgres://${new URL(store.url).host}${new URL(store.url).pathname}` : store.file;
+  app.log.info({ inbox: where }, `notification service listening at ${address}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       // Open streams would hold close() forever: end them; pages reconnect and resume from their last event.

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import {
   Faults,
   answeredByFault,
@@ -13,9 +12,9 @@ import {
   type ServiceLogging,
 } from '@durable-delivery/service-kit';
 import { Counter, Gauge } from '@durable-delivery/telemetry';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { IdempotencyMismatch, type Inbox, type Notification } from './inbox';
+import { IdempotencyMismatch, InboxUnavailable, type Inbox, type Notification } from './inbox';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, "-" or "_"');
 
@@ -43,6 +42,9 @@ const streamQuerySchema = z.object({ after: z.coerce.number().int().min(0).optio
 /** Live streams one customer may hold open at once (a few tabs and devices); the next is refused with 429. */
 export const MAX_STREAMS_PER_CUSTOMER = 5;
 
+/** How many notifications a stream reads from the inbox at once. */
+const PAGE = 500;
+
 /** How often an idle stream sends a comment, so proxies do not close it and a dead client is noticed. */
 const HEARTBEAT_MS = 15_000;
 
@@ -61,6 +63,13 @@ export interface NotificationServiceOptions {
   readonly logger?: ServiceLogging;
 }
 
+/** The database is away for a moment: 503, and callers retry (the worker's activity does); nothing half-stored. */
+function unavailable(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  if (!(error instanceof InboxUnavailable)) throw error;
+  request.log.warn({ err: error.cause }, error.message);
+  return sendError(reply, 503, { type: 'api_error', code: 'inbox_unavailable', message: error.message });
+}
+
 /**
  * The notification service's HTTP API (JSON, server-sent events):
  *   POST /v1/notifications (Idempotency-Key)              201 stored · 200 a repeat (the stored one) · 422 key reused
@@ -69,13 +78,12 @@ export interface NotificationServiceOptions {
  *                                                         429 past MAX_STREAMS_PER_CUSTOMER open streams
  *   GET  /v1/faults · PUT /v1/faults · GET /healthz · GET /readyz · GET /metrics (see useObservability)
  * Callers are servers (the worker, the menu app's server), never browsers: the menu app proxies the stream of the
- * signed-in customer only. One process keeps its live subscribers in memory; the inbox is the source of truth.
+ * signed-in customer only. The inbox is the source of truth: a stream sends what it reads there from its cursor,
+ * woken by the inbox when something new may be stored (by this process, or with PostgreSQL by any replica).
  */
 export function buildNotificationService(options: NotificationServiceOptions): FastifyInstance {
   const { inbox } = options;
   const faults = options.faults ?? new Faults();
-  const live = new EventEmitter();
-  live.setMaxListeners(0);
   const maxStreams = options.maxStreamsPerCustomer ?? MAX_STREAMS_PER_CUSTOMER;
   const openStreams = new Map<string, number>();
   const app = Fastify({ logger: serviceLogger(options.logger), bodyLimit: 16 * 1024 });
@@ -105,10 +113,9 @@ export function buildNotificationService(options: NotificationServiceOptions): F
     if (!input) return reply;
     if (await answeredByFault(faults, reply, 'Notifications')) return reply;
     try {
-      const { notification, duplicate } = inbox.deliver(key, input);
-      // A repeat is answered, never pushed again: the customer sees each notification once.
+      // The inbox wakes the customer's streams on every replica once it is stored; a repeat wakes none.
+      const { notification, duplicate } = await inbox.deliver(key, input);
       if (duplicate) return reply.code(200).header('idempotent-replayed', 'true').send(notification);
-      live.emit(notification.customerId, notification);
       // Kinds are the worker's machine values; anything else is bucketed so a bad caller cannot explode the series.
       stored.inc({ kind: /^[A-Za-z]{1,32}$/.test(notification.kind) ? notification.kind : 'other' });
       return reply.code(201).send(notification);
@@ -116,7 +123,7 @@ export function buildNotificationService(options: NotificationServiceOptions): F
       if (error instanceof IdempotencyMismatch) {
         return sendError(reply, 422, { type: 'idempotency_error', message: error.message });
       }
-      throw error;
+      return unavailable(request, reply, error);
     }
   });
 
@@ -124,7 +131,12 @@ export function buildNotificationService(options: NotificationServiceOptions): F
     const params = parse(customerParamsSchema, request.params, reply, 'path');
     const query = params && parse(listQuerySchema, request.query, reply, 'query');
     if (!params || !query) return reply;
-    const notifications = inbox.list(params.customerId, query.after, query.limit);
+    let notifications: Notification[];
+    try {
+      notifications = await inbox.list(params.customerId, query.after, query.limit);
+    } catch (error) {
+      return unavailable(request, reply, error);
+    }
     const last = notifications.at(-1);
     return { notifications, ...(notifications.length === query.limit && last ? { nextAfter: last.sequence } : {}) };
   });
@@ -160,33 +172,50 @@ export function buildNotificationService(options: NotificationServiceOptions): F
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    let closed = false;
     const send = (notification: Notification) => {
-      if (notification.sequence <= after) return;
+      if (closed || notification.sequence <= after) return;
       after = notification.sequence;
       out.write(`id: ${notification.sequence}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`);
     };
-    // Subscribe before reading the backlog, so nothing stored in between is missed; `after` drops repeats.
-    const queued: Notification[] = [];
-    let replaying = true;
-    const onLive = (notification: Notification) => (replaying ? queued.push(notification) : send(notification));
-    live.on(params.customerId, onLive);
-    out.write('retry: 2000\n\n');
-    for (
-      let page = inbox.list(params.customerId, after, 500);
-      page.length > 0;
-      page = inbox.list(params.customerId, after, 500)
-    ) {
-      page.forEach(send);
-    }
-    replaying = false;
-    queued.forEach(send);
+    // One read at a time per stream: a wake during a read makes it read once more when done, from the new cursor.
+    let reading = false;
+    let again = false;
+    const catchUp = async () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          for (let more = true; more && !closed;) {
+            const page = await inbox.list(params.customerId, after, PAGE);
+            page.forEach(send);
+            more = page.length === PAGE;
+          }
+        } while (again && !closed);
+      } catch (error) {
+        // The page reconnects (retry) and resumes from its last event once the inbox answers again.
+        request.log.warn({ err: error }, 'the notification stream could not read the inbox; ending it');
+        out.end();
+      } finally {
+        reading = false;
+      }
+    };
+    // Watch before reading the backlog, so nothing stored in between is missed; the cursor drops repeats.
+    const unwatch = inbox.watch(params.customerId, () => void catchUp());
     const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
     streams.inc();
     request.raw.once('close', () => {
+      closed = true;
       streams.dec();
       clearInterval(heartbeat);
-      live.off(params.customerId, onLive);
+      unwatch();
     });
+    out.write('retry: 2000\n\n');
+    await catchUp();
   });
 
   faultRoutes(app, faults);

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Inbox, buildNotificationService } from '@durable-delivery/notifications';
+import { SqliteInbox, buildNotificationService } from '@durable-delivery/notifications';
 import { metricValue } from '@durable-delivery/telemetry';
 import {
   CUSTOMER_COOKIE,
@@ -406,7 +406,7 @@ function streamRequest(cookie: string) {
 
 describe('notification stream (menu app)', () => {
   it("relays only the signed-in customer's notifications, and refuses a visitor without a customer cookie", async () => {
-    const inbox = new Inbox(join(mkdtempSync(join(tmpdir(), 'api-notifications-')), 'inbox.sqlite'));
+    const inbox = new SqliteInbox(join(mkdtempSync(join(tmpdir(), 'api-notifications-')), 'inbox.sqlite'));
     const service = buildNotificationService({ inbox, apiKey: NOTIFICATIONS_KEY });
     const url = await service.listen({ host: '127.0.0.1', port: 0 });
     try {
@@ -420,7 +420,7 @@ describe('notification stream (menu app)', () => {
         [uniqueId('bob'), 'for bob'],
         [alice, 'for alice'],
       ] as const) {
-        inbox.deliver(`${customerId}:notify`, { customerId, orderId: 'o-1', kind: 'pickedUp', message });
+        await inbox.deliver(`${customerId}:notify`, { customerId, orderId: 'o-1', kind: 'pickedUp', message });
       }
       const handler = notificationStreamHandler(withService);
       const controller = new AbortController();
@@ -445,18 +445,18 @@ describe('notification stream (menu app)', () => {
     } finally {
       service.server.closeAllConnections();
       await service.close();
-      inbox.close();
+      await inbox.close();
     }
   });
 });
 
 describe('notification stream limits (menu app)', () => {
-  let inbox: Inbox;
+  let inbox: SqliteInbox;
   let service: ReturnType<typeof buildNotificationService>;
   let withService: AppConfig;
 
   beforeAll(async () => {
-    inbox = new Inbox(join(mkdtempSync(join(tmpdir(), 'api-stream-cap-')), 'inbox.sqlite'));
+    inbox = new SqliteInbox(join(mkdtempSync(join(tmpdir(), 'api-stream-cap-')), 'inbox.sqlite'));
     // The service's own cap is higher than the relay's here, so the relay's is what is tested first.
     service = buildNotificationService({ inbox, apiKey: NOTIFICATIONS_KEY, maxStreamsPerCustomer: 50 });
     const url = await service.listen({ host: '127.0.0.1', port: 0 });
@@ -470,7 +470,7 @@ describe('notification stream limits (menu app)', () => {
   afterAll(async () => {
     service.server.closeAllConnections();
     await service.close();
-    inbox.close();
+    await inbox.close();
   });
 
   it(`relays at most ${MAX_STREAMS_PER_CUSTOMER} live streams per customer; closing one frees a place`, async () => {

@@ -29,8 +29,8 @@ export function serviceLogger(logging: ServiceLogging | undefined): FastifyServe
 export interface ObservabilityOptions {
   /** The service's name, for its tracer: `payments`, `notifications`. */
   readonly service: string;
-  /** Readiness: can this process serve requests right now (its database answers)? */
-  readonly ready: () => boolean;
+  /** Readiness: can this process serve requests right now (its database answers)? A network database answers later. */
+  readonly ready: () => boolean | Promise<boolean>;
   /** Where the service's own metrics are registered; a fresh one with the process metrics by default. */
   readonly registry?: Registry;
   /** What a scrape presents (`Authorization: Bearer`, METRICS_TOKEN); without one, /metrics answers nobody. */
@@ -105,10 +105,10 @@ export function useObservability(app: FastifyInstance, options: ObservabilityOpt
   });
 
   app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
-  app.get('/readyz', (_request, reply) => {
+  app.get('/readyz', async (_request, reply) => {
     let ready: boolean;
     try {
-      ready = options.ready();
+      ready = await options.ready();
     } catch {
       ready = false;
     }

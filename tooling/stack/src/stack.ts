@@ -7,11 +7,13 @@ import {
   TEMPORAL_SERVER_TITLES,
   startProjectTemporal,
   type ProjectTemporal,
+  type Postgres,
   type TemporalServerKind,
 } from '@durable-delivery/temporal-cluster';
 import { freePort } from '@durable-delivery/temporal-server';
 import { Client, Connection } from '@temporalio/client';
 import { createDriver, prepareAccounts, type DriverLogin } from './drivers';
+import { startStackPostgres, type StackDatabases } from './postgres';
 import { StackProcess, type Env, type ProcessOptions } from './process';
 
 const REPO = resolve(__dirname, '../../..');
@@ -36,6 +38,19 @@ export interface StackOptions {
   };
   /** How many worker processes (with 'worker' in parts); default 1. */
   readonly workers?: number;
+  /**
+   * Replicas of the apps and the notification service (with them in parts), each its own process and port; default
+   * one each. Replica 0 keeps the plain name ('menu', 'notifications'), the others are named 'menu-1',
+   * 'notifications-1', … Wiring: app replica i streams from notification replica i mod n, and every worker posts to
+   * the last one, so with two the events of a customer of menu replica 0 always cross from one replica to the other.
+   * More than one notification service wants `postgres` (one inbox for all).
+   */
+  readonly replicas?: { readonly menu?: number; readonly driver?: number; readonly notifications?: number };
+  /**
+   * One private PostgreSQL for the data replicas share (see StackDatabases): the driver accounts, the apps' rate
+   * limits (RATE_LIMIT_STORE=postgres) and the notifications' inbox, instead of SQLite files and memory.
+   */
+  readonly postgres?: boolean;
   /** Node's own flags for the workers, before the script (e.g. --cpu-prof). */
   readonly workerNodeArgs?: readonly string[];
   /** Variables on top of what the stack sets: faults, windows, log levels. `apps` goes to both apps. */
@@ -54,6 +69,8 @@ export interface StackOptions {
 
 export interface StackWorker {
   readonly process: StackProcess;
+  /** The notification replica it posts to (NOTIFICATIONS_URL), if the stack runs one. */
+  readonly notificationsUrl?: string;
   /** host:port of the SDK's own Prometheus endpoint (loopback, no token): scrapers use healthUrl's /metrics. */
   readonly metricsAddress: string;
   /** http://host:port of its /healthz, /readyz and /metrics (the last with the stack's metricsToken). */
@@ -67,6 +84,17 @@ export interface StackApp {
   /** http://127.0.0.1:<port>, no trailing slash. */
   readonly url: string;
   readonly process: StackProcess;
+  /** The notification replica its live streams come from (NOTIFICATIONS_URL), if the stack runs one. */
+  readonly notificationsUrl?: string;
+}
+
+/** One replica of the notification service. */
+export interface StackNotifications {
+  /** 'notifications', 'notifications-1', … */
+  readonly name: string;
+  /** http://127.0.0.1:<port> */
+  readonly url: string;
+  readonly process: StackProcess;
 }
 
 export interface Stack {
@@ -76,8 +104,10 @@ export interface Stack {
   /** PAYLOAD_ENCRYPTION_KEYS, made for the run; every process of the stack encrypts with it. */
   readonly encryptionKeys: string;
   readonly encryption: PayloadEncryption;
-  /** The driver app's accounts store (a SQLite file in `dir`): for createDriver from another process. */
+  /** The driver app's accounts store (a SQLite file in `dir`, or databases.accounts): for createDriver elsewhere. */
   readonly accountsDatabaseUrl: string;
+  /** With `postgres`: the shared databases' postgres:// URLs. */
+  readonly databases?: StackDatabases;
   /** A driver account the driver app signs in (a new password when the username exists). */
   createDriver(username: string, name?: string): Promise<DriverLogin>;
   /** The token operators sign in to the codec server with. */
@@ -94,11 +124,16 @@ export interface Stack {
   };
   readonly workers: readonly StackWorker[];
   readonly apps: ReadonlyMap<string, StackApp>;
-  /** An app server by name ('menu', 'driver', or one of moreApps); throws if it was not started. */
+  /** The notification replicas, in order (urls.notifications is the first). */
+  readonly notifications: readonly StackNotifications[];
+  /** An app server by name ('menu', 'menu-1', 'driver', or one of moreApps); throws if it was not started. */
   app(name: string): StackApp;
-  /** A service by name; throws if it was not started. */
-  service(name: ServiceName): StackProcess;
-  /** A request to the payment or notification service of the stack, with its API key; `path` like `/v1/ledger`. */
+  /** A service by name ('notifications-1' for a replica); throws if it was not started. */
+  service(name: ServiceName | `notifications-${number}`): StackProcess;
+  /**
+   * A request to the payment or notification service of the stack (the first replica), with its API key; `path`
+   * like `/v1/ledger`.
+   */
   callService(name: 'payments' | 'notifications', path: string, init?: RequestInit): Promise<Response>;
   /** Another worker process on this stack, with variables on top; `wait: false` returns as soon as it is spawned. */
   startWorker(options?: { env?: Env; wait?: boolean }): Promise<StackWorker>;
@@ -109,9 +144,10 @@ export interface Stack {
 }
 
 /**
- * Starts the stack as production runs it, on free loopback ports: a Temporal server of the kind asked for, then the
- * codec server and the payment and notification services, the worker(s) once those answer, and `next-serve` on the
- * production builds of the apps once a worker polls. Secrets (encryption key, session secret, accounts secret, codec
+ * Starts the stack as production runs it, on free loopback ports: a Temporal server of the kind asked for (and, with
+ * `postgres`, the PostgreSQL the replicas share), then the codec server and the payment and notification services,
+ * the worker(s) once those answer, and `next-serve` on the production builds of the apps once a worker polls; each
+ * replica a process of its own that can be killed and started again on its port (StackProcess). Secrets (encryption key, session secret, accounts secret, codec
  * token, the services' API keys, the metrics token) are made for the run; driver accounts by createDriver. If
  * anything fails to start, what did start is stopped before the error is thrown.
  */
@@ -123,7 +159,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), `durable-delivery-${options.label}-`));
   const encryptionKeys = randomEncryptionKeys(options.label);
   const encryption = loadPayloadEncryption({ PAYLOAD_ENCRYPTION_KEYS: encryptionKeys });
-  const accountsDatabaseUrl = join(dir, 'accounts', 'accounts.db');
   const codecServerToken = randomBytes(32).toString('base64url');
   const apiKeys = {
     payments: randomBytes(32).toString('base64url'),
@@ -136,10 +171,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(urls.notifications ? { NOTIFICATIONS_API_KEY: apiKeys.notifications } : {}),
   });
   const urls: { temporalUi?: string; codecServer?: string; payments?: string; notifications?: string } = {};
-  const services = new Map<ServiceName, StackProcess>();
+  const services = new Map<string, StackProcess>();
+  const notifications: StackNotifications[] = [];
   const workers: StackWorker[] = [];
   const apps = new Map<string, StackApp>();
   let temporal: ProjectTemporal | undefined;
+  let postgres: Postgres | undefined;
+  let databases: StackDatabases | undefined;
+  let accountsDatabaseUrl = join(dir, 'accounts', 'accounts.db');
   let connected: Promise<{ connection: Connection; client: Client }> | undefined;
   let stopped: Promise<void> | undefined;
 
@@ -161,6 +200,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         ['workers', () => Promise.all(workers.map((worker) => worker.process.stop()))],
         ['client', async () => (connected ? (await connected).connection.close() : undefined)],
         ['services', () => Promise.all([...services.values()].map((service) => service.stop()))],
+        ['PostgreSQL', () => postgres?.stop()],
         ['Temporal server', () => temporal?.stop()],
         ['data', () => rmSync(dir, { recursive: true, force: true })],
       ];
@@ -181,14 +221,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (!temporal) throw new Error('the Temporal server is not running');
     const [metricsPort, healthPort] = [await freePort(), await freePort()];
     const healthUrl = `http://127.0.0.1:${healthPort}`;
+    const notificationsUrl = notifications.at(-1)?.url;
     const worker = {
+      notificationsUrl,
       process: newProcess(`worker-${workers.length}`, {
         args: [...(options.workerNodeArgs ?? []), workerMain()],
         env: {
           ...temporal.env,
           PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
           ...(urls.payments ? { PAYMENTS_URL: urls.payments } : {}),
-          ...(urls.notifications ? { NOTIFICATIONS_URL: urls.notifications } : {}),
+          ...(notificationsUrl ? { NOTIFICATIONS_URL: notificationsUrl } : {}),
           ...serviceKeys(),
           METRICS_TOKEN: metricsToken,
           WORKER_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
@@ -225,46 +267,67 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ui: uiPort !== undefined ? { port: uiPort, codecEndpoint: urls.codecServer } : undefined,
     });
 
-    const service = async (name: ServiceName, port: number, env: Env) => {
+    if (options.postgres) {
+      progress('starting PostgreSQL for the shared data');
+      ({ postgres, databases } = await startStackPostgres(dir, logOf('postgres')));
+      accountsDatabaseUrl = databases.accounts;
+    }
+
+    // `name` is the process's (a replica's: 'notifications-1'), `kind` the service it runs.
+    const service = (kind: ServiceName, name: string, port: number, env: Env) => {
       const child = newProcess(name, {
-        args: [join(REPO, `apps/${name}/dist/main.js`)],
-        env: { ...env, ...options.env?.[name] },
+        args: [join(REPO, `apps/${kind}/dist/main.js`)],
+        env: { ...env, ...options.env?.[kind] },
         ready: { url: `http://127.0.0.1:${port}/healthz` },
       });
       services.set(name, child);
-      await child.start();
-      return `http://127.0.0.1:${port}`;
+      return child;
     };
     const starting: Promise<unknown>[] = [];
     if (codecPort !== undefined) {
       starting.push(
-        service('codec-server', codecPort, {
+        service('codec-server', 'codec-server', codecPort, {
           PAYLOAD_ENCRYPTION_KEYS: encryptionKeys,
           CODEC_SERVER_PORT: String(codecPort),
           CODEC_SERVER_TOKEN: codecServerToken,
           ...(urls.temporalUi ? { CODEC_SERVER_CORS_ORIGINS: urls.temporalUi } : {}),
           // Plain http on loopback: a secure cookie would never come back.
           CODEC_SERVER_COOKIE_SECURE: 'false',
-        }),
+        }).start(),
       );
     }
     // Both services read <PREFIX>_PORT, <PREFIX>_DB and <PREFIX>_API_KEY.
-    for (const [name, database] of [
-      ['payments', 'ledger.sqlite'],
-      ['notifications', 'inbox.sqlite'],
-    ] as const) {
-      if (!parts.has(name)) continue;
+    const serviceEnv = (name: 'payments' | 'notifications', port: number, database: string): Env => {
       const prefix = name.toUpperCase();
-      starting.push(
-        freePort().then(async (port) => {
-          urls[name] = await service(name, port, {
-            [`${prefix}_PORT`]: String(port),
-            [`${prefix}_DB`]: join(dir, database),
-            [`${prefix}_API_KEY`]: apiKeys[name],
-            METRICS_TOKEN: metricsToken,
-          });
-        }),
-      );
+      return {
+        [`${prefix}_PORT`]: String(port),
+        [`${prefix}_DB`]: join(dir, database),
+        [`${prefix}_API_KEY`]: apiKeys[name],
+        METRICS_TOKEN: metricsToken,
+      };
+    };
+    if (parts.has('payments')) {
+      const port = await freePort();
+      urls.payments = `http://127.0.0.1:${port}`;
+      starting.push(service('payments', 'payments', port, serviceEnv('payments', port, 'ledger.sqlite')).start());
+    }
+    if (parts.has('notifications')) {
+      // Ports and names first, in order: the workers and apps are wired to replicas by their place in the list.
+      for (let index = 0; index < (options.replicas?.notifications ?? 1); index++) {
+        const port = await freePort();
+        const name = replicaName('notifications', index);
+        const env = {
+          ...serviceEnv('notifications', port, index === 0 ? 'inbox.sqlite' : `inbox-${index}.sqlite`),
+          ...(databases ? { NOTIFICATIONS_DATABASE_URL: databases.notifications } : {}),
+        };
+        notifications.push({
+          name,
+          url: `http://127.0.0.1:${port}`,
+          process: service('notifications', name, port, env),
+        });
+      }
+      urls.notifications = notifications[0]?.url;
+      starting.push(...notifications.map((replica) => replica.process.start()));
     }
     const serviceNames = (['codec-server', 'payments', 'notifications'] as const).filter((name) => parts.has(name));
     if (serviceNames.length) progress(`starting ${serviceNames.join(', ')}`);
@@ -276,9 +339,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await settleAll(Array.from({ length: count }, () => startWorker()));
     }
 
-    const appList = [
-      ...(['menu', 'driver'] as const).filter((app) => parts.has(app)).map((app) => ({ name: app, app, env: {} })),
-      ...(options.moreApps ?? []),
+    const appList: { name: string; app: AppName; env: Env; notificationsUrl?: string }[] = [
+      ...(['menu', 'driver'] as const)
+        .filter((app) => parts.has(app))
+        .flatMap((app) =>
+          Array.from({ length: options.replicas?.[app] ?? 1 }, (_, index) => ({
+            name: replicaName(app, index),
+            app,
+            env: {},
+            notificationsUrl: notifications[index % notifications.length]?.url,
+          })),
+        ),
+      ...(options.moreApps ?? []).map((app) => ({ ...app, notificationsUrl: urls.notifications })),
     ];
     if (appList.some(({ app }) => app === 'driver')) await prepareAccounts(accountsDatabaseUrl);
     if (appList.length) {
@@ -291,17 +363,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         SESSION_SECRET: randomBytes(32).toString('base64'),
         ACCOUNTS_DATABASE_URL: accountsDatabaseUrl,
         ACCOUNTS_SECRET: randomBytes(32).toString('base64'),
-        ...(urls.notifications
-          ? { NOTIFICATIONS_URL: urls.notifications, NOTIFICATIONS_API_KEY: apiKeys.notifications }
-          : {}),
+        ...(urls.notifications ? { NOTIFICATIONS_API_KEY: apiKeys.notifications } : {}),
         METRICS_TOKEN: metricsToken,
         // Every client of a stack is 127.0.0.1: each still has its own per-client limits, but the address's budget
         // is many clients' (RATE_LIMIT_* can be set per run or per app on top).
         RATE_LIMIT_PER_ADDRESS: '1000',
+        ...(databases ? { RATE_LIMIT_STORE: 'postgres', RATE_LIMIT_DATABASE_URL: databases.rateLimits } : {}),
         ...options.env?.apps,
       };
       await settleAll(
-        appList.map(async ({ name, app, env }) => {
+        appList.map(async ({ name, app, env, notificationsUrl }) => {
           const port = await freePort();
           const url = `http://127.0.0.1:${port}`;
           // The two names a loopback server is reached at (tests open the apps on localhost, a secure context).
@@ -309,10 +380,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           const child = newProcess(name, {
             args: [serverBin(app), '--port', String(port), '--hostname', '127.0.0.1'],
             cwd: join(REPO, 'apps', app),
-            env: { ...origins, ...appEnv, ...options.env?.[app], ...env },
+            env: {
+              ...origins,
+              ...(notificationsUrl ? { NOTIFICATIONS_URL: notificationsUrl } : {}),
+              ...appEnv,
+              ...options.env?.[app],
+              ...env,
+            },
             ready: { url: `${url}/` },
           });
-          apps.set(name, { name, app, port, url, process: child });
+          apps.set(name, { name, app, port, url, process: child, notificationsUrl });
           await child.start();
         }),
       );
@@ -329,6 +406,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     encryptionKeys,
     encryption,
     accountsDatabaseUrl,
+    databases,
     createDriver: (username, name) => createDriver(accountsDatabaseUrl, username, name),
     codecServerToken,
     apiKeys,
@@ -336,6 +414,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     urls,
     workers,
     apps,
+    notifications,
     app(name) {
       const app = apps.get(name);
       if (!app) throw new Error(`the stack runs no app "${name}"`);
@@ -363,6 +442,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     stop,
   };
+}
+
+/** Replica 0 keeps the plain name ('menu'), so a one-replica stack is named as before; then 'menu-1', … */
+export function replicaName(name: string, index: number): string {
+  return index === 0 ? name : `${name}-${index}`;
 }
 
 /** Like Promise.all, but waits for every start to end before throwing: stop() must not race a start still going. */
