@@ -9,7 +9,9 @@ import type { Readiness } from './health';
  * setWorkflowOptions) or move to each new current build (the forever workflows: AUTO_UPGRADE, kept replay-safe with
  * patches). A workflow type that says nothing auto-upgrades, which is what every workflow did before versioning.
  */
-export function workerDeploymentOptions(versioning: WorkerVersioning | undefined): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+export function workerDeploymentOptions(
+  versioning: WorkerVersioning | undefined,
+): Pick<WorkerOptions, 'workerDeploymentOptions'> {
   if (!versioning) return {};
   return {
     workerDeploymentOptions: {
@@ -56,7 +58,7 @@ export function promoteWhenPolling(
   connection: NativeConnection,
   versioning: WorkerVersioning,
   options: PromotionOptions,
-): { current(): Promotion; settled: Promise<Promotion> } {
+): { readonly current: () => Promotion; readonly settled: Promise<Promotion> } {
   const { deploymentName, buildId } = versioning;
   const { namespace, identity, log, signal } = options;
   const retryDelayMs = options.retryDelayMs ?? 1_000;
