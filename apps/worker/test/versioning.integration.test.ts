@@ -54,14 +54,17 @@ interface Probe {
   };
 }
 
-async function startBuild(buildId: string, promote: boolean) {
+async function startBuild(
+  buildId: string | undefined,
+  promote: boolean,
+  { taskQueue = TASK_QUEUE, deployment = DEPLOYMENT } = {},
+) {
   const worker = spawnWorker({
     ...server.env,
-    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    TEMPORAL_TASK_QUEUE: taskQueue,
     WORKFLOW_BUNDLE_PATH: bundlePath,
-    TEMPORAL_WORKER_DEPLOYMENT: DEPLOYMENT,
-    TEMPORAL_WORKER_BUILD_ID: buildId,
-    TEMPORAL_WORKER_PROMOTE: String(promote),
+    TEMPORAL_WORKER_DEPLOYMENT: deployment,
+    ...(buildId ? { TEMPORAL_WORKER_BUILD_ID: buildId, TEMPORAL_WORKER_PROMOTE: String(promote) } : {}),
   });
   workers.push(worker);
   const { address } = (await worker.waitForLog('health endpoints listening')) as unknown as { address: string };
@@ -76,10 +79,10 @@ async function startBuild(buildId: string, promote: boolean) {
   return { worker, ready };
 }
 
-async function currentBuild(): Promise<string | undefined> {
+async function currentBuild(deploymentName = DEPLOYMENT): Promise<string | undefined> {
   const { workerDeploymentInfo } = await connection.workflowService.describeWorkerDeployment({
     namespace: server.namespace,
-    deploymentName: DEPLOYMENT,
+    deploymentName,
   });
   return workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId ?? undefined;
 }
@@ -95,9 +98,22 @@ async function versioningOf(handle: WorkflowHandle) {
   });
 }
 
+/** The project's Temporal CLI wrapper (`pnpm temporal …`), as an operator runs it, against the test's server. */
+async function temporalCli(...args: string[]): Promise<void> {
+  await promisify(execFile)(process.execPath, [
+    join(REPO, 'tooling/temporal-server/dist/cli.js'),
+    'temporal',
+    ...args,
+    '--address',
+    server.address,
+    '--namespace',
+    server.namespace,
+  ]);
+}
+
 let runs = 0;
-function start(workflowType: 'pinnedOrder' | 'upgradingCustomer') {
-  return client.workflow.start(workflowType, { taskQueue: TASK_QUEUE, workflowId: `${workflowType}-${++runs}` });
+function start(workflowType: 'pinnedOrder' | 'upgradingCustomer', taskQueue = TASK_QUEUE) {
+  return client.workflow.start(workflowType, { taskQueue, workflowId: `${workflowType}-${++runs}` });
 }
 
 async function finish(handle: WorkflowHandle): Promise<Report> {
@@ -107,6 +123,8 @@ async function finish(handle: WorkflowHandle): Promise<Report> {
 
 describe(`Worker Versioning on a real Temporal ${kind === 'dev' ? 'dev server' : 'server on PostgreSQL'}`, () => {
   let build1: WorkerProcess;
+  /** A run pinned to build 1 that is still open when build 1's workers are gone. */
+  let stranded: WorkflowHandle;
   let pinned: WorkflowHandle;
   let upgrading: WorkflowHandle;
 
@@ -137,25 +155,20 @@ describe(`Worker Versioning on a real Temporal ${kind === 'dev' ? 'dev server' :
     expect(ready.body).toMatchObject({ ready: true, version: { deploymentName: DEPLOYMENT, buildId: 'build-2' } });
     expect(ready.body.promotion).toBeUndefined();
     expect(await currentBuild()).toBe('build-1');
-    expect(await versioningOf(await start('pinnedOrder'))).toMatchObject({ buildId: 'build-1' });
+    stranded = await start('pinnedOrder');
+    expect(await versioningOf(stranded)).toMatchObject({ buildId: 'build-1' });
 
     // The documented deploy step, through the project's CLI wrapper (`pnpm temporal …`).
-    await promisify(execFile)(process.execPath, [
-      join(REPO, 'tooling/temporal-server/dist/cli.js'),
-      'temporal',
+    await temporalCli(
       'worker',
       'deployment',
       'set-current-version',
-      '--address',
-      server.address,
-      '--namespace',
-      server.namespace,
       '--deployment-name',
       DEPLOYMENT,
       '--build-id',
       'build-2',
       '--yes',
-    ]);
+    );
     expect(await currentBuild()).toBe('build-2');
   });
 
@@ -165,6 +178,17 @@ describe(`Worker Versioning on a real Temporal ${kind === 'dev' ? 'dev server' :
       behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED,
       buildId: 'build-2',
     });
+    // What an operator lists to see what build 1 still runs (docs/versioning.md).
+    const onBuild1 = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const run of client.workflow.list({
+        query: `TemporalWorkerDeploymentVersion = '${DEPLOYMENT}:build-1' AND TemporalWorkflowVersioningBehavior = 'Pinned' AND ExecutionStatus = 'Running'`,
+      })) {
+        ids.push(run.workflowId);
+      }
+      return ids.includes(pinned.workflowId) ? ids : undefined;
+    });
+    expect(onBuild1).not.toContain(upgrading.workflowId);
     expect(await finish(pinned)).toEqual({ startedOn: 'build-1', finishedOn: 'build-1' });
     expect(await finish(upgrading)).toEqual({ startedOn: 'build-1', finishedOn: 'build-2' });
     expect(await finish(later)).toEqual({ startedOn: 'build-2', finishedOn: 'build-2' });
@@ -184,13 +208,58 @@ describe(`Worker Versioning on a real Temporal ${kind === 'dev' ? 'dev server' :
   it('an old build restarted with TEMPORAL_WORKER_PROMOTE does not roll the deployment back', async () => {
     build1.process.signal('SIGTERM');
     expect(await build1.exited).toBe(0);
-    const { ready } = await startBuild('build-1', true);
-    expect(ready.body).toMatchObject({
+    const restarted = await startBuild('build-1', true);
+    build1 = restarted.worker;
+    expect(restarted.ready.body).toMatchObject({
       ready: true,
       version: { buildId: 'build-1' },
       promotion: { state: 'declined', reason: expect.stringContaining('was current or ramping before') },
     });
     expect(await currentBuild()).toBe('build-2');
+  });
+
+  it('an operator moves a pinned run whose build has no workers left to the current build (update-options)', async () => {
+    build1.process.signal('SIGTERM');
+    expect(await build1.exited).toBe(0);
+    await temporalCli(
+      'workflow',
+      'update-options',
+      '--workflow-id',
+      stranded.workflowId,
+      '--versioning-override-behavior',
+      'pinned',
+      '--versioning-override-deployment-name',
+      DEPLOYMENT,
+      '--versioning-override-build-id',
+      'build-2',
+    );
+    expect(await finish(stranded)).toEqual({ startedOn: 'build-1', finishedOn: 'build-2' });
+  });
+
+  it('the first versioned build takes over the runs unversioned workers started, at their next task, as auto-upgrade runs', async () => {
+    // Why the release that turns versioning on must not change the order's commands (docs/versioning.md).
+    const firstDeploy = { taskQueue: 'versioning-first-deploy', deployment: 'versioning-first-deploy' };
+    // The unversioned worker runs the same workflows, which declare their behavior on versioned workers only.
+    await startBuild(undefined, false, firstDeploy);
+    const started = await start('pinnedOrder', firstDeploy.taskQueue);
+    await eventually(async () =>
+      (await started.fetchHistory()).events?.some((event) => event.workflowTaskCompletedEventAttributes)
+        ? true
+        : undefined,
+    );
+    expect((await started.describe()).raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion).toBeFalsy();
+    await startBuild('build-3', true, firstDeploy);
+    expect(await currentBuild(firstDeploy.deployment)).toBe('build-3');
+    // Even with the unversioned worker still polling: a versioned current build takes the unversioned runs.
+    const report = await finish(started);
+    expect(report.startedOn).toBeUndefined();
+    expect(report.finishedOn).toBe('build-3');
+    // Not pinned: the workflow decides its behavior from its first task's build, and that one had none. So these
+    // runs would follow the next current build too, which is why that build waits until they are closed or pinned.
+    expect(await versioningOf(started)).toEqual({
+      behavior: VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
+      buildId: 'build-3',
+    });
   });
 });
 
