@@ -260,6 +260,17 @@ describe(`Worker Versioning on a real Temporal ${kind === 'dev' ? 'dev server' :
       behavior: VersioningBehavior.VERSIONING_BEHAVIOR_AUTO_UPGRADE,
       buildId: 'build-3',
     });
+    // What an operator lists before making the next build current (docs/versioning.md).
+    const autoUpgrading = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const run of client.workflow.list({
+        query: `WorkflowType = 'pinnedOrder' AND TemporalWorkerDeployment = '${firstDeploy.deployment}' AND TemporalWorkflowVersioningBehavior = 'AutoUpgrade'`,
+      })) {
+        ids.push(run.workflowId);
+      }
+      return ids.length > 0 ? ids : undefined;
+    });
+    expect(autoUpgrading).toEqual([started.workflowId]);
   });
 });
 
