@@ -389,6 +389,29 @@ describe('docker-compose.yml', () => {
     expect(notifications.volumes ?? []).toEqual([]);
   });
 
+  it('builds the worker as one build of its Worker Deployment, which makes itself current (docs/versioning.md)', async () => {
+    const worker = services.worker!;
+    // The build id goes in as a build arg and comes out as the worker's TEMPORAL_WORKER_BUILD_ID, in production.
+    expect(worker.build?.args?.BUILD_ID).toBe(secrets.WORKER_BUILD_ID);
+    const image = imageOf(worker);
+    expect(image.env).toMatchObject({ NODE_ENV: 'production', TEMPORAL_WORKER_BUILD_ID: secrets.WORKER_BUILD_ID });
+    expect(worker.environment).toMatchObject({
+      TEMPORAL_WORKER_DEPLOYMENT: 'durable-delivery',
+      TEMPORAL_WORKER_PROMOTE: 'true',
+    });
+    // A worker image without a build id fails to build, naming the build arg; the other apps need none.
+    const guard = (buildArgs: Record<string, string>) =>
+      build(dockerfileOf(worker), { ...worker.build!.args, ...buildArgs }, 'prune').runs.find((line) =>
+        line.includes('BUILD_ID'),
+      );
+    const failed = await run('sh', ['-c', guard({ BUILD_ID: '' })!]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('build arg BUILD_ID is required') });
+    await expect(run('sh', ['-c', guard({ BUILD_ID: 'abc1234' })!])).resolves.toBeDefined();
+    await expect(run('sh', ['-c', guard({ APP: 'payments', BUILD_ID: '' })!])).resolves.toBeDefined();
+  });
+
   it('wires the Temporal UI to the codec server, and every deployable to the OpenTelemetry collector', () => {
     const codecPort = PUBLISHED['codec-server'][0]!.split(':')[1];
     const ui = services['temporal-ui']?.environment;

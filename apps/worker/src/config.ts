@@ -22,6 +22,39 @@ const listenAddress = z
   .string()
   .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
   .refine((address) => Number(address.slice(address.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535');
+/** An empty variable counts as unset (compose and Docker write `VAR=` for a build arg nobody gave). */
+const unsetIfEmpty = (value: unknown) => (value === '' ? undefined : value);
+/**
+ * What the server accepts in a Worker Deployment Version, kept stricter so a typo shows here, not as a rejected poll:
+ * the deployment name may not hold `.` or `:` (the server joins name and build id with them), neither may start
+ * with `__` (reserved), and both stay short.
+ */
+const buildIdSchema = z.preprocess(
+  unsetIfEmpty,
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/,
+      'must be 1-128 letters, digits, ".", "_", "+" or "-", starting with a letter or digit (e.g. the git commit)',
+    )
+    .optional(),
+);
+const deploymentNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/,
+    'must be 1-128 letters, digits, "_" or "-", starting with a letter or digit (no "." or ":")',
+  );
+const flag = z.preprocess(
+  unsetIfEmpty,
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => value === 'true' || value === '1'),
+);
+
+/** The Worker Deployment this worker's builds belong to, unless TEMPORAL_WORKER_DEPLOYMENT names another. */
+export const DEFAULT_DEPLOYMENT_NAME = 'durable-delivery';
 
 const workerEnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(ORDER_TASK_QUEUE),
@@ -31,6 +64,15 @@ const workerEnvSchema = z.object({
   /** How long to keep trying to reach Temporal at start, e.g. while `pnpm dev` is still building the dev server. */
   TEMPORAL_CONNECT_TIMEOUT: durationSchema.default(10 * 60_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /**
+   * Worker Versioning (docs/versioning.md): set, this worker is one build of a Worker Deployment, and the server
+   * keeps each pinned workflow (the order) on the build it started on. Unset, the worker is unversioned.
+   */
+  TEMPORAL_WORKER_BUILD_ID: buildIdSchema,
+  TEMPORAL_WORKER_DEPLOYMENT: deploymentNameSchema.default(DEFAULT_DEPLOYMENT_NAME),
+  /** Make this build the deployment's current version once it polls (one machine, compose), unless it was before. */
+  TEMPORAL_WORKER_PROMOTE: flag,
+  NODE_ENV: z.string().optional(),
   /**
    * How many workflows stay in memory between their tasks. An order spends most of its life waiting (for a driver,
    * for delivery, for a rating), so caching every open order costs memory for nothing: past this many, the least
@@ -71,6 +113,14 @@ const workerEnvSchema = z.object({
   NOTIFICATIONS_LATENCY_MS: millis.default(0),
 });
 
+/** One build of the worker in its Worker Deployment (TEMPORAL_WORKER_BUILD_ID set). */
+export interface WorkerVersioning {
+  readonly deploymentName: string;
+  readonly buildId: string;
+  /** TEMPORAL_WORKER_PROMOTE: make this build current once it polls (see versioning.ts). */
+  readonly promote: boolean;
+}
+
 export interface WorkerConfig {
   readonly connection: TemporalConnection;
   /** PAYLOAD_ENCRYPTION_KEYS: the data converter every history this worker writes and reads goes through. */
@@ -81,6 +131,8 @@ export interface WorkerConfig {
   readonly connectTimeoutMs: number;
   readonly workflowBundlePath: string;
   readonly maxCachedWorkflows: number;
+  /** Unset: an unversioned worker (development, tests). */
+  readonly versioning?: WorkerVersioning;
   readonly metricsAddress: string;
   readonly healthAddress: string;
   readonly allowedHosts?: string;
@@ -132,6 +184,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       );
     }
   }
+  const versioning = workerVersioning(vars);
   return {
     connection,
     encryption,
@@ -141,6 +194,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     connectTimeoutMs: vars.TEMPORAL_CONNECT_TIMEOUT,
     workflowBundlePath: vars.WORKFLOW_BUNDLE_PATH ?? resolve(__dirname, WORKFLOW_BUNDLE),
     maxCachedWorkflows: vars.WORKER_MAX_CACHED_WORKFLOWS,
+    ...(versioning ? { versioning } : {}),
     metricsAddress: vars.WORKER_METRICS_ADDRESS,
     healthAddress: vars.WORKER_HEALTH_ADDRESS,
     ...(vars.WORKER_ALLOWED_HOSTS ? { allowedHosts: vars.WORKER_ALLOWED_HOSTS } : {}),
@@ -159,5 +213,29 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       errorRate: vars.NOTIFICATIONS_ERROR_RATE,
       latencyMs: vars.NOTIFICATIONS_LATENCY_MS,
     },
+  };
+}
+
+function workerVersioning(vars: z.output<typeof workerEnvSchema>): WorkerVersioning | undefined {
+  if (!vars.TEMPORAL_WORKER_BUILD_ID) {
+    // The order workflow carries no patches: an unversioned rolling deploy would replay running orders on changed
+    // code and fail them. Production must name its build.
+    if (vars.NODE_ENV === 'production') {
+      throw new ConfigError(
+        'Invalid worker environment:\n  TEMPORAL_WORKER_BUILD_ID: is required in production (the build this worker ' +
+          'runs, e.g. the git commit; running orders stay on the build they started on: docs/versioning.md)',
+      );
+    }
+    if (vars.TEMPORAL_WORKER_PROMOTE) {
+      throw new ConfigError(
+        'Invalid worker environment:\n  TEMPORAL_WORKER_PROMOTE: needs TEMPORAL_WORKER_BUILD_ID (an unversioned worker has no version to make current)',
+      );
+    }
+    return undefined;
+  }
+  return {
+    deploymentName: vars.TEMPORAL_WORKER_DEPLOYMENT,
+    buildId: vars.TEMPORAL_WORKER_BUILD_ID,
+    promote: vars.TEMPORAL_WORKER_PROMOTE,
   };
 }

@@ -10,6 +10,7 @@ import {
 } from '@durable-delivery/telemetry';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Promotion } from './versioning';
 
 export interface Readiness {
   readonly ready: boolean;
@@ -18,6 +19,10 @@ export interface Readiness {
   readonly state?: string;
   /** When the server last saw this worker poll, by task type. */
   readonly lastPolled?: { readonly workflow?: string; readonly activity?: string };
+  /** A versioned worker's build (versioning.ts). */
+  readonly version?: { readonly deploymentName: string; readonly buildId: string };
+  /** TEMPORAL_WORKER_PROMOTE: whether its build is current yet (versioning.ts). */
+  readonly promotion?: Promotion;
 }
 
 /**

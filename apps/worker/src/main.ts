@@ -4,6 +4,7 @@ import { ConfigError, loadWorkerConfig } from './config';
 import { pollingReadiness, startHealthServer } from './health';
 import { jsonLogger } from './logger';
 import { runtimeTelemetry, startWorkerObservability } from './telemetry';
+import { promoteWhenPolling, versionedReadiness } from './versioning';
 import { connect, createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -29,8 +30,26 @@ async function main(): Promise<void> {
     const connection = await connect(config, logger);
     try {
       const worker = await createWorker(config, connection, observability.workerOptions);
+      const { versioning } = config;
+      const stopping = new AbortController();
+      // Started before the poll it waits for; it retries until the server has seen this build poll.
+      const promotion = versioning?.promote
+        ? promoteWhenPolling(connection, versioning, {
+            namespace: config.connection.namespace,
+            identity: worker.options.identity,
+            log: logger,
+            signal: stopping.signal,
+          })
+        : undefined;
       health.setReadiness(
-        pollingReadiness(worker, connection, { namespace: config.connection.namespace, taskQueue: config.taskQueue }),
+        versionedReadiness(
+          pollingReadiness(worker, connection, {
+            namespace: config.connection.namespace,
+            taskQueue: config.taskQueue,
+          }),
+          versioning,
+          promotion?.current,
+        ),
       );
       logger.info('worker started', {
         address: config.connection.connectionOptions.address,
@@ -38,8 +57,15 @@ async function main(): Promise<void> {
         taskQueue: config.taskQueue,
         identity: worker.options.identity,
         encryptionKeyId: config.encryption.encryptingKeyId ?? null,
+        deploymentName: versioning?.deploymentName ?? null,
+        buildId: versioning?.buildId ?? null,
       });
-      await worker.run();
+      try {
+        await worker.run();
+      } finally {
+        stopping.abort();
+        await promotion?.settled;
+      }
       logger.info('worker stopped');
     } finally {
       await connection.close();

@@ -13,6 +13,7 @@ import { temporalLoyalty, temporalPasses } from '@durable-delivery/workflows';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import type { WorkerConfig } from './config';
+import { workerDeploymentOptions } from './versioning';
 
 /**
  * Connects to Temporal, retrying while the server is not up yet (a worker may start before its server, as under
@@ -80,6 +81,8 @@ export async function createWorker(
     }),
     shutdownGraceTime: config.shutdownGraceTimeMs,
     maxCachedWorkflows: config.maxCachedWorkflows,
+    // TEMPORAL_WORKER_BUILD_ID: one build of the Worker Deployment, running orders pinned to their build.
+    ...workerDeploymentOptions(config.versioning),
     ...telemetry,
     // The codec runs here, outside the sandbox; the failure converter is also in the prebuilt bundle (see build).
     dataConverter: workerDataConverter(config.encryption),

@@ -104,4 +104,48 @@ describe('worker configuration', () => {
       /PAYLOAD_ENCRYPTION_KEYS: key "k" is 5 bytes; AES-256 needs exactly 32/,
     );
   });
+
+  it('is unversioned unless TEMPORAL_WORKER_BUILD_ID names its build, in the durable-delivery deployment by default', () => {
+    expect(loadWorkerConfig({}).versioning).toBeUndefined();
+    expect(loadWorkerConfig({ TEMPORAL_WORKER_BUILD_ID: '' }).versioning).toBeUndefined();
+    expect(loadWorkerConfig({ TEMPORAL_WORKER_BUILD_ID: '3a27841' }).versioning).toEqual({
+      deploymentName: 'durable-delivery',
+      buildId: '3a27841',
+      promote: false,
+    });
+    expect(
+      loadWorkerConfig({
+        TEMPORAL_WORKER_BUILD_ID: 'v1.4.0+3a27841',
+        TEMPORAL_WORKER_DEPLOYMENT: 'orders-eu',
+        TEMPORAL_WORKER_PROMOTE: 'true',
+      }).versioning,
+    ).toEqual({ deploymentName: 'orders-eu', buildId: 'v1.4.0+3a27841', promote: true });
+  });
+
+  it('refuses a build id or deployment name the server would refuse, and a promotion with no build to promote', () => {
+    for (const buildId of ['__reserved', 'has space', 'x'.repeat(129)]) {
+      expect(() => loadWorkerConfig({ TEMPORAL_WORKER_BUILD_ID: buildId })).toThrow(
+        /TEMPORAL_WORKER_BUILD_ID: must be 1-128 letters, digits/,
+      );
+    }
+    for (const name of ['durable.delivery', 'durable:delivery', '__deployment']) {
+      expect(() => loadWorkerConfig({ TEMPORAL_WORKER_BUILD_ID: 'b1', TEMPORAL_WORKER_DEPLOYMENT: name })).toThrow(
+        /TEMPORAL_WORKER_DEPLOYMENT: must be 1-128 letters, digits, "_" or "-".*\(no "\." or ":"\)/,
+      );
+    }
+    expect(() => loadWorkerConfig({ TEMPORAL_WORKER_BUILD_ID: 'b1', TEMPORAL_WORKER_PROMOTE: 'yes' })).toThrow(
+      /TEMPORAL_WORKER_PROMOTE: must be true or false/,
+    );
+    expect(() => loadWorkerConfig({ TEMPORAL_WORKER_PROMOTE: 'true' })).toThrow(
+      /TEMPORAL_WORKER_PROMOTE: needs TEMPORAL_WORKER_BUILD_ID/,
+    );
+  });
+
+  it('refuses to start in production without a build id: the order carries no patches, so a running order must stay on its build', () => {
+    const production = { NODE_ENV: 'production', PAYLOAD_ENCRYPTION_KEYS: `k=${randomBytes(32).toString('base64')}` };
+    expect(() => loadWorkerConfig(production)).toThrow(
+      /^Invalid worker environment:\n {2}TEMPORAL_WORKER_BUILD_ID: is required in production/,
+    );
+    expect(loadWorkerConfig({ ...production, TEMPORAL_WORKER_BUILD_ID: 'b1' }).versioning?.buildId).toBe('b1');
+  });
 });
