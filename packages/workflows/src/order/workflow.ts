@@ -11,9 +11,10 @@ import {
   isCancellation,
   log,
   patched,
+  setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
-import { iso, rejectStart, refuse } from '../shared/helpers';
+import { iso, onVersionedWorkers, rejectStart, refuse } from '../shared/helpers';
 import {
   OrderErrorType,
   orderWorkflowId,
@@ -97,6 +98,13 @@ export async function order(input: OrderInput): Promise<OrderStatus> {
     return CancellationScope.nonCancellable(() => end({ kind: 'cancelledByOperator', error }));
   }
 }
+
+/**
+ * An order runs start to end on the worker build it started on (a Worker Deployment Version, when the worker is
+ * versioned: docs/versioning.md). It lives about an hour, so a new build may change the order's steps with no
+ * `patched()` branch for the orders already running: those finish on the build they started on.
+ */
+setWorkflowOptions(onVersionedWorkers('PINNED'), order);
 
 /**
  * Create/start validation: the input checked as the API checks it, and the workflow id it must run under. A bad
