@@ -10,7 +10,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -28,15 +27,6 @@ import type { RefundReason } from './metrics';
 import { Order, type OrderFailure } from './state';
 import { orderSteps, type CheckoutRefusal, type OrderSteps } from './steps';
 
-/**
- * The one change this order workflow took for loyalty and the pass, behind patches so that orders recorded before
- * it replay as they ran (docs/versioning.md). CHECKOUT_PERKS: before charging, ask the
- * customer's pass and redeem the chosen reward, and charge the adjusted total. LOYALTY_POINTS: after delivery,
- * credit the points (its own patch, so an order paid before the deploy and delivered after it still earns them).
- */
-export const CHECKOUT_PERKS_PATCH = 'checkout-perks';
-export const LOYALTY_POINTS_PATCH = 'loyalty-points';
-
 export async function order(input: OrderInput): Promise<OrderStatus> {
   // `order` is the order's state from here on: one record, changed by its transitions (./state.ts).
   const order = new Order(validateStart(input));
@@ -51,10 +41,8 @@ export async function order(input: OrderInput): Promise<OrderStatus> {
 
   try {
     // 1. Charge the customer: the checkout perks first (the pass's free delivery, a reward), then the total.
-    if (patched(CHECKOUT_PERKS_PATCH)) {
-      const refused = await applyPerks();
-      if (refused) return await end({ kind: 'paymentFailed', ...refused });
-    }
+    const refused = await applyPerks();
+    if (refused) return await end({ kind: 'paymentFailed', ...refused });
     const unpaid = await chargeCustomer();
     if (unpaid) return await end({ kind: 'paymentFailed', ...unpaid });
     if (order.cancellation) return await end({ kind: 'cancelledByCustomer' });
@@ -80,7 +68,7 @@ export async function order(input: OrderInput): Promise<OrderStatus> {
     metrics.delivered();
     notify('delivered');
     order.keepReward();
-    if (patched(LOYALTY_POINTS_PATCH)) earnPoints(order.transitions[order.transitions.length - 1]!.at);
+    earnPoints(order.transitions[order.transitions.length - 1]!.at);
 
     // 5. Wait while the customer eats (a rating may come early), then 6. ask for a rating until the window closes.
     const ratedOrClosed = () => order.rating !== undefined || order.operatorClose !== undefined;
