@@ -320,8 +320,7 @@ const paths: readonly OrderPath[] = [
     },
   },
   // -------------------------------------------------------------------------------------------------------------
-  // The order's checkout perks and loyalty points (CHECKOUT_PERKS_PATCH, LOYALTY_POINTS_PATCH), and the two
-  // workflows that run forever. Recorded after the patch: the files above stand for orders from before it.
+  // The order's checkout perks and loyalty points, and the two workflows that run forever.
   {
     name: 'delivered-with-perks',
     // The pass waives delivery, a reward takes $3 off, the adjusted total is charged, the points credited.

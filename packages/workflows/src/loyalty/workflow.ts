@@ -12,11 +12,12 @@ import {
   log,
   makeContinueAsNewFunc,
   proxyActivities,
+  setWorkflowOptions,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { isRecord } from '../order/input';
-import { historyIsLong, retriedForAnHour, settled, track } from '../shared/helpers';
+import { historyIsLong, onVersionedWorkers, retriedForAnHour, settled, track } from '../shared/helpers';
 import {
   LOYALTY_MAX_HISTORY_EVENTS,
   LOYALTY_PROGRAM,
@@ -64,6 +65,12 @@ export async function loyalty(input: LoyaltyInput): Promise<never> {
     carried: account.carry(),
   });
 }
+
+/**
+ * A customer's loyalty runs for ever, so it cannot stay on one worker build as an order does: it moves to each new
+ * build at its next task, and a change to its steps still goes behind `patched()` (docs/versioning.md).
+ */
+setWorkflowOptions(onVersionedWorkers('AUTO_UPGRADE'), loyalty);
 
 /** Tells the customer of a reward, in the background; settled before the run hands over. */
 function rewardNotifier(account: LoyaltyAccount, pending: Set<Promise<unknown>>) {

@@ -1,6 +1,6 @@
 /**
- * The order's steps that call the outside world, each one activity (or two, for a notification): the story in
- * ./workflow.ts calls them in order. Each records its outcome on the order and in its metrics.
+ * The order's steps that call the outside world, each one activity: the story in ./workflow.ts calls them in order.
+ * Each records its outcome on the order and in its metrics.
  */
 import type { OrderActivities } from '@durable-delivery/activities';
 import { formatCents } from '@durable-delivery/catalog';
@@ -12,6 +12,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   workflowInfo,
+  type ActivityInterfaceFor,
 } from '@temporalio/workflow';
 import {
   givesUpAfter,
@@ -36,6 +37,19 @@ export interface CheckoutRefusal {
 
 export type OrderSteps = ReturnType<typeof orderSteps>;
 
+/**
+ * Quick calls run first as local activities: inside the workflow task that asks for them, with no activity task for
+ * the server to dispatch and no workflow task of their own to take the result (one marker in the history instead of
+ * six events). Those are the checkout perks (so the customer waits for one activity round trip before "paid", the
+ * charge), the push notifications and the loyalty points. Seconds, not minutes: a local activity holds its workflow
+ * task, and so the answer to an update in it, until it finishes.
+ */
+const inline = proxyLocalActivities<OrderActivities>({
+  startToCloseTimeout: '2 seconds',
+  scheduleToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
 export function orderSteps(order: Order) {
   const { orderId, customerId } = order.input;
   // The order's business metrics: emitted from workflow code, so a replay never counts twice (see ./metrics.ts).
@@ -46,15 +60,6 @@ export function orderSteps(order: Order) {
   // they succeed.
   const payments = proxyActivities<OrderActivities>(givesUpAfter(order.windows.payment));
   const refunds = proxyActivities<OrderActivities>(retriedUntilDone);
-  // Push notifications take a fast path and a durable one. Normally a local activity delivers the message inside
-  // the current workflow task: no activity task for the server to dispatch, one marker in the history, no extra
-  // workflow task. If the push service fails or is slow, the same message (same idempotency key, so never shown
-  // twice) goes to a regular activity that keeps retrying, visible in the Temporal UI, without holding up the order.
-  const pushNow = proxyLocalActivities<OrderActivities>({
-    startToCloseTimeout: '2 seconds',
-    scheduleToCloseTimeout: '5 seconds',
-    retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumAttempts: 3 },
-  });
   // A notification that cannot be delivered within an hour is stale; the order goes on without it.
   const pushEventually = proxyActivities<OrderActivities>(retriedForAnHour);
   const loyaltyCredit = proxyActivities<OrderActivities>(retriedForADay);
@@ -68,6 +73,23 @@ export function orderSteps(order: Order) {
       : undefined;
 
   /**
+   * A quick call, inline first (see `inline`); if that fails for any reason but a refusal (the service was slow,
+   * down, or the worker's local slots were busy), the same call as a regular activity that keeps retrying under
+   * `durably`'s options, visible in the Temporal UI. Both carry the same idempotency key, so a call that went through
+   * with its answer lost is never done twice.
+   */
+  type Activities = ActivityInterfaceFor<OrderActivities>;
+  async function inlineFirst<T>(call: (activities: Activities) => Promise<T>, durably: Activities): Promise<T> {
+    try {
+      return await call(inline);
+    } catch (error) {
+      if (isCancellation(error) || refusalOf(error)) throw error;
+      log.info('a quick call did not answer in time; retrying it as an activity', { orderId });
+      return call(durably);
+    }
+  }
+
+  /**
    * Checkout perks, decided by the server before the charge: free delivery if the customer's pass is paid up, and
    * the chosen reward redeemed for this order. Answers why checkout cannot go on, or undefined when it can.
    */
@@ -75,13 +97,17 @@ export function orderSteps(order: Order) {
     const { rewardId } = order.input;
     order.redeeming(rewardId);
     try {
-      const applied = await payments.applyCheckoutPerks({
-        orderId,
-        customerId,
-        subtotalCents: order.priced.subtotalCents,
-        deliveryFeeCents: order.priced.deliveryFeeCents,
-        ...(rewardId ? { rewardId } : {}),
-      });
+      const applied = await inlineFirst(
+        (activities) =>
+          activities.applyCheckoutPerks({
+            orderId,
+            customerId,
+            subtotalCents: order.priced.subtotalCents,
+            deliveryFeeCents: order.priced.deliveryFeeCents,
+            ...(rewardId ? { rewardId } : {}),
+          }),
+        payments,
+      );
       order.applyPerks({
         deliveryFeeWaivedCents: applied.deliveryFeeWaivedCents,
         discountCents: applied.discountCents,
@@ -156,22 +182,18 @@ export function orderSteps(order: Order) {
     const summary = { summary: `Notify the customer: ${kind}` };
     track(
       pending,
-      pushNow.sendPushNotification
-        .executeWithOptions(summary, [push])
-        .catch((error: unknown) => {
-          if (isCancellation(error)) throw error;
-          log.info('push service did not answer in time; retrying in the background', { orderId, kind });
-          return pushEventually.sendPushNotification.executeWithOptions(summary, [push]);
-        })
-        .then(
-          () => {
-            entry.sentAt = iso(Date.now());
-          },
-          (error: unknown) => {
-            entry.failed = true;
-            log.warn('notification was not delivered', { orderId, kind, error: String(error) });
-          },
-        ),
+      inlineFirst(
+        (activities) => activities.sendPushNotification.executeWithOptions(summary, [push]),
+        pushEventually,
+      ).then(
+        () => {
+          entry.sentAt = iso(Date.now());
+        },
+        (error: unknown) => {
+          entry.failed = true;
+          log.warn('notification was not delivered', { orderId, kind, error: String(error) });
+        },
+      ),
     );
   }
 
@@ -179,7 +201,10 @@ export function orderSteps(order: Order) {
   function earnPoints(deliveredAt: string): void {
     track(
       pending,
-      loyaltyCredit.earnPoints({ orderId, customerId, amountCents: order.chargedCents, deliveredAt }).then(
+      inlineFirst(
+        (activities) => activities.earnPoints({ orderId, customerId, amountCents: order.chargedCents, deliveredAt }),
+        loyaltyCredit,
+      ).then(
         (credit) => {
           order.earned({ pointsEarned: credit.pointsEarned, points: credit.points, level: credit.level });
         },

@@ -10,10 +10,10 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
+  setWorkflowOptions,
   workflowInfo,
 } from '@temporalio/workflow';
-import { iso, rejectStart, refuse } from '../shared/helpers';
+import { iso, onVersionedWorkers, rejectStart, refuse } from '../shared/helpers';
 import {
   OrderErrorType,
   orderWorkflowId,
@@ -26,15 +26,6 @@ import { validateOrder, type OrderInput, type ValidOrder } from './input';
 import type { RefundReason } from './metrics';
 import { Order, type OrderFailure } from './state';
 import { orderSteps, type CheckoutRefusal, type OrderSteps } from './steps';
-
-/**
- * The one change this order workflow took for loyalty and the pass, behind patches so that orders recorded before
- * it replay as they ran (docs/versioning.md). CHECKOUT_PERKS: before charging, ask the
- * customer's pass and redeem the chosen reward, and charge the adjusted total. LOYALTY_POINTS: after delivery,
- * credit the points (its own patch, so an order paid before the deploy and delivered after it still earns them).
- */
-export const CHECKOUT_PERKS_PATCH = 'checkout-perks';
-export const LOYALTY_POINTS_PATCH = 'loyalty-points';
 
 export async function order(input: OrderInput): Promise<OrderStatus> {
   // `order` is the order's state from here on: one record, changed by its transitions (./state.ts).
@@ -50,10 +41,8 @@ export async function order(input: OrderInput): Promise<OrderStatus> {
 
   try {
     // 1. Charge the customer: the checkout perks first (the pass's free delivery, a reward), then the total.
-    if (patched(CHECKOUT_PERKS_PATCH)) {
-      const refused = await applyPerks();
-      if (refused) return await end({ kind: 'paymentFailed', ...refused });
-    }
+    const refused = await applyPerks();
+    if (refused) return await end({ kind: 'paymentFailed', ...refused });
     const unpaid = await chargeCustomer();
     if (unpaid) return await end({ kind: 'paymentFailed', ...unpaid });
     if (order.cancellation) return await end({ kind: 'cancelledByCustomer' });
@@ -79,7 +68,7 @@ export async function order(input: OrderInput): Promise<OrderStatus> {
     metrics.delivered();
     notify('delivered');
     order.keepReward();
-    if (patched(LOYALTY_POINTS_PATCH)) earnPoints(order.transitions[order.transitions.length - 1]!.at);
+    earnPoints(order.transitions[order.transitions.length - 1]!.at);
 
     // 5. Wait while the customer eats (a rating may come early), then 6. ask for a rating until the window closes.
     const ratedOrClosed = () => order.rating !== undefined || order.operatorClose !== undefined;
@@ -97,6 +86,13 @@ export async function order(input: OrderInput): Promise<OrderStatus> {
     return CancellationScope.nonCancellable(() => end({ kind: 'cancelledByOperator', error }));
   }
 }
+
+/**
+ * An order runs start to end on the worker build it started on (a Worker Deployment Version, when the worker is
+ * versioned: docs/versioning.md). It lives about an hour, so a new build may change the order's steps with no
+ * `patched()` branch for the orders already running: those finish on the build they started on.
+ */
+setWorkflowOptions(onVersionedWorkers('PINNED'), order);
 
 /**
  * Create/start validation: the input checked as the API checks it, and the workflow id it must run under. A bad

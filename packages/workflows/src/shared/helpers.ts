@@ -11,7 +11,19 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Duration, UpdateDefinition } from '@temporalio/common';
+import type { Duration, UpdateDefinition, VersioningBehavior, WorkflowDefinitionOptions } from '@temporalio/common';
+
+/**
+ * How a workflow moves between worker builds (Worker Deployment Versions, docs/versioning.md), for
+ * `setWorkflowOptions`. Declared only on a versioned worker: a server refuses a behavior from an unversioned one
+ * (`npm run dev`, the tests), and this bundle runs on both. A run whose first task ran on an unversioned worker, from
+ * before versioning was turned on, takes the versioned worker's default (AUTO_UPGRADE): it moves to the first
+ * versioned build, which must therefore replay it.
+ */
+export function onVersionedWorkers(versioningBehavior: VersioningBehavior): () => WorkflowDefinitionOptions {
+  // An unversioned worker reports a version too (the SDK's build id), but with no deployment name.
+  return () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior } : {});
+}
 
 // Activity options. Ten seconds an attempt, backing off from a second; named by how long a call may keep trying.
 

@@ -4,9 +4,16 @@
  * record (./state.ts) that cancel and resume change (./handlers.ts); the charges, refunds and notifications are the
  * steps in ./steps.ts; the function continues as new before its history grows large.
  */
-import { ApplicationFailure, condition, log, makeContinueAsNewFunc, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  condition,
+  log,
+  makeContinueAsNewFunc,
+  setWorkflowOptions,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { TEXT_LIMITS, isRecord, parseDuration } from '../order/input';
-import { historyIsLong, rejectStart } from '../shared/helpers';
+import { historyIsLong, onVersionedWorkers, rejectStart } from '../shared/helpers';
 import {
   DEFAULT_PASS_SETTINGS,
   PassErrorType,
@@ -80,6 +87,12 @@ export async function subscription(input: SubscriptionInput): Promise<DeliveryPa
   await settle();
   return pass.status();
 }
+
+/**
+ * A pass runs for ever (continue-as-new each period), so it moves to each new worker build at its next task, like a
+ * loyalty account; a change to its steps still goes behind `patched()` (docs/versioning.md).
+ */
+setWorkflowOptions(onVersionedWorkers('AUTO_UPGRADE'), subscription);
 
 /** The next period's charge, retried on a schedule after a decline; ends the pass when the tries run out. */
 async function renew(pass: Pass, steps: PassSteps): Promise<void> {
