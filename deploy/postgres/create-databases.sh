@@ -9,6 +9,7 @@ set -eu
 
 : "${DATABASES:?DATABASES must name the databases to create}"
 
+# Every name checked before any is made: a bad list creates nothing.
 for name in $DATABASES; do
   case $name in
     *[!A-Za-z0-9_]*)
@@ -16,6 +17,9 @@ for name in $DATABASES; do
       exit 1
       ;;
   esac
+done
+
+for name in $DATABASES; do
   exists=$(psql --dbname=postgres --no-psqlrc --tuples-only --no-align --set=ON_ERROR_STOP=1 \
     --command="SELECT 1 FROM pg_database WHERE datname = '$name'")
   if [ "$exists" = 1 ]; then
