@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { loadAppConfig } from '@durable-delivery/api/server';
 
 // There is no Docker engine here: Debian's docker-compose renders and validates the file (`config`), and the rest
 // is checked on what it renders and on the Dockerfiles it names.
@@ -26,10 +27,12 @@ interface Service {
   volumes?: string[];
 }
 
-/** What a person opens in a browser, and the frontend an operator's CLI calls: nothing else is published. */
+/**
+ * What a person opens in a browser, and the frontend an operator's CLI calls: nothing else is published. The apps
+ * are published by their proxy only (menu on 3000, driver on 3001), never by a replica.
+ */
 const PUBLISHED = {
-  menu: ['127.0.0.1:3000:3000/tcp'],
-  driver: ['127.0.0.1:3001:3001/tcp'],
+  proxy: ['127.0.0.1:3000:3000/tcp', '127.0.0.1:3001:3001/tcp'],
   'temporal-ui': ['127.0.0.1:8080:8080/tcp'],
   'codec-server': ['127.0.0.1:4040:4040/tcp'],
   jaeger: ['127.0.0.1:16686:16686/tcp'],
@@ -236,7 +239,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('checks the health of every long-running service, in compose or in its image', () => {
-    expect(oneShotJobs().sort()).toEqual(['temporal-schema', 'temporal-setup']);
+    expect(oneShotJobs().sort()).toEqual(['app-databases', 'temporal-schema', 'temporal-setup']);
     for (const name of oneShotJobs())
       expect({ name, restart: services[name]!.restart }).toEqual({ name, restart: 'no' });
     for (const [name, service] of Object.entries(services)) {
@@ -331,7 +334,8 @@ describe('docker-compose.yml', () => {
           cmd: expect.stringMatching(/next-config\/next-serve\.mjs --hostname 0\.0\.0\.0$/),
         });
         expect({ name, listens: image.env.PORT }).toEqual({ name, listens: port });
-        expect({ name, published: service.ports }).toEqual({ name, published: [`127.0.0.1:${port}:${port}/tcp`] });
+        // Its replicas publish nothing: the proxy publishes the port (see the proxy's tests below).
+        expect({ name, published: service.ports ?? [] }).toEqual({ name, published: [] });
       } else {
         expect({ name, cmd: image.cmd }).toEqual({ name, cmd: manifest.scripts?.start });
         // Its own variable says where it listens: <APP>_PORT, or the worker's health address.
@@ -354,7 +358,8 @@ describe('docker-compose.yml', () => {
 
   it('gives each app the origins it is published at (APP_ORIGINS): it answers no other host', () => {
     for (const app of ['menu', 'driver'] as const) {
-      const port = PUBLISHED[app][0]!.split(':')[1];
+      const port = services[app]?.build?.args?.PORT;
+      expect(PUBLISHED.proxy).toContain(`127.0.0.1:${port}:${port}/tcp`);
       expect({ app, origins: services[app]?.environment?.APP_ORIGINS }).toEqual({
         app,
         origins: `http://localhost:${port},http://127.0.0.1:${port}`,
@@ -515,3 +520,236 @@ describe('docker-compose.yml', () => {
     expect(server.environment?.DB).toBe('postgres12');
   });
 });
+
+/** One nginx directive: its name, its arguments and, for a block (`server { … }`), what is inside. */
+interface Directive {
+  readonly name: string;
+  readonly args: string[];
+  readonly block?: Directive[];
+}
+
+/** nginx's configuration syntax, as far as deploy/proxy/nginx.conf uses it: directives, blocks, quotes, comments. */
+function parseNginx(text: string): Directive[] {
+  const tokens = [...text.replace(/#[^\n]*/g, '').matchAll(/'([^']*)'|"([^"]*)"|([{};])|([^\s{};]+)/g)].map(
+    ([, single, double, punctuation, word]) => ({ punctuation, word: single ?? double ?? word ?? '' }),
+  );
+  let at = 0;
+  const directives = (): Directive[] => {
+    const list: Directive[] = [];
+    while (at < tokens.length && tokens[at]!.punctuation !== '}') {
+      const words: string[] = [];
+      while (at < tokens.length && !tokens[at]!.punctuation) words.push(tokens[at++]!.word);
+      const end = tokens[at++]?.punctuation;
+      const [name = '', ...args] = words;
+      if (end === '{') {
+        list.push({ name, args, block: directives() });
+        if (tokens[at++]?.punctuation !== '}') throw new Error(`nginx.conf: "${name}" block is not closed`);
+      } else if (end === ';') list.push({ name, args });
+      else throw new Error(`nginx.conf: "${name}" does not end with ";"`);
+    }
+    return list;
+  };
+  const parsed = directives();
+  if (at < tokens.length) throw new Error('nginx.conf: unbalanced "}"');
+  return parsed;
+}
+
+const PROXY_CONF = join(REPO, 'deploy/proxy/nginx.conf');
+/** Where compose mounts it: the nginx image reads /etc/nginx/nginx.conf. */
+const PROXY_MOUNT = `${PROXY_CONF}:/etc/nginx/nginx.conf:ro`;
+
+function directives(within: Directive[] | undefined, name: string): Directive[] {
+  return (within ?? []).filter((directive) => directive.name === name);
+}
+
+/** Seconds of an nginx time ("90", "90s", "10m", "1h"). */
+function seconds(value: string | undefined): number {
+  const [, amount, unit = 's'] = /^(\d+)(ms|s|m|h|d)?$/.exec(value ?? '') ?? [];
+  const factor = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[unit as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return amount === undefined ? Number.NaN : Number(amount) * factor;
+}
+
+describe('the apps: two replicas each, behind their proxy (deploy/proxy/nginx.conf)', () => {
+  const conf = parseNginx(readFileSync(PROXY_CONF, 'utf8'));
+  const http = directives(conf, 'http')[0]?.block;
+  const servers = directives(http, 'server').map((server) => {
+    const variables = Object.fromEntries(
+      directives(server.block, 'set').map(({ args: [name = '', value = ''] }) => [name, value]),
+    );
+    const locations = directives(server.block, 'location').map((location) => ({
+      match: location.args.join(' '),
+      block: location.block ?? [],
+      passes: directives(location.block, 'proxy_pass')[0]?.args[0],
+    }));
+    // Where `location /` sends requests, its variables filled in.
+    const root = locations.find((location) => location.match === '/')?.passes ?? '';
+    const upstream = root.replace(/\$(\w+)/g, (variable) => variables[variable] ?? variable);
+    return { listen: directives(server.block, 'listen')[0]?.args[0], server, locations, upstream };
+  });
+  const apps = ['menu', 'driver'] as const;
+  const portOf = (app: string) => services[app]?.build?.args?.PORT;
+  /** The compose services proxying to this app: those that mount the proxy's config, for each server of it pointing at the app. */
+  const proxiesOf = (app: string) =>
+    Object.keys(services).filter(
+      (name) =>
+        (services[name]?.volumes ?? []).includes(PROXY_MOUNT) &&
+        servers.some(({ upstream }) => upstream === `http://${app}:${portOf(app)}`),
+    );
+
+  it('runs two of each: workers, notification services, menus and drivers; one payment service', () => {
+    for (const name of ['worker', 'notifications', 'menu', 'driver']) {
+      expect({ name, replicas: services[name]?.deploy?.replicas }).toEqual({ name, replicas: 2 });
+    }
+    // The payment service stands in for an external provider; its ledger is one SQLite file on a volume.
+    expect(services.payments?.deploy?.replicas ?? 1).toBe(1);
+    expect(services.payments?.volumes).toEqual([expect.stringMatching(/^payments-data:\/data(:rw)?$/)]);
+  });
+
+  it('publishes each app only through the proxy, whose server on that port passes to the app’s replicas', () => {
+    for (const app of apps) {
+      const port = portOf(app);
+      const publishers = Object.keys(services).filter((name) =>
+        (services[name]?.ports ?? []).includes(`127.0.0.1:${port}:${port}/tcp`),
+      );
+      expect({ app, publishers }).toEqual({ app, publishers: ['proxy'] });
+      expect(services.proxy?.volumes).toContain(PROXY_MOUNT);
+      const onPort = servers.filter(({ listen }) => listen === port);
+      expect({ app, upstreams: onPort.map(({ upstream }) => upstream) }).toEqual({
+        app,
+        upstreams: [`http://${app}:${port}`],
+      });
+    }
+    // Every server of the config is one of the apps' ports, and every location passes to its own app or answers itself.
+    expect(servers.map(({ listen }) => listen).sort()).toEqual(apps.map(portOf).sort());
+    for (const { locations, upstream, server } of servers) {
+      for (const location of locations) {
+        const passes = location.passes?.replace(/\$(\w+)/g, (variable) =>
+          String(directives(server.block, 'set').find(({ args }) => args[0] === variable)?.args[1]),
+        );
+        expect({ location: location.match, passes: passes ?? 'answers itself' }).toEqual({
+          location: location.match,
+          passes: passes === undefined ? 'answers itself' : upstream,
+        });
+        if (passes === undefined) expect(directives(location.block, 'return')).toHaveLength(1);
+      }
+    }
+  });
+
+  it('looks the replicas up in Docker’s DNS for each request, so a restarted or added replica is found again', () => {
+    const resolver = directives(http, 'resolver')[0]?.args ?? [];
+    expect(resolver[0]).toBe('127.0.0.11');
+    const valid = resolver.find((arg) => arg.startsWith('valid='));
+    expect(seconds(valid?.slice('valid='.length))).toBeLessThanOrEqual(30);
+    // nginx resolves a name written literally in proxy_pass once, at start; through a variable, at request time.
+    for (const { locations } of servers) {
+      for (const { passes } of locations) if (passes !== undefined) expect(passes).toMatch(/^http:\/\/\$\w+$/);
+    }
+  });
+
+  it('passes Host through and appends the address it saw to X-Forwarded-For, for every location', () => {
+    const headers = Object.fromEntries(
+      directives(http, 'proxy_set_header').map(({ args: [name = '', value = ''] }) => [name.toLowerCase(), value]),
+    );
+    expect(headers).toMatchObject({ host: '$http_host', 'x-forwarded-for': '$proxy_add_x_forwarded_for' });
+    // A server or location that sets any header of its own drops every inherited one (nginx's rule): none does.
+    for (const { server, locations } of servers) {
+      expect(directives(server.block, 'proxy_set_header')).toEqual([]);
+      for (const location of locations) expect(directives(location.block, 'proxy_set_header')).toEqual([]);
+    }
+  });
+
+  it('streams the menu’s live notifications (server-sent events) unbuffered, and lets an idle stream stay open', () => {
+    expect(existsSync(join(REPO, 'apps/menu/src/app/api/notifications/route.ts'))).toBe(true);
+    const menu = servers.find(({ listen }) => listen === portOf('menu'))!;
+    const stream = menu.locations.find(({ match }) => match === '= /api/notifications');
+    expect(stream?.passes).toBeDefined();
+    expect(directives(stream?.block, 'proxy_buffering')[0]?.args).toEqual(['off']);
+    // Longer than nginx's default 60 s, and than the notification service's 15 s heartbeat many times over.
+    expect(seconds(directives(stream?.block, 'proxy_read_timeout')[0]?.args[0])).toBeGreaterThanOrEqual(600);
+  });
+
+  it('sets TRUST_PROXY to the number of proxies in front of each app, as the app reads it', () => {
+    for (const app of apps) {
+      const proxies = proxiesOf(app);
+      expect({ app, proxies }).toEqual({ app, proxies: ['proxy'] });
+      const env = services[app]?.environment;
+      expect({ app, trustProxy: String(env?.TRUST_PROXY) }).toEqual({ app, trustProxy: String(proxies.length) });
+      expect(loadAppConfig(appEnvironment(app)).trustProxy).toBe(proxies.length);
+    }
+  });
+
+  it('health-checks the proxy through itself on each app’s port, once the apps are healthy', () => {
+    const test = [services.proxy?.healthcheck?.test ?? []].flat().join(' ');
+    for (const app of apps) {
+      expect(test).toContain(`http://127.0.0.1:${portOf(app)}/api/healthz`);
+      expect(existsSync(join(REPO, `apps/${app}/src/app/api/healthz/route.ts`))).toBe(true);
+      expect(services.proxy?.depends_on?.[app]?.condition).toBe('service_healthy');
+    }
+  });
+
+  it('counts each app’s rate limits across its replicas in PostgreSQL, in a database of the app’s own', () => {
+    const creator = services['app-databases']!;
+    const created = String(creator.environment?.DATABASES).split(/\s+/);
+    const taken = [
+      services.temporal?.environment?.DBNAME,
+      services.temporal?.environment?.VISIBILITY_DBNAME,
+      new URL(String(services.driver?.environment?.ACCOUNTS_DATABASE_URL)).pathname.slice(1),
+      new URL(String(services.notifications?.environment?.NOTIFICATIONS_DATABASE_URL)).pathname.slice(1),
+    ];
+    const databases: string[] = [];
+    for (const app of apps) {
+      const env = services[app]!.environment!;
+      expect(env.RATE_LIMIT_STORE).toBe('postgres');
+      const url = new URL(String(env.RATE_LIMIT_DATABASE_URL));
+      expect({ protocol: url.protocol, host: url.hostname, user: url.username }).toEqual({
+        protocol: 'postgres:',
+        host: 'postgres',
+        user: services.postgres?.environment?.POSTGRES_USER,
+      });
+      // The password comes from the environment (PGPASSWORD), never written into the URL.
+      expect(url.password).toBe('');
+      expect(env.PGPASSWORD).toBe(secrets.POSTGRES_PASSWORD);
+      const database = url.pathname.slice(1);
+      databases.push(database);
+      expect(created).toContain(database);
+      expect(taken).not.toContain(database);
+      expect(services[app]?.depends_on?.['app-databases']?.condition).toBe('service_completed_successfully');
+      expect(loadAppConfig(appEnvironment(app)).rateLimits.store).toEqual({
+        kind: 'postgres',
+        url: env.RATE_LIMIT_DATABASE_URL,
+      });
+    }
+    expect(new Set(databases).size).toBe(apps.length);
+    // The job that makes them: the script scripts.test.ts runs against a real PostgreSQL, on compose's server.
+    expect(creator.image).toBe(services.postgres?.image);
+    expect(creator.entrypoint).toEqual(['/bin/sh', '/deploy/postgres/create-databases.sh']);
+    expect(creator.volumes).toContain(`${join(REPO, 'deploy/postgres')}:/deploy/postgres:ro`);
+    expect(creator.environment).toMatchObject({
+      PGHOST: 'postgres',
+      PGUSER: services.postgres?.environment?.POSTGRES_USER,
+      PGPASSWORD: secrets.POSTGRES_PASSWORD,
+    });
+    expect(creator.depends_on?.postgres?.condition).toBe('service_healthy');
+  });
+
+  it('scrapes each replica of every replicated service, not whichever one its name answers with', () => {
+    const prometheus = parse(readFileSync(join(REPO, 'deploy/prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string; dns_sd_configs?: { names: string[]; type: string }[] }[];
+    };
+    for (const job of prometheus.scrape_configs) {
+      if ((services[job.job_name]?.deploy?.replicas ?? 1) < 2) continue;
+      expect({ job: job.job_name, sd: job.dns_sd_configs?.[0] }).toMatchObject({
+        job: job.job_name,
+        sd: { names: [job.job_name], type: 'A' },
+      });
+    }
+  });
+});
+
+/** The environment an app's container starts with: its image's, then compose's (as strings, as a process sees them). */
+function appEnvironment(app: string): NodeJS.ProcessEnv {
+  const service = services[app]!;
+  return Object.fromEntries(
+    Object.entries({ ...imageOf(service).env, ...service.environment }).map(([name, value]) => [name, String(value)]),
+  );
+}

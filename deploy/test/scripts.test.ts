@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { startPostgres, type Postgres } from '@durable-delivery/temporal-cluster';
 import {
   freePort,
   resolveTemporalCli,
@@ -14,6 +16,7 @@ import {
 import { allSearchAttributes } from '@durable-delivery/workflows';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { parse } from 'yaml';
 
 // The scripts the compose stack runs inside its containers, run here for real.
 const DEPLOY = resolve(__dirname, '..');
@@ -106,6 +109,81 @@ describe('the namespace set-up of the compose stack (deploy/temporal/setup-names
     const listed = /for attribute in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/);
     const kinds: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', INT: 'Int' };
     expect(listed).toEqual(allSearchAttributes.map((key) => `${key.name}=${kinds[key.type] ?? key.type}`));
+  });
+});
+
+describe('the apps’ databases of the compose stack (deploy/postgres/create-databases.sh)', () => {
+  let postgres: Postgres | undefined;
+  let dir: string;
+  let port: number;
+  const password = 'create-databases-test-password';
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'deploy-databases-'));
+    // PostgreSQL refuses to run as root: its own user must be let through to the cluster below.
+    chmodSync(dir, 0o711);
+    port = await freePort();
+    postgres = await startPostgres({
+      dataDir: join(dir, 'pg'),
+      port,
+      user: 'temporal',
+      password,
+      log: () => undefined,
+      stdio: 'ignore',
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await postgres?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The job's environment as docker-compose.yml gives it, pointed at this server instead of `postgres`. */
+  const composeJob = () => {
+    const compose = parse(readFileSync(join(DEPLOY, '../docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { environment: Record<string, string> }>;
+    };
+    return compose.services['app-databases']!.environment;
+  };
+  /** psql's own variables, for this server (compose's job gets PGHOST=postgres and the same user). */
+  const psqlEnv = () => ({ PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'temporal', PGPASSWORD: password });
+  const createDatabases = (databases: string, env: Record<string, string> = {}) =>
+    exitCode('sh', [join(DEPLOY, 'postgres/create-databases.sh')], {
+      ...psqlEnv(),
+      DATABASES: databases,
+      ...env,
+    });
+  const sql = async (database: string, command: string) =>
+    (
+      await run('psql', ['--dbname', database, '--no-psqlrc', '--tuples-only', '--no-align', '--command', command], {
+        env: { PATH: process.env.PATH ?? '', ...psqlEnv() },
+      })
+    ).stdout.trim();
+
+  it('creates each database compose names, and keeps them, with what is in them, when run again', async () => {
+    const databases = composeJob().DATABASES!;
+    const names = databases.split(/\s+/);
+    expect(names.length).toBeGreaterThan(0);
+    expect(await createDatabases(databases)).toMatchObject({ code: 0 });
+    const all = (await sql('postgres', 'SELECT datname FROM pg_database')).split('\n');
+    expect(all).toEqual(expect.arrayContaining(names));
+    await sql(names[0]!, 'CREATE TABLE kept (id int); INSERT INTO kept VALUES (1)');
+    const again = await createDatabases(databases);
+    expect(again).toEqual({ code: 0, output: expect.stringContaining(`database ${names[0]} exists`) });
+    expect(again.output).not.toContain('created');
+    expect(await sql(names[0]!, 'SELECT id FROM kept')).toBe('1');
+  });
+
+  it('refuses a name that is not letters, digits and "_", creating nothing', async () => {
+    const refused = await createDatabases('fine_one bad-name');
+    expect(refused).toEqual({ code: 1, output: expect.stringContaining('cannot create the database "bad-name"') });
+    const made = await sql('postgres', "SELECT count(*) FROM pg_database WHERE datname IN ('fine_one', 'bad-name')");
+    expect(made).toBe('0');
+  });
+
+  it('fails, saying why, when the server refuses it (a wrong password) or none is named', async () => {
+    const refused = await createDatabases('never_made', { PGPASSWORD: 'wrong-password' });
+    expect(refused).toEqual({ code: 2, output: expect.stringContaining('password authentication failed') });
+    expect(await sql('postgres', "SELECT count(*) FROM pg_database WHERE datname = 'never_made'")).toBe('0');
+    expect(await createDatabases('')).toEqual({ code: 2, output: expect.stringContaining('DATABASES must name') });
   });
 });
 
