@@ -658,6 +658,13 @@ describe('the apps: two replicas each, behind their proxy (deploy/proxy/nginx.co
     }
   });
 
+  it('lets the apps answer an oversized body themselves: nginx takes more than their limits', () => {
+    const [limit] = directives(http, 'client_max_body_size').map(({ args: [value = ''] }) => value);
+    // nginx answers bodies over its default 1 MiB with its own HTML page; the apps' proxy buffers 1 MiB.
+    expect(limit).toMatch(/^\d+m$/);
+    expect(Number.parseInt(limit!, 10)).toBeGreaterThan(1);
+  });
+
   it('streams the menu’s live notifications (server-sent events) unbuffered, and lets an idle stream stay open', () => {
     expect(existsSync(join(REPO, 'apps/menu/src/app/api/notifications/route.ts'))).toBe(true);
     const menu = servers.find(({ listen }) => listen === portOf('menu'))!;
