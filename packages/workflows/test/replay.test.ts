@@ -125,6 +125,26 @@ it('records no patch in any order history', () => {
   expect(patches).toEqual([]);
 });
 
+/**
+ * What a delivered order costs the server: two activity tasks, the charge and the loyalty points. The checkout perks
+ * and the pushes run inline (local activities, one marker each), so the customer at checkout waits for one activity
+ * round trip, and their results take no workflow task of their own.
+ */
+it('schedules two activity tasks for a delivered order, the charge and the points; perks and pushes are markers', () => {
+  type Event = {
+    eventType: string;
+    activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+  };
+  const { events } = loadHistory('delivered-rating-prompt') as { events: Event[] };
+  const scheduled = events
+    .filter((event) => event.eventType === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')
+    .map((event) => event.activityTaskScheduledEventAttributes?.activityType.name);
+  expect(scheduled).toEqual(['chargeCustomer', 'earnPoints']);
+  const markers = events.filter((event) => event.eventType === 'EVENT_TYPE_MARKER_RECORDED');
+  // applyCheckoutPerks, then the pickedUp, delivered and ratePrompt pushes.
+  expect(markers).toHaveLength(4);
+});
+
 it.each(recorded)('replays the recorded "%s" history without non-determinism', async (name) => {
   await expect(replay(historyFromJSON(loadHistory(name)))).resolves.toBeUndefined();
 });
