@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { normalizeUsername, type Accounts } from './accounts.js';
-import { SignInThrottle, type ThrottleLimits } from './throttle.js';
+import { AccountsUnavailableError, normalizeUsername, type Accounts, type SignInResult } from './accounts.js';
+import { ThrottleUnavailableError, type ThrottleLimits } from './throttle.js';
 
 type Handler = (request: Request) => Promise<Response>;
 
@@ -8,7 +8,7 @@ type Handler = (request: Request) => Promise<Response>;
 export const SIGN_IN_PAGE = '/signin';
 
 /** The codes a failed form sign-in redirects back with (`/signin?error=…`); the page words each one. */
-export type SignInErrorCode = 'invalid' | 'disabled' | 'throttled' | 'missing' | 'origin';
+export type SignInErrorCode = 'invalid' | 'disabled' | 'throttled' | 'missing' | 'origin' | 'unavailable';
 
 export const SIGN_IN_MESSAGES: Record<SignInErrorCode, string> = {
   invalid: 'That username and password do not match an account.',
@@ -16,7 +16,11 @@ export const SIGN_IN_MESSAGES: Record<SignInErrorCode, string> = {
   throttled: 'Too many failed sign-ins. Wait and try again.',
   missing: 'Enter your username and password.',
   origin: 'Sign in from this app’s own sign-in page.',
+  unavailable: 'Sign-in is unavailable for a moment: the accounts database did not answer. Try again in a minute.',
 };
+
+/** What a 503 asks a client to wait while the accounts database does not answer. */
+const UNAVAILABLE_RETRY_SECONDS = 30;
 
 const signInSchema = z.object({
   username: z.string().trim().min(1, 'is required').max(64, 'must be at most 64 characters'),
@@ -52,7 +56,7 @@ export function driverSessionHandlers(
   signIn: Handler;
   signOut: Handler;
 } {
-  const throttle = new SignInThrottle(options.throttle);
+  const throttle = accounts.signInThrottle(options.throttle);
   return {
     async signIn(req) {
       const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -88,15 +92,23 @@ export function driverSessionHandlers(
       }
       const username = normalizeUsername(parsed.data.username);
       const address = options.addressOf(req.headers);
-      const wait = await throttle.retryAfter(username, address);
-      if (wait > 0) return fail('throttled', 429, { username, retryAfter: wait });
-
-      const result = await accounts.signIn(username, parsed.data.password);
-      if (!result.ok) {
-        if (result.reason === 'invalid') await throttle.failed(username, address);
-        return fail(result.reason, result.reason === 'disabled' ? 403 : 401, { username });
+      let result: SignInResult;
+      try {
+        const wait = await throttle.retryAfter(username, address);
+        if (wait > 0) return fail('throttled', 429, { username, retryAfter: wait });
+        result = await accounts.signIn(username, parsed.data.password);
+        if (!result.ok) {
+          if (result.reason === 'invalid') await throttle.failed(username, address);
+          return fail(result.reason, result.reason === 'disabled' ? 403 : 401, { username });
+        }
+        await throttle.succeeded(username, address);
+      } catch (error) {
+        // The accounts database (accounts and, with PostgreSQL, the throttle's counts) did not answer: a 503 that
+        // says so, never a 500, and never a session opened with a failure left uncounted.
+        if (!(error instanceof ThrottleUnavailableError || error instanceof AccountsUnavailableError)) throw error;
+        console.error(JSON.stringify({ level: 'ERROR', msg: 'driver sign-in unavailable', error: error.message }));
+        return fail('unavailable', 503, { username, retryAfter: UNAVAILABLE_RETRY_SECONDS });
       }
-      await throttle.succeeded(username, address);
       const headers = new Headers({ 'cache-control': 'no-store' });
       for (const cookie of result.setCookies) headers.append('set-cookie', cookie);
       if (form) {
