@@ -18,7 +18,7 @@ export function driverAccounts(): Promise<Accounts> {
   return accounts;
 }
 
-/** Sign-in and sign-out, one per process: the sign-in throttle keeps its counts in it. */
+/** Sign-in and sign-out, one per process; the sign-in throttle counts where the accounts live (see @durable-delivery/accounts). */
 export function sessionRoutes(): Promise<ReturnType<typeof driverSessionHandlers>> {
   sessionHandlers ??= driverAccounts().then((opened) => {
     const config = appConfig();
