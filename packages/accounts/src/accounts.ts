@@ -180,10 +180,7 @@ export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
           return { ok: false, reason: error.status === 'FORBIDDEN' ? 'disabled' : 'invalid' };
         // Anything else is the store failing (Better Auth passes pg's errors through as they are): not a wrong password,
         // so not a failure to count, and not a 500.
-        throw new AccountsUnavailableError(
-          `the accounts database did not answer: ${error instanceof Error ? error.message : String(error)}`,
-          { cause: error },
-        );
+        throw unavailable(error);
       }
     },
 
@@ -194,8 +191,13 @@ export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
     },
 
     async signOut(headers) {
-      const { headers: out } = await auth.api.signOut({ headers, returnHeaders: true });
-      return out.getSetCookie();
+      try {
+        const { headers: out } = await auth.api.signOut({ headers, returnHeaders: true });
+        return out.getSetCookie();
+      } catch (error) {
+        if (error instanceof APIError && error.status !== 'INTERNAL_SERVER_ERROR') throw error;
+        throw unavailable(error);
+      }
     },
 
     signInThrottle(limits) {
@@ -212,6 +214,11 @@ interface UserRow {
   readonly username?: string | null;
   readonly banned?: boolean | null;
   readonly createdAt: Date;
+}
+
+function unavailable(error: unknown): AccountsUnavailableError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new AccountsUnavailableError(`the accounts database did not answer: ${detail}`, { cause: error });
 }
 
 function accountOf(row: UserRow): DriverAccount {

@@ -1,7 +1,7 @@
 // The sign-in throttle on PostgreSQL (issue 18): two replicas of the driver app, each with its own accounts handle
 // and sign-in routes as its own process would build them, on one real PostgreSQL, share one budget of failures; a
-// right password counts nothing; a database that is down answers 503, not 500, and the throttle's tables are made
-// on the first sign-in once it is back.
+// right password counts nothing; a database that is down answers 503, not 500 (to count, to check a password, or to
+// open the accounts at all), and the throttle's tables are made on the first sign-in once it is back.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,5 +163,54 @@ describe('sign-in while the accounts database is down', () => {
     ]);
     assert.deepEqual(rows, [{ points: 1 }]);
     assert.equal((await app.signIn({ username: 'outage', password: secret }, '198.51.100.60')).status, 200);
+  });
+
+  it('answers 503 while the accounts cannot even be opened, and opens them at the next sign-in once it is back', async () => {
+    const config = loadAccountsConfig({
+      ACCOUNTS_DATABASE_URL: serverUrl('driver_accounts_late'),
+      ACCOUNTS_SECRET: 'x'.repeat(32),
+    });
+    // As the driver app opens them: at the first request, and again after a failure.
+    let pending;
+    const open = () =>
+      (pending ??= openAccounts(config).then(
+        (accounts) => (opened.push(accounts), accounts),
+        (error) => {
+          pending = undefined;
+          throw error;
+        },
+      ));
+    const routes = driverSessionHandlers(open, { addressOf: () => '198.51.100.70', throttle: THROTTLE });
+    await postgres.stop();
+    try {
+      const down = await routes.signIn(post({ username: 'late', password: 'a-wrong-password' }, '198.51.100.70'));
+      assert.equal(down.status, 503);
+      assert.match((await down.json()).message, /accounts database did not answer/);
+      const form = await routes.signIn(
+        new Request(`${APP}/api/session`, {
+          method: 'POST',
+          body: new URLSearchParams({ username: 'late', password: 'a-wrong-password' }).toString(),
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            origin: APP,
+            'sec-fetch-site': 'same-origin',
+          },
+        }),
+      );
+      assert.equal(form.status, 303);
+      assert.match(form.headers.get('location'), /^\/signin\?error=unavailable&/);
+      const signOut = await routes.signOut(
+        new Request(`${APP}/api/session/sign-out`, { method: 'POST', headers: { origin: APP } }),
+      );
+      assert.equal(signOut.status, 503);
+      assert.match(await signOut.text(), /your session is still open/);
+    } finally {
+      postgres = await startDatabase();
+    }
+    const { password: secret } = await (await open()).addDriver({ username: 'late', name: 'Driver' });
+    const wrong = await routes.signIn(post({ username: 'late', password: 'a-wrong-password' }, '198.51.100.70'));
+    assert.equal(wrong.status, 401);
+    const right = await routes.signIn(post({ username: 'late', password: secret }, '198.51.100.70'));
+    assert.equal(right.status, 200);
   });
 });
