@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { APIError } from 'better-auth/api';
 import { createAuth, ensureDatabase, migrate, USERNAME_PATTERN } from './auth.js';
 import type { AccountsConfig } from './config.js';
+import { SignInThrottle, type ThrottleLimits } from './throttle.js';
 
 /** A driver account as operators and the apps see it. `id` is the workflow's DriverId; `name` is shown to people. */
 export interface DriverAccount {
@@ -21,6 +22,11 @@ export interface SignedInDriver {
 export type SignInResult =
   | { readonly ok: true; readonly driver: SignedInDriver; readonly setCookies: readonly string[] }
   | { readonly ok: false; readonly reason: 'invalid' | 'disabled' };
+
+/** The accounts database did not answer (down, restarting, unreachable): a sign-in answers 503, not 500. */
+export class AccountsUnavailableError extends Error {
+  override readonly name = 'AccountsUnavailableError';
+}
 
 /** What an operator got wrong (unknown or taken username, bad name): the command prints it as it is. */
 export class AccountsError extends Error {
@@ -47,6 +53,11 @@ export interface Accounts {
   driverFor(headers: Headers): Promise<SignedInDriver | undefined>;
   /** Ends the request's session in the database; the Set-Cookie headers clear the cookie. */
   signOut(headers: Headers): Promise<string[]>;
+  /**
+   * A sign-in throttle that counts where the accounts live: in PostgreSQL, shared by every process on this database;
+   * with SQLite (one process), in this process's memory.
+   */
+  signInThrottle(limits?: ThrottleLimits): SignInThrottle;
   close(): Promise<void>;
 }
 
@@ -56,7 +67,7 @@ const MAX_PASSWORD = 128;
 /** Opens the accounts store and brings its schema up to date (Better Auth's migrations) before answering. */
 export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
   await ensureDatabase(config.store);
-  const { auth, close } = createAuth(config);
+  const { auth, close, pool } = createAuth(config);
   try {
     await migrate(auth).catch(async () => {
       // Two processes opening a new store at once (the app and the drivers command): the loser finds the tables
@@ -165,9 +176,11 @@ export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
         };
       } catch (error) {
         // Better Auth's wording is for developers; the caller words the answer. FORBIDDEN: a disabled (banned) driver.
-        if (error instanceof APIError)
+        if (error instanceof APIError && error.status !== 'INTERNAL_SERVER_ERROR')
           return { ok: false, reason: error.status === 'FORBIDDEN' ? 'disabled' : 'invalid' };
-        throw error;
+        // Anything else is the store failing (Better Auth passes pg's errors through as they are): not a wrong password,
+        // so not a failure to count, and not a 500.
+        throw unavailable(error);
       }
     },
 
@@ -178,8 +191,17 @@ export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
     },
 
     async signOut(headers) {
-      const { headers: out } = await auth.api.signOut({ headers, returnHeaders: true });
-      return out.getSetCookie();
+      try {
+        const { headers: out } = await auth.api.signOut({ headers, returnHeaders: true });
+        return out.getSetCookie();
+      } catch (error) {
+        if (error instanceof APIError && error.status !== 'INTERNAL_SERVER_ERROR') throw error;
+        throw unavailable(error);
+      }
+    },
+
+    signInThrottle(limits) {
+      return new SignInThrottle(limits, pool);
     },
 
     close,
@@ -192,6 +214,11 @@ interface UserRow {
   readonly username?: string | null;
   readonly banned?: boolean | null;
   readonly createdAt: Date;
+}
+
+function unavailable(error: unknown): AccountsUnavailableError {
+  const detail = error instanceof Error ? error.message : String(error);
+  return new AccountsUnavailableError(`the accounts database did not answer: ${detail}`, { cause: error });
 }
 
 function accountOf(row: UserRow): DriverAccount {

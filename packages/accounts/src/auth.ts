@@ -29,7 +29,7 @@ export type DriverAuth = ReturnType<typeof createAuth>['auth'];
 export function createAuth(config: AccountsConfig) {
   // typescript-eslint cannot resolve Better Auth's database option type (tsc can): the store is checked by tsc.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
-  const { database, close } = openStore(config.store);
+  const { database, close, pool } = openStore(config.store);
   const auth = betterAuth({
     appName: 'Durable Delivery drivers',
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment
@@ -60,7 +60,7 @@ export function createAuth(config: AccountsConfig) {
       admin(),
     ],
   });
-  return { auth, close };
+  return { auth, close, pool };
 }
 
 /**
@@ -99,10 +99,21 @@ export async function migrate(auth: DriverAuth): Promise<void> {
   await runMigrations();
 }
 
-function openStore(store: AccountsStore): { database: BetterAuthOptions['database']; close: () => Promise<void> } {
+function openStore(store: AccountsStore): {
+  database: BetterAuthOptions['database'];
+  close: () => Promise<void>;
+  /** The PostgreSQL pool (also the sign-in throttle's store); none with SQLite. */
+  pool?: pg.Pool;
+} {
   if (store.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: store.url, max: 5 });
-    return { database: pool, close: () => pool.end() };
+    // A database that cannot be reached fails a request in seconds (a 503 at sign-in), rather than holding it open.
+    const pool = new pg.Pool({ connectionString: store.url, max: 5, connectionTimeoutMillis: 5_000 });
+    // An idle connection the database drops (a restart, a failover) is reported here instead of being thrown at the
+    // process; the next query opens a new one.
+    pool.on('error', (error) =>
+      console.error(JSON.stringify({ level: 'WARN', msg: 'accounts database connection lost', error: error.message })),
+    );
+    return { database: pool, close: () => pool.end(), pool };
   }
   mkdirSync(dirname(store.file), { recursive: true, mode: 0o700 });
   const db = new Database(store.file);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { normalizeUsername, type Accounts } from './accounts.js';
-import { SignInThrottle, type ThrottleLimits } from './throttle.js';
+import { AccountsUnavailableError, normalizeUsername, type Accounts, type SignInResult } from './accounts.js';
+import { AccountsConfigError } from './config.js';
+import { ThrottleUnavailableError, type SignInThrottle, type ThrottleLimits } from './throttle.js';
 
 type Handler = (request: Request) => Promise<Response>;
 
@@ -8,7 +9,7 @@ type Handler = (request: Request) => Promise<Response>;
 export const SIGN_IN_PAGE = '/signin';
 
 /** The codes a failed form sign-in redirects back with (`/signin?error=…`); the page words each one. */
-export type SignInErrorCode = 'invalid' | 'disabled' | 'throttled' | 'missing' | 'origin';
+export type SignInErrorCode = 'invalid' | 'disabled' | 'throttled' | 'missing' | 'origin' | 'unavailable';
 
 export const SIGN_IN_MESSAGES: Record<SignInErrorCode, string> = {
   invalid: 'That username and password do not match an account.',
@@ -16,7 +17,11 @@ export const SIGN_IN_MESSAGES: Record<SignInErrorCode, string> = {
   throttled: 'Too many failed sign-ins. Wait and try again.',
   missing: 'Enter your username and password.',
   origin: 'Sign in from this app’s own sign-in page.',
+  unavailable: 'Sign-in is unavailable for a moment: the accounts database did not answer. Try again in a minute.',
 };
+
+/** What a 503 asks a client to wait while the accounts database does not answer. */
+const UNAVAILABLE_RETRY_SECONDS = 30;
 
 const signInSchema = z.object({
   username: z.string().trim().min(1, 'is required').max(64, 'must be at most 64 characters'),
@@ -44,15 +49,33 @@ export interface SessionHandlerOptions {
  * JSON in the shape the tRPC errors use). Any other body type is refused (a text/plain or multipart form cannot sign
  * anyone in), and so is a request from another origin. `signOut` is a form POST too (a button that works before
  * hydration): it ends the session in the database and sends the browser to the sign-in page.
+ *
+ * `accounts` is the open accounts, or how to open them (the app opens them at the first request, not at start): a
+ * database that does not answer — to open them, to check a password, to count a failure — is a 503 saying so, and
+ * the next request tries again.
  */
 export function driverSessionHandlers(
-  accounts: Accounts,
+  accounts: Accounts | (() => Promise<Accounts>),
   options: SessionHandlerOptions,
 ): {
   signIn: Handler;
   signOut: Handler;
 } {
-  const throttle = new SignInThrottle(options.throttle);
+  // The throttle counts beside the accounts (in their PostgreSQL, or in memory with SQLite): made once they are open.
+  let opened: { accounts: Accounts; throttle: SignInThrottle } | undefined;
+  async function open(): Promise<{ accounts: Accounts; throttle: SignInThrottle }> {
+    if (opened) return opened;
+    let handle: Accounts;
+    try {
+      handle = typeof accounts === 'function' ? await accounts() : accounts;
+    } catch (error) {
+      // A bad configuration is the operator's to fix, and stays loud; anything else is the database not answering.
+      if (error instanceof AccountsConfigError) throw error;
+      throw new AccountsUnavailableError(`the accounts could not be opened: ${errorText(error)}`, { cause: error });
+    }
+    opened ??= { accounts: handle, throttle: handle.signInThrottle(options.throttle) };
+    return opened;
+  }
   return {
     async signIn(req) {
       const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -88,15 +111,24 @@ export function driverSessionHandlers(
       }
       const username = normalizeUsername(parsed.data.username);
       const address = options.addressOf(req.headers);
-      const wait = await throttle.retryAfter(username, address);
-      if (wait > 0) return fail('throttled', 429, { username, retryAfter: wait });
-
-      const result = await accounts.signIn(username, parsed.data.password);
-      if (!result.ok) {
-        if (result.reason === 'invalid') await throttle.failed(username, address);
-        return fail(result.reason, result.reason === 'disabled' ? 403 : 401, { username });
+      let result: SignInResult;
+      try {
+        const { accounts: store, throttle } = await open();
+        const wait = await throttle.retryAfter(username, address);
+        if (wait > 0) return fail('throttled', 429, { username, retryAfter: wait });
+        result = await store.signIn(username, parsed.data.password);
+        if (!result.ok) {
+          if (result.reason === 'invalid') await throttle.failed(username, address);
+          return fail(result.reason, result.reason === 'disabled' ? 403 : 401, { username });
+        }
+        await throttle.succeeded(username, address);
+      } catch (error) {
+        // The accounts database (accounts and, with PostgreSQL, the throttle's counts) did not answer: a 503 that
+        // says so, never a 500, and never a session opened with a failure left uncounted.
+        if (!(error instanceof ThrottleUnavailableError || error instanceof AccountsUnavailableError)) throw error;
+        logUnavailable('sign-in', error);
+        return fail('unavailable', 503, { username, retryAfter: UNAVAILABLE_RETRY_SECONDS });
       }
-      await throttle.succeeded(username, address);
       const headers = new Headers({ 'cache-control': 'no-store' });
       for (const cookie of result.setCookies) headers.append('set-cookie', cookie);
       if (form) {
@@ -110,11 +142,29 @@ export function driverSessionHandlers(
       // Another site's page must not sign a driver out mid-shift (logout CSRF).
       if (!sameOrigin(req, options.origins)) return new Response('Sign out from this app’s own page.', { status: 403 });
       const headers = new Headers({ location: SIGN_IN_PAGE, 'cache-control': 'no-store' });
-      for (const cookie of await accounts.signOut(req.headers)) headers.append('set-cookie', cookie);
+      try {
+        for (const cookie of await (await open()).accounts.signOut(req.headers)) headers.append('set-cookie', cookie);
+      } catch (error) {
+        if (!(error instanceof AccountsUnavailableError)) throw error;
+        logUnavailable('sign-out', error);
+        return new Response(SIGN_OUT_UNAVAILABLE, {
+          status: 503,
+          headers: { 'retry-after': String(UNAVAILABLE_RETRY_SECONDS), 'cache-control': 'no-store' },
+        });
+      }
       return new Response(null, { status: 303, headers });
     },
   };
 }
+
+const SIGN_OUT_UNAVAILABLE =
+  'Sign-out is unavailable for a moment: the accounts database did not answer, so your session is still open. Try again in a minute.';
+
+function logUnavailable(action: string, error: Error): void {
+  console.error(JSON.stringify({ level: 'ERROR', msg: `driver ${action} unavailable`, error: error.message }));
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function messageOf(code: SignInErrorCode, retryAfter?: number): string {
   if (code === 'throttled' && retryAfter) return `Too many failed sign-ins. Try again in ${waitText(retryAfter)}.`;

@@ -3,6 +3,7 @@ export {
   openAccounts,
   normalizeUsername,
   AccountsError,
+  AccountsUnavailableError,
   type Accounts,
   type DriverAccount,
   type SignedInDriver,
@@ -17,5 +18,5 @@ export {
   type SignInErrorCode,
   type SessionHandlerOptions,
 } from './http.js';
-export { SignInThrottle, DEFAULT_THROTTLE, type ThrottleLimits } from './throttle.js';
+export { SignInThrottle, ThrottleUnavailableError, DEFAULT_THROTTLE, type ThrottleLimits } from './throttle.js';
 export { DEVELOPMENT_DRIVERS } from './development.js';

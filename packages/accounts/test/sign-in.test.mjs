@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { driverSessionHandlers, loadAccountsConfig, openAccounts } from '../dist/index.js';
 
 const APP = 'http://drivers.test';
@@ -188,6 +189,26 @@ describe('sign-in', () => {
     assert.ok(Number(blocked.headers.get('retry-after')) > 0);
     const elsewhere = await post({ username: driver.username, password: driver.password }, { address: '192.0.2.8' });
     assert.equal(elsewhere.status, 200);
+  });
+
+  it('counts in this process’s memory with SQLite (one process): no throttle table in the accounts file', async () => {
+    const driver = await aDriver();
+    const statuses = [];
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const response = await post(
+        { username: driver.username, password: `guess-${attempt}-xxxx` },
+        { address: '192.0.2.90' },
+      );
+      statuses.push(response.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+    const db = new Database(join(dir, 'accounts.db'), { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'sign_in%'").all();
+      assert.deepEqual(tables, []);
+    } finally {
+      db.close();
+    }
   });
 });
 

@@ -12,13 +12,10 @@ import { limitedApi } from '../src/server/limits';
 let postgres: Postgres | undefined;
 let dir: string;
 let url: string;
+let port: number;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'api-rate-limits-'));
-  // PostgreSQL refuses to run as root: its own user must be let through to the cluster below.
-  chmodSync(dir, 0o711);
-  const port = await freePort();
-  postgres = await startPostgres({
+const startDatabase = () =>
+  startPostgres({
     dataDir: join(dir, 'pg'),
     port,
     user: 'limits',
@@ -26,6 +23,13 @@ beforeAll(async () => {
     log: () => undefined,
     stdio: 'ignore',
   });
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'api-rate-limits-'));
+  // PostgreSQL refuses to run as root: its own user must be let through to the cluster below.
+  chmodSync(dir, 0o711);
+  port = await freePort();
+  postgres = await startDatabase();
   url = `postgres://limits:limits-test-password@127.0.0.1:${port}/postgres`;
 }, 120_000);
 
@@ -87,4 +91,22 @@ it('shares one client’s budget between replicas through PostgreSQL', async () 
   for (let index = 0; index < 6; index += 1) statuses.push((await (index % 2 ? first : second)(call())).status);
   // Four per minute in all, whichever replica answers.
   expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
+}, 120_000);
+
+it('makes its tables once a database that was down when the replica started answers', async () => {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  await db.query('DROP TABLE IF EXISTS rate_limits_q, rate_limits_qa, rate_limits_m, rate_limits_ma');
+  await db.end();
+  await postgres?.stop();
+  let late: ReturnType<typeof replica>;
+  try {
+    late = replica();
+    // Meanwhile it limits in memory (its insurance): answered, not failed.
+    expect((await late(call('c-meanwhile'))).status).toBe(200);
+  } finally {
+    postgres = await startDatabase();
+  }
+  // The library tries to make its table once, at start; this replica tries again until it is made.
+  await countsInDatabase(late, 'c-late');
 }, 120_000);

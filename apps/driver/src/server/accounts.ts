@@ -4,7 +4,7 @@ import { clientAddress } from '@durable-delivery/api/server';
 import { appConfig } from './config';
 
 let accounts: Promise<Accounts> | undefined;
-let sessionHandlers: Promise<ReturnType<typeof driverSessionHandlers>> | undefined;
+let sessionHandlers: ReturnType<typeof driverSessionHandlers> | undefined;
 
 /**
  * The driver accounts (ACCOUNTS_DATABASE_URL, ACCOUNTS_SECRET), opened and migrated on first use, once per process;
@@ -18,15 +18,17 @@ export function driverAccounts(): Promise<Accounts> {
   return accounts;
 }
 
-/** Sign-in and sign-out, one per process: the sign-in throttle keeps its counts in it. */
-export function sessionRoutes(): Promise<ReturnType<typeof driverSessionHandlers>> {
-  sessionHandlers ??= driverAccounts().then((opened) => {
-    const config = appConfig();
-    // The throttle counts addresses by the same rule (and trusted proxies) as the API's rate limits.
-    return driverSessionHandlers(opened, {
-      origins: config.origins,
-      addressOf: (headers) => clientAddress(headers, config.trustProxy),
-    });
+/**
+ * Sign-in and sign-out, one per process. They open the accounts at the first request (and again after a failure):
+ * while the accounts database does not answer they say so with a 503, not a 500. The sign-in throttle counts where
+ * the accounts live (see @durable-delivery/accounts).
+ */
+export function sessionRoutes(): ReturnType<typeof driverSessionHandlers> {
+  const config = appConfig();
+  // The throttle counts addresses by the same rule (and trusted proxies) as the API's rate limits.
+  sessionHandlers ??= driverSessionHandlers(driverAccounts, {
+    origins: config.origins,
+    addressOf: (headers) => clientAddress(headers, config.trustProxy),
   });
   return sessionHandlers;
 }

@@ -1,10 +1,6 @@
-import {
-  RateLimiterMemory,
-  RateLimiterPostgres,
-  type RateLimiterAbstract,
-  type RateLimiterRes,
-} from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Pool as PgPool } from 'pg';
+import { postgresLimiter } from '@durable-delivery/rate-limit-store';
 import { logJson } from '@durable-delivery/telemetry';
 import type { AppConfig, RateLimitSettings } from './config';
 import { MAX_BATCH_CALLS } from '../batch';
@@ -32,7 +28,13 @@ export interface ApiCall {
   readonly request: Request;
 }
 
-type Limiters = { queries: PerClient; mutations: PerClient; inFlight: InFlight };
+type Limiters = {
+  queries: PerClient;
+  mutations: PerClient;
+  inFlight: InFlight;
+  /** Makes the PostgreSQL tables if they are not made yet (in the background; at most every few seconds). */
+  makeTables: () => void;
+};
 
 interface PerClient {
   readonly client: RateLimiterAbstract;
@@ -68,6 +70,7 @@ export function limitedApi(
       );
     }
     const limiters = limitersFor(config.rateLimits);
+    limiters.makeTables();
     const clientId = await identify(original);
     const address = clientAddress(original.headers, config.trustProxy);
     const keys = [clientId ? `id:${clientId}` : undefined, `ip:${address}`].filter((key) => key !== undefined);
@@ -232,28 +235,32 @@ function limitersFor(settings: RateLimitSettings): Limiters {
   let limiters: Limiters | undefined = registry.get(id);
   if (!limiters) {
     const store = settings.store.kind === 'postgres' ? postgresPool(settings.store.url) : undefined;
+    const tables: (() => Promise<void>)[] = [];
     const make = (name: string, rate: { points: number; seconds: number }, factor: number) => {
       const options = { keyPrefix: `dd_${name}`, points: rate.points * factor, duration: rate.seconds };
       if (!store) return new RateLimiterMemory(options);
-      return new RateLimiterPostgres(
+      const shared = postgresLimiter(
         {
           ...options,
           storeClient: store,
+          storeType: 'pool',
           tableName: `rate_limits_${name}`,
           // A client over its limit is answered from memory until its window ends, not with a query per request;
-          // if the database is down, each replica limits on its own rather than letting everyone through.
+          // if the database is down (or the table not made yet), each replica limits on its own in memory rather
+          // than letting everyone through, or failing the app because its limits' database is away.
           inMemoryBlockOnConsumed: options.points,
           insuranceLimiter: new RateLimiterMemory(options),
         },
-        // Until its table exists (or if it cannot be made), the limiter counts in memory (the insurance).
-        (error?: unknown) => {
-          if (error)
-            logJson('ERROR', 'rate limit table could not be created', {
+        {
+          onTableError: (error) =>
+            logJson('ERROR', 'rate limit table could not be created (tried again in a few seconds)', {
               table: `rate_limits_${name}`,
               error: error instanceof Error ? error.message : 'unknown error',
-            });
+            }),
         },
       );
+      tables.push(() => shared.ready());
+      return shared.limiter;
     };
     limiters = {
       queries: { client: make('q', settings.queries, 1), address: make('qa', settings.queries, settings.perAddress) },
@@ -262,7 +269,10 @@ function limitersFor(settings: RateLimitSettings): Limiters {
         address: make('ma', settings.mutations, settings.perAddress),
       },
       inFlight: new InFlight(settings),
+      // Not awaited: requests are answered meanwhile (by the insurance), and the tables are made once it answers.
+      makeTables: () => tables.forEach((made) => void made().catch(() => undefined)),
     };
+    limiters.makeTables();
     registry.set(id, limiters);
   }
   return limiters;

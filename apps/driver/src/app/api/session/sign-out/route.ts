@@ -1,4 +1,4 @@
 import { sessionRoutes } from '../../../../server/accounts';
 
 // The Sign out button's form: ends the session in the database, then the sign-in page.
-export const POST = async (request: Request) => (await sessionRoutes()).signOut(request);
+export const POST = async (request: Request) => sessionRoutes().signOut(request);
