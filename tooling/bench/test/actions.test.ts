@@ -11,14 +11,15 @@ const recorded = (name: string) =>
 
 describe('Temporal Cloud billable actions counted from a history', () => {
   it('counts a delivered, rated order by the documented rules', () => {
-    // By the workflow's logic: 1 start; 1 charge; the pickedUp and delivered notifications as local activities in
-    // two workflow tasks; the pickup, delivery and rating-prompt waits as timers; waitForPayment, pickUp, deliver and
-    // rate as updates; paid, pickedUp and delivered as search-attribute upserts (charging is set at start, free).
+    // By the workflow's logic: 1 start; the charge and the loyalty points; the checkout perks, the pickedUp and the
+    // delivered notifications as local activities in three workflow tasks; the pickup, delivery and rating-prompt
+    // waits as timers; waitForPayment, pickUp, deliver and rate as updates; paid, pickedUp and delivered as
+    // search-attribute upserts (charging is set at start, free).
     expect(billableActions(recorded('delivered-and-rated'))).toEqual({
-      total: 14,
+      total: 16,
       workflowStarted: 1,
-      activityAttempts: 1,
-      localActivityTasks: 2,
+      activityAttempts: 2,
+      localActivityTasks: 3,
       localActivityRetries: 0,
       timers: 3,
       updatesAccepted: 4,
@@ -28,11 +29,12 @@ describe('Temporal Cloud billable actions counted from a history', () => {
   });
 
   it('bills no TemporalChangeVersion upsert, and one action per workflow task with markers, patch markers included', () => {
-    // Both patches taken: each patched() call records a marker and an upsert of TemporalChangeVersion alone, which
-    // Temporal Cloud exempts. Markers fall in three tasks: the first (the checkout-perks patch), pickUp's (the
-    // pickedUp push) and deliver's (the loyalty-points patch and the delivered push, one action for both).
+    // An order of the build before the order was pinned (test/histories/retired), both patches taken: each
+    // patched() call records a marker and an upsert of TemporalChangeVersion alone, which Temporal Cloud exempts.
+    // Markers fall in three tasks: the first (the checkout-perks patch), pickUp's (the pickedUp push) and deliver's
+    // (the loyalty-points patch and the delivered push, one action for both).
     // 1 start; perks, charge and earnPoints; 3 timers; 4 updates; total, paid, pickedUp and delivered upserts.
-    const history = recorded('delivered-with-perks');
+    const history = recorded('retired/delivered-with-perks');
     const changeVersionUpserts = (history.events ?? []).filter((event) =>
       Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes(
         'TemporalChangeVersion',
@@ -53,7 +55,7 @@ describe('Temporal Cloud billable actions counted from a history', () => {
   });
 
   it('bills an upsert that sets TemporalChangeVersion beside another attribute', () => {
-    const history = recorded('delivered-with-perks');
+    const history = recorded('retired/delivered-with-perks');
     const before = billableActions(history).searchAttributeUpserts;
     const upsert = (history.events ?? []).find((event) =>
       Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}).includes(
@@ -75,12 +77,13 @@ describe('Temporal Cloud billable actions counted from a history', () => {
     };
     const actions = billableActions(history);
     expect(actions.localActivityRetries).toBe(2);
-    expect(actions.total).toBe(16);
+    expect(actions.total).toBe(18);
   });
 
   it('counts every attempt of a retried activity, though the history records only the last one', () => {
-    // The charge failed twice before it went through: three attempts, one ActivityTaskStarted event (attempt 3).
-    expect(billableActions(recorded('payment-retried')).activityAttempts).toBe(3);
+    // The charge failed twice before it went through: three attempts, one ActivityTaskStarted event (attempt 3);
+    // then the loyalty points, one attempt.
+    expect(billableActions(recorded('payment-retried')).activityAttempts).toBe(4);
   });
 
   it('counts signals, which the seed-style CLI path uses instead of updates', () => {
