@@ -1,6 +1,6 @@
-// `pnpm test` in e2e: the suite on its shared stack (playwright.config.ts), then the replicas spec on a stack of its
-// own (scale/playwright.config.ts), one after the other so that the two stacks never share the machine. Arguments
-// (a spec, --grep …) are for the suite alone; `pnpm run test:scale` runs the replicas spec alone.
+// `pnpm test` in e2e: the suite on its shared stack (playwright.config.ts), then the specs in scale/ (replicas,
+// accounts outage), each on a stack of its own (scale/playwright.config.ts), one after the other so that no two stacks
+// share the machine. Arguments (a spec, --grep …) are for the suite alone; `pnpm run test:scale` runs scale/ alone.
 import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);

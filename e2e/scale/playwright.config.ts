@@ -2,10 +2,11 @@ import { defineConfig } from '@playwright/test';
 import shared from '../playwright.config';
 
 /**
- * The replicas spec: its own stack (two of each process on the Temporal server on PostgreSQL, see replicas.spec.ts),
- * started by the spec itself because it kills and restarts that stack's processes, so not the suite's shared one
- * (harness/global-setup.ts). The main config leaves this folder out; `pnpm test` in e2e runs both, one after the
- * other (run-tests.mjs), so the two stacks never share the machine.
+ * The specs that start a stack of their own, because they kill and restart its processes, so not the suite's shared
+ * one (harness/global-setup.ts): the replicas spec (two of each process on the Temporal server on PostgreSQL, see
+ * replicas.spec.ts) and the accounts outage (the driver app while its accounts' PostgreSQL is stopped and started,
+ * accounts-outage.spec.ts), one after the other. The main config leaves this folder out; `pnpm test` in e2e runs
+ * the suite and then this one (run-tests.mjs), so no two stacks share the machine.
  */
 export default defineConfig({
   ...shared,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { APIError } from 'better-auth/api';
 import { createAuth, ensureDatabase, migrate, USERNAME_PATTERN } from './auth.js';
-import type { AccountsConfig } from './config.js';
+import { AccountsConfigError, type AccountsConfig } from './config.js';
 import { SignInThrottle, type ThrottleLimits } from './throttle.js';
 
 /** A driver account as operators and the apps see it. `id` is the workflow's DriverId; `name` is shown to people. */
@@ -23,7 +23,10 @@ export type SignInResult =
   | { readonly ok: true; readonly driver: SignedInDriver; readonly setCookies: readonly string[] }
   | { readonly ok: false; readonly reason: 'invalid' | 'disabled' };
 
-/** The accounts database did not answer (down, restarting, unreachable): a sign-in answers 503, not 500. */
+/**
+ * The accounts database did not answer (down, restarting, unreachable): a sign-in, and any request that looks up a
+ * driver's session, answers 503, not 500, and never as if nobody (or somebody else) were signed in.
+ */
 export class AccountsUnavailableError extends Error {
   override readonly name = 'AccountsUnavailableError';
 }
@@ -185,7 +188,16 @@ export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
     },
 
     async driverFor(headers) {
-      const found = await auth.api.getSession({ headers, query: { disableCookieCache: true } });
+      let found: Awaited<ReturnType<typeof auth.api.getSession>>;
+      try {
+        found = await auth.api.getSession({ headers, query: { disableCookieCache: true } });
+      } catch (error) {
+        // UNAUTHORIZED: the session ended while it was being refreshed (signed out meanwhile), so nobody is signed
+        // in. Anything else is the store failing (Better Auth wraps pg's errors as INTERNAL_SERVER_ERROR): the
+        // caller answers 503, and the request is neither let through as signed out nor as anyone.
+        if (error instanceof APIError && error.status === 'UNAUTHORIZED') return undefined;
+        throw unavailable(error);
+      }
       if (!found || (found.user as UserRow).banned) return undefined;
       return { id: found.user.id, name: found.user.name };
     },
@@ -216,8 +228,25 @@ interface UserRow {
   readonly createdAt: Date;
 }
 
+/**
+ * Opens the accounts with `open`; a store that cannot be reached (refused, timed out, failed to migrate) is
+ * AccountsUnavailableError, a 503 for the request that asked. A bad configuration stays as it is: the operator's to
+ * fix, and loud.
+ */
+export async function openOrUnavailable(open: () => Promise<Accounts>): Promise<Accounts> {
+  try {
+    return await open();
+  } catch (error) {
+    if (error instanceof AccountsConfigError) throw error;
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new AccountsUnavailableError(`the accounts could not be opened: ${detail}`, { cause: error });
+  }
+}
+
 function unavailable(error: unknown): AccountsUnavailableError {
-  const detail = error instanceof Error ? error.message : String(error);
+  // Better Auth's own failures ("Failed to get session") carry the store's error as their cause: that says why.
+  const reason = error instanceof APIError && error.cause instanceof Error ? error.cause : error;
+  const detail = reason instanceof Error ? reason.message : String(reason);
   return new AccountsUnavailableError(`the accounts database did not answer: ${detail}`, { cause: error });
 }
 

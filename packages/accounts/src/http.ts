@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { AccountsUnavailableError, normalizeUsername, type Accounts, type SignInResult } from './accounts.js';
-import { AccountsConfigError } from './config.js';
+import {
+  AccountsUnavailableError,
+  normalizeUsername,
+  openOrUnavailable,
+  type Accounts,
+  type SignInResult,
+} from './accounts.js';
 import { ThrottleUnavailableError, type SignInThrottle, type ThrottleLimits } from './throttle.js';
 
 type Handler = (request: Request) => Promise<Response>;
@@ -20,8 +25,15 @@ export const SIGN_IN_MESSAGES: Record<SignInErrorCode, string> = {
   unavailable: 'Sign-in is unavailable for a moment: the accounts database did not answer. Try again in a minute.',
 };
 
-/** What a 503 asks a client to wait while the accounts database does not answer. */
-const UNAVAILABLE_RETRY_SECONDS = 30;
+/**
+ * Every other request that needs to know who is signed in (the driver app's pages and API) while the accounts
+ * database does not answer: a 503 with this, in the sign-in message's words.
+ */
+export const ACCOUNTS_UNAVAILABLE_MESSAGE =
+  'Driver accounts are unavailable for a moment: the accounts database did not answer. Try again in a minute.';
+
+/** What a 503 asks a client to wait while the accounts database does not answer (its Retry-After). */
+export const UNAVAILABLE_RETRY_SECONDS = 30;
 
 const signInSchema = z.object({
   username: z.string().trim().min(1, 'is required').max(64, 'must be at most 64 characters'),
@@ -65,14 +77,8 @@ export function driverSessionHandlers(
   let opened: { accounts: Accounts; throttle: SignInThrottle } | undefined;
   async function open(): Promise<{ accounts: Accounts; throttle: SignInThrottle }> {
     if (opened) return opened;
-    let handle: Accounts;
-    try {
-      handle = typeof accounts === 'function' ? await accounts() : accounts;
-    } catch (error) {
-      // A bad configuration is the operator's to fix, and stays loud; anything else is the database not answering.
-      if (error instanceof AccountsConfigError) throw error;
-      throw new AccountsUnavailableError(`the accounts could not be opened: ${errorText(error)}`, { cause: error });
-    }
+    // A bad configuration is the operator's to fix, and stays loud; anything else is the database not answering.
+    const handle = typeof accounts === 'function' ? await openOrUnavailable(accounts) : accounts;
     opened ??= { accounts: handle, throttle: handle.signInThrottle(options.throttle) };
     return opened;
   }
@@ -126,7 +132,7 @@ export function driverSessionHandlers(
         // The accounts database (accounts and, with PostgreSQL, the throttle's counts) did not answer: a 503 that
         // says so, never a 500, and never a session opened with a failure left uncounted.
         if (!(error instanceof ThrottleUnavailableError || error instanceof AccountsUnavailableError)) throw error;
-        logUnavailable('sign-in', error);
+        logAccountsUnavailable('sign-in', error);
         return fail('unavailable', 503, { username, retryAfter: UNAVAILABLE_RETRY_SECONDS });
       }
       const headers = new Headers({ 'cache-control': 'no-store' });
@@ -146,7 +152,7 @@ export function driverSessionHandlers(
         for (const cookie of await (await open()).accounts.signOut(req.headers)) headers.append('set-cookie', cookie);
       } catch (error) {
         if (!(error instanceof AccountsUnavailableError)) throw error;
-        logUnavailable('sign-out', error);
+        logAccountsUnavailable('sign-out', error);
         return new Response(SIGN_OUT_UNAVAILABLE, {
           status: 503,
           headers: { 'retry-after': String(UNAVAILABLE_RETRY_SECONDS), 'cache-control': 'no-store' },
@@ -160,11 +166,10 @@ export function driverSessionHandlers(
 const SIGN_OUT_UNAVAILABLE =
   'Sign-out is unavailable for a moment: the accounts database did not answer, so your session is still open. Try again in a minute.';
 
-function logUnavailable(action: string, error: Error): void {
+/** One log line per request refused because the accounts database did not answer (what, and why). */
+export function logAccountsUnavailable(action: string, error: Error): void {
   console.error(JSON.stringify({ level: 'ERROR', msg: `driver ${action} unavailable`, error: error.message }));
 }
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 function messageOf(code: SignInErrorCode, retryAfter?: number): string {
   if (code === 'throttled' && retryAfter) return `Too many failed sign-ins. Try again in ${waitText(retryAfter)}.`;

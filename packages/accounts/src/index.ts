@@ -1,6 +1,7 @@
 export { loadAccountsConfig, AccountsConfigError, storeOf, type AccountsConfig, type AccountsStore } from './config.js';
 export {
   openAccounts,
+  openOrUnavailable,
   normalizeUsername,
   AccountsError,
   AccountsUnavailableError,
@@ -13,8 +14,11 @@ export { DRIVER_COOKIE_PREFIX, USERNAME_PATTERN } from './auth.js';
 export {
   driverSessionHandlers,
   waitText,
+  logAccountsUnavailable,
   SIGN_IN_MESSAGES,
   SIGN_IN_PAGE,
+  ACCOUNTS_UNAVAILABLE_MESSAGE,
+  UNAVAILABLE_RETRY_SECONDS,
   type SignInErrorCode,
   type SessionHandlerOptions,
 } from './http.js';

@@ -10,7 +10,13 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { startPostgres } from '@durable-delivery/temporal-cluster';
 import { freePort } from '@durable-delivery/temporal-server';
-import { driverSessionHandlers, loadAccountsConfig, openAccounts } from '../dist/index.js';
+import {
+  AccountsUnavailableError,
+  driverSessionHandlers,
+  loadAccountsConfig,
+  openAccounts,
+  openOrUnavailable,
+} from '../dist/index.js';
 
 const APP = 'http://drivers.test';
 const dir = mkdtempSync(join(tmpdir(), 'accounts-shared-throttle-'));
@@ -163,6 +169,43 @@ describe('sign-in while the accounts database is down', () => {
     ]);
     assert.deepEqual(rows, [{ points: 1 }]);
     assert.equal((await app.signIn({ username: 'outage', password: secret }, '198.51.100.60')).status, 200);
+  });
+
+  it('a session lookup fails as AccountsUnavailableError (not signed out, not a bare error), and finds the driver once it is back', async () => {
+    const app = await replica('driver_accounts_lookup');
+    const { password: secret } = await app.accounts.addDriver({ username: 'lookup', name: 'Lookup' });
+    const signedIn = await app.signIn({ username: 'lookup', password: secret }, '198.51.100.80');
+    assert.equal(signedIn.status, 200);
+    const headers = new Headers({
+      cookie: signedIn.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; '),
+    });
+    const driver = await app.accounts.driverFor(headers);
+    assert.equal(driver?.name, 'Lookup');
+    const config = loadAccountsConfig({
+      ACCOUNTS_DATABASE_URL: serverUrl('driver_accounts_lookup'),
+      ACCOUNTS_SECRET: 'x'.repeat(32),
+    });
+    await postgres.stop();
+    try {
+      await assert.rejects(
+        app.accounts.driverFor(headers),
+        // The store's own reason, not Better Auth's "Failed to get session".
+        (error) => error instanceof AccountsUnavailableError && /ECONNREFUSED/.test(error.message),
+      );
+      // No cookie: nobody to look up, so no database needed.
+      assert.equal(await app.accounts.driverFor(new Headers()), undefined);
+      // Opening them while it is down is the same error (the driver app's first request after a start).
+      await assert.rejects(
+        openOrUnavailable(() => openAccounts(config)),
+        (error) => error instanceof AccountsUnavailableError && /could not be opened/.test(error.message),
+      );
+    } finally {
+      postgres = await startDatabase();
+    }
+    assert.deepEqual(await app.accounts.driverFor(headers), driver);
   });
 
   it('answers 503 while the accounts cannot even be opened, and opens them at the next sign-in once it is back', async () => {

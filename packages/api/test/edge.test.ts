@@ -6,6 +6,7 @@ import {
   edgeHeaders,
   gateRefusal,
   loadAppConfig,
+  unavailable,
   type AppConfig,
 } from '../src/server';
 import { limitRefusal, limitedApi } from '../src/server/limits';
@@ -144,6 +145,36 @@ describe('the request gate', () => {
       status: 413,
       body: { error: { message: 'The request is too large: at most 64 KiB of body is accepted.' } },
     });
+  });
+});
+
+describe('a dependency that is away (unavailable)', () => {
+  const message = 'Driver accounts are unavailable for a moment: the accounts database did not answer. <Try> again.';
+
+  it('answers 503 with Retry-After: tRPC’s error shape for the API, { message } for other routes', async () => {
+    const trpc = unavailable('/api/trpc/deliveries.mine', 'Away', message, 30);
+    expect(trpc.status).toBe(503);
+    expect(trpc.headers.get('retry-after')).toBe('30');
+    expect(trpc.headers.get('cache-control')).toBe('no-store');
+    expect(await trpc.json()).toEqual({
+      error: { message, code: -32603, data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } },
+    });
+    const route = unavailable('/api/other', 'Away', message, 30);
+    expect(route.status).toBe(503);
+    expect(await route.json()).toEqual({ message });
+  });
+
+  it('answers a page with a page of its own that says why, escaped, with nothing to run or load', async () => {
+    const page = unavailable('/orders', 'Driver accounts are unavailable', message, 30);
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('30');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; /);
+    const html = await page.text();
+    expect(html).toContain('<h1>Driver accounts are unavailable</h1>');
+    expect(html).toContain('&#60;Try&#62; again.');
+    expect(html).not.toContain('<Try>');
+    expect(html).not.toContain('<script');
   });
 });
 

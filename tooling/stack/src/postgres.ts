@@ -28,13 +28,15 @@ const DATABASES: Record<keyof StackDatabases, string> = {
 export async function startStackPostgres(
   dir: string,
   log: (line: string) => void,
-): Promise<{ postgres: Postgres; databases: StackDatabases }> {
+): Promise<{ postgres: Postgres; databases: StackDatabases; restart: () => Promise<Postgres> }> {
   // As root, PostgreSQL runs as an unprivileged user, who must be let through (mkdtemp makes private directories).
   await chmod(dir, 0o711);
   const port = await freePort();
   const user = 'stack';
   const password = randomBytes(24).toString('base64url');
-  const postgres = await startPostgres({ dataDir: join(dir, 'postgres'), port, user, password, log, stdio: 'pipe' });
+  // The same cluster, port and password every time: a restart keeps every database and every URL given out.
+  const start = () => startPostgres({ dataDir: join(dir, 'postgres'), port, user, password, log, stdio: 'pipe' });
+  const postgres = await start();
   const url = (database: string) => `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
   try {
     const admin = new Client({ connectionString: url('postgres') });
@@ -50,6 +52,7 @@ export async function startStackPostgres(
   }
   return {
     postgres,
+    restart: start,
     databases: {
       accounts: url(DATABASES.accounts),
       rateLimits: url(DATABASES.rateLimits),

@@ -108,6 +108,11 @@ export interface Stack {
   readonly accountsDatabaseUrl: string;
   /** With `postgres`: the shared databases' postgres:// URLs. */
   readonly databases?: StackDatabases;
+  /**
+   * With `postgres`: stops the shared PostgreSQL (a fast shutdown) and starts it again on the same port with the
+   * same data, for a test of what the processes do while it is away.
+   */
+  readonly sharedPostgres?: { stop(): Promise<void>; start(): Promise<void> };
   /** A driver account the driver app signs in (a new password when the username exists). */
   createDriver(username: string, name?: string): Promise<DriverLogin>;
   /** The token operators sign in to the codec server with. */
@@ -177,6 +182,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const apps = new Map<string, StackApp>();
   let temporal: ProjectTemporal | undefined;
   let postgres: Postgres | undefined;
+  let restartPostgres: (() => Promise<Postgres>) | undefined;
   let databases: StackDatabases | undefined;
   let accountsDatabaseUrl = join(dir, 'accounts', 'accounts.db');
   let connected: Promise<{ connection: Connection; client: Client }> | undefined;
@@ -269,7 +275,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     if (options.postgres) {
       progress('starting PostgreSQL for the shared data');
-      ({ postgres, databases } = await startStackPostgres(dir, logOf('postgres')));
+      ({ postgres, databases, restart: restartPostgres } = await startStackPostgres(dir, logOf('postgres')));
       accountsDatabaseUrl = databases.accounts;
     }
 
@@ -400,6 +406,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   const server = temporal;
+  const restart = restartPostgres;
   return {
     dir,
     temporal: server,
@@ -407,6 +414,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     encryption,
     accountsDatabaseUrl,
     databases,
+    sharedPostgres: restart && {
+      async stop() {
+        const running = postgres;
+        postgres = undefined;
+        await running?.stop();
+      },
+      async start() {
+        postgres ??= await restart();
+      },
+    },
     createDriver: (username, name) => createDriver(accountsDatabaseUrl, username, name),
     codecServerToken,
     apiKeys,

@@ -120,7 +120,7 @@ function mediaType(header: string | null): string | undefined {
 export function refuse(
   path: string,
   status: number,
-  code: GateCode | 'BAD_REQUEST' | 'TOO_MANY_REQUESTS',
+  code: GateCode | 'BAD_REQUEST' | 'TOO_MANY_REQUESTS' | 'SERVICE_UNAVAILABLE',
   message: string,
   headers: Record<string, string> = {},
 ): Response {
@@ -134,4 +134,46 @@ export function refuse(
   }
   if (path.startsWith('/api/')) return Response.json({ message }, { status, headers: common });
   return new Response(`${message}\n`, { status, headers: { ...common, 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+/**
+ * A 503 for a request the app cannot answer because a dependency a person can understand is away (the driver
+ * accounts' database): the API's shapes as refuse() makes them, and for a page a small page of its own that says so
+ * (no script, nothing loaded), with the same Retry-After.
+ */
+export function unavailable(path: string, title: string, message: string, retryAfterSeconds: number): Response {
+  const headers = { 'retry-after': String(retryAfterSeconds) };
+  if (path.startsWith('/api/')) return refuse(path, 503, 'SERVICE_UNAVAILABLE', message, headers);
+  const page = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;line-height:1.5;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}</style>
+</head>
+<body>
+<main>
+<h1>${escapeHtml(title)}</h1>
+<p>${escapeHtml(message)}</p>
+<p><a href="">Try again</a></p>
+</main>
+</body>
+</html>
+`;
+  return new Response(page, {
+    status: 503,
+    headers: {
+      ...headers,
+      'cache-control': 'no-store',
+      'content-type': 'text/html; charset=utf-8',
+      // Nothing on this page runs or loads: its one style is inline.
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    },
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -21,6 +21,6 @@ export {
 } from './handlers';
 export { MAX_STREAMS_PER_CUSTOMER, notificationStreamHandler } from './notifications';
 export { operationsHandlers, appMetrics } from './observability';
-export { gateRefusal, hostAllowed, BODY_LIMIT_BYTES, type GateOptions } from './gate';
+export { gateRefusal, hostAllowed, unavailable, BODY_LIMIT_BYTES, type GateOptions } from './gate';
 export { NONCE_HEADER, contentSecurityPolicy, edgeHeaders } from './headers';
 export { clientAddress, limitRefusal } from './limits';
