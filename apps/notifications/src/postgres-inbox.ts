@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ensureDatabase } from '@durable-delivery/rate-limit-store';
 import { logJson } from '@durable-delivery/telemetry';
 import pg from 'pg';
 import {
@@ -301,36 +302,5 @@ export class PostgresInbox implements Inbox {
       );
     }, delayMs);
     this.reconnect.unref();
-  }
-}
-
-/**
- * Creates the PostgreSQL database the URL names when it is missing (compose's PostgreSQL starts with Temporal's
- * databases only), so the inbox gets its own database on the same server. (The accounts do the same:
- * packages/accounts ensureDatabase.)
- */
-export async function ensureDatabase(url: string): Promise<void> {
-  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await probe.connect();
-    return;
-  } catch (error) {
-    if ((error as { code?: string }).code !== '3D000') throw error; // 3D000: no such database
-  } finally {
-    await probe.end().catch(() => undefined);
-  }
-  const admin = new URL(url);
-  const name = decodeURIComponent(admin.pathname.slice(1));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`cannot create the database "${name}": use letters, digits, "_"`);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    await client.query(`CREATE DATABASE "${name}"`);
-  } catch (error) {
-    // Made by another replica meanwhile: 42P04, or 23505 when the two catalog inserts race.
-    if (!['42P04', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { ensureDatabase } from '@durable-delivery/rate-limit-store';
 import { APIError } from 'better-auth/api';
-import { createAuth, ensureDatabase, migrate, USERNAME_PATTERN } from './auth.js';
+import { createAuth, migrate, USERNAME_PATTERN } from './auth.js';
 import { AccountsConfigError, type AccountsConfig } from './config.js';
 import { SignInThrottle, type ThrottleLimits } from './throttle.js';
 
@@ -69,7 +70,8 @@ const MAX_PASSWORD = 128;
 
 /** Opens the accounts store and brings its schema up to date (Better Auth's migrations) before answering. */
 export async function openAccounts(config: AccountsConfig): Promise<Accounts> {
-  await ensureDatabase(config.store);
+  // A PostgreSQL store gets its own database on the server, made when missing (compose starts with Temporal's only).
+  if (config.store.kind === 'postgres') await ensureDatabase(config.store.url);
   const { auth, close, pool } = createAuth(config);
   try {
     await migrate(auth).catch(async () => {

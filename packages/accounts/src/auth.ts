@@ -63,36 +63,6 @@ export function createAuth(config: AccountsConfig) {
   return { auth, close, pool };
 }
 
-/**
- * Creates the PostgreSQL database the URL names when it is missing (compose's PostgreSQL starts with Temporal's
- * databases only), so the accounts get their own database on the same server.
- */
-export async function ensureDatabase(store: AccountsStore): Promise<void> {
-  if (store.kind !== 'postgres') return;
-  const probe = new pg.Client({ connectionString: store.url });
-  try {
-    await probe.connect();
-    return;
-  } catch (error) {
-    if ((error as { code?: string }).code !== '3D000') throw error; // 3D000: no such database
-  } finally {
-    await probe.end().catch(() => undefined);
-  }
-  const url = new URL(store.url);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`cannot create the database "${name}": use letters, digits, "_"`);
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  try {
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } catch (error) {
-    if ((error as { code?: string }).code !== '42P04') throw error; // 42P04: made by another process meanwhile
-  } finally {
-    await admin.end().catch(() => undefined);
-  }
-}
-
 /** Creates or brings up to date the accounts tables (Better Auth's own migrations, for either store). */
 export async function migrate(auth: DriverAuth): Promise<void> {
   const { runMigrations } = await getMigrations(auth.options);

@@ -1,5 +1,8 @@
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 
+// The database the stores live in, made when missing (the services that keep their data in PostgreSQL).
+export { ensureDatabase } from './database';
+
 /** RateLimiterPostgres's options, but for `tableCreated`, which this module decides. */
 export type PostgresLimiterOptions = Omit<ConstructorParameters<typeof RateLimiterPostgres>[0], 'tableCreated'>;
 

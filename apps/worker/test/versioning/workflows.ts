@@ -1,5 +1,7 @@
 // The test's own two workflows for Worker Versioning, standing in for the order (PINNED) and the forever loyalty
-// and subscription workflows (AUTO_UPGRADE).
+// and subscription workflows (AUTO_UPGRADE). They declare their behavior with the order's own getter, so the test
+// exercises the rule the order ships with.
+import { onVersionedWorkers } from '@durable-delivery/workflows/versioning';
 import { condition, defineSignal, setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 
 export const finishSignal = defineSignal('finish');
@@ -17,15 +19,6 @@ export interface Report {
 function versionedBuild(): string | undefined {
   const version = workflowInfo().currentDeploymentVersion;
   return version?.deploymentName ? version.buildId : undefined;
-}
-
-/**
- * A versioning behavior declared only where the worker is versioned: the server refuses a workflow task completion
- * that names a behavior from an unversioned worker ("versioning behavior cannot be specified without deployment
- * options being set with versioned mode"), which would stop every unversioned worker (`npm run dev`, tests).
- */
-function onVersionedWorkers(behavior: 'PINNED' | 'AUTO_UPGRADE') {
-  return () => (versionedBuild() ? { versioningBehavior: behavior } : {});
 }
 
 async function waitToFinish(): Promise<Report> {
