@@ -15,7 +15,7 @@ export function nextConfig() {
       '@durable-delivery/accounts',
       '@durable-delivery/api',
       '@durable-delivery/codec',
-      '@durable-delivery/rate-limit-store',
+      '@durable-delivery/postgres-kit',
       '@durable-delivery/telemetry',
       '@durable-delivery/workflows',
       '@temporalio/client',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ensureDatabase } from '@durable-delivery/rate-limit-store';
+import { ensureDatabase } from '@durable-delivery/postgres-kit';
 import { logJson } from '@durable-delivery/telemetry';
 import pg from 'pg';
 import {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ensureDatabase } from '@durable-delivery/rate-limit-store';
+import { ensureDatabase } from '@durable-delivery/postgres-kit';
 import { APIError } from 'better-auth/api';
 import { createAuth, migrate, USERNAME_PATTERN } from './auth.js';
 import { AccountsConfigError, type AccountsConfig } from './config.js';

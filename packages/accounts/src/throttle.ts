@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { postgresLimiter } from '@durable-delivery/rate-limit-store';
+import { postgresLimiter } from '@durable-delivery/postgres-kit';
 
 interface Budget {
   readonly failures: number;

@@ -1,6 +1,6 @@
 import { RateLimiterMemory, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Pool as PgPool } from 'pg';
-import { postgresLimiter } from '@durable-delivery/rate-limit-store';
+import { postgresLimiter } from '@durable-delivery/postgres-kit';
 import { logJson } from '@durable-delivery/telemetry';
 import type { AppConfig, RateLimitSettings } from './config';
 import { MAX_BATCH_CALLS } from '../batch';

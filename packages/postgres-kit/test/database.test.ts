@@ -51,7 +51,7 @@ async function connects(url: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rate-limit-store-db-'));
+  dir = mkdtempSync(join(tmpdir(), 'postgres-kit-db-'));
   // PostgreSQL refuses to run as root: its own user must be let through to the cluster below.
   chmodSync(dir, 0o711);
   port = await freePort();
