@@ -55,12 +55,14 @@ const commands = {
   },
   // The tests run on the dev server and on the full server on PostgreSQL; the compose file is checked with
   // docker-compose; the end-to-end tests drive Chromium; the metrics test scrapes with a real Prometheus.
-  test: () =>
-    provisionTemporal() ||
-    provisionTemporalServer() ||
+  // On a new machine the full server's Go build (warmUpGoBuilds) goes on beside the workspace's own builds.
+  test: async () =>
+    (await goWarmUp?.tools, provisionTemporal()) ||
     ensureDebianPackages(['chromium', 'postgresql', 'docker-compose']) ||
     // Only the server: not the exporters Debian recommends with it.
     ensureDebianPackages(['prometheus'], ['--no-install-recommends']) ||
+    pnpm(['turbo', 'run', 'build', '--concurrency=2']) ||
+    (await goWarmUp?.server, provisionTemporalServer()) ||
     runTests(['build', 'format:check', 'lint', 'typecheck', 'test', '--concurrency=2']),
   // Minutes, not ten: formatting, lint, type checks and each package's `test:fast` (unit and time-skipping workflow
   // tests), with no browser, no Temporal server stack and no chaos; the apps' production builds are not made.
@@ -147,8 +149,13 @@ if (!command || !(command in commands)) {
 }
 
 checkNode();
-// Before anything else on a new machine: see warmUpTemporalCliBuild.
-const goWarmUp = command === 'dev' || command === 'start' ? warmUpTemporalCliBuild() : undefined;
+// Before anything else on a new machine: see warmUpGoBuilds.
+const goWarmUp =
+  command === 'dev' || command === 'start'
+    ? warmUpGoBuilds(false)
+    : command === 'test'
+      ? warmUpGoBuilds(true)
+      : undefined;
 ensurePnpm();
 // Turborepo and Next.js would otherwise send usage telemetry (and Next.js prints a notice about it at every build):
 // nothing this project runs calls home.
@@ -201,8 +208,8 @@ async function startStack(task, env) {
   const tooling = pnpm(['turbo', 'run', 'build', '--filter=@durable-delivery/temporal-server']);
   if (tooling !== 0) return tooling;
   if (goWarmUp) {
-    step('Waiting for the Go build of the Temporal CLI started before the install');
-    await goWarmUp;
+    step('Waiting for the Go builds of the Temporal CLI and its Web UI server started before the install');
+    await goWarmUp.tools;
   }
   step(
     'Finding the Temporal CLI and its Web UI server (on a new machine: linking the build above, then about two minutes' +
@@ -223,35 +230,67 @@ async function startStack(task, env) {
 }
 
 /**
- * On a new machine the Temporal CLI's Go build (four to five minutes on two cores) is most of the wait for
- * `npm run dev`, and the workspace's install (two to three) comes before the package that runs it. So its downloads
- * and compiling start here, beside the install, into Go's own module and build caches, with the flags
- * tooling/temporal-server builds with (CGO_ENABLED=0, outside any module); that build, after the install, then
- * finds every package compiled and only links. Nothing is cached by this step itself: the binary it makes is thrown
- * away. Skipped when the CLI is already cached, given, on the PATH, not needed, or there is no Go.
+ * On a new machine the Go builds of Temporal's own binaries (the CLI four to five minutes on two cores, the full
+ * server three more) are most of the wait, and the workspace's install (two to three) comes before the package that
+ * runs them. So their downloads and compiling start here, beside the install, one after the other, into Go's own
+ * module and build caches, with the flags tooling/temporal-server builds with (CGO_ENABLED=0, outside any module);
+ * those builds, after the install, then find every package compiled and only link. Nothing is cached by this step
+ * itself: the binaries it links (stripped, so that link is quick) are thrown away. `tools` settles once the CLI and
+ * the Web UI server are compiled; `server` once the full server and its SQL tool are too (only with `withServer`:
+ * `npm test`, whose workspace builds run beside it). Each is skipped when its build is already cached, given, or not
+ * needed, or there is no Go; a build that fails here only leaves its work to the real one.
  */
-function warmUpTemporalCliBuild() {
-  const source = readFileSync(join(root, 'tooling/temporal-server/src/temporal-cli.ts'), 'utf8');
-  const version = /TEMPORAL_CLI_VERSION = '([^']+)'/.exec(source)?.[1];
-  if (!version || process.env.TEMPORAL_CLI_PATH || process.env.TEMPORAL_ADDRESS) return undefined;
-  if (onPath('temporal') || !onPath('go') || existsSync(join(cacheDir, `temporal-cli-${version}`, 'temporal'))) {
-    return undefined;
-  }
-  console.log(`▶ Building the Temporal CLI v${version} with Go beside the install (once per machine, minutes)`);
-  const scratch = mkdtempSync(join(tmpdir(), 'durable-delivery-go-warm-up-'));
-  const child = spawn('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${version}`], {
-    cwd: scratch,
-    env: { ...process.env, GOBIN: scratch, GOTMPDIR: scratch, CGO_ENABLED: '0' },
-    stdio: 'ignore',
-  });
-  return new Promise((resolveDone) => {
-    const done = () => {
-      rmSync(scratch, { recursive: true, force: true });
-      resolveDone();
-    };
-    child.on('exit', done);
-    child.on('error', done);
-  });
+function warmUpGoBuilds(withServer) {
+  const versionIn = (file, name) =>
+    new RegExp(`${name} = '([^']+)'`).exec(readFileSync(join(root, 'tooling/temporal-server/src', file), 'utf8'))?.[1];
+  const cli = versionIn('temporal-cli.ts', 'TEMPORAL_CLI_VERSION');
+  const ui = versionIn('ui-server.ts', 'TEMPORAL_UI_VERSION');
+  const server = versionIn('temporal-server-binaries.ts', 'TEMPORAL_SERVER_VERSION');
+  if (!cli || !ui || !server || !onPath('go')) return undefined;
+  const cached = (cacheName, binary) => existsSync(join(cacheDir, cacheName, binary));
+  const builds = [
+    !process.env.TEMPORAL_CLI_PATH &&
+      !process.env.TEMPORAL_ADDRESS &&
+      !onPath('temporal') &&
+      !cached(`temporal-cli-${cli}`, 'temporal') && [`github.com/temporalio/cli/cmd/temporal@v${cli}`],
+    !process.env.TEMPORAL_UI_SERVER_PATH &&
+      !cached(`temporal-ui-server-${ui}`, 'temporal-ui-server') && [
+        `github.com/temporalio/ui-server/v2/cmd/server@v${ui}`,
+      ],
+  ].filter(Boolean);
+  const serverBuilds = [
+    withServer &&
+      !process.env.TEMPORAL_SERVER_PATH &&
+      !cached(`temporal-server-${server}`, 'temporal-server') && [
+        `go.temporal.io/server/cmd/server@v${server}`,
+        `go.temporal.io/server/cmd/tools/sql@v${server}`,
+      ],
+  ].filter(Boolean);
+  if (builds.length + serverBuilds.length === 0) return undefined;
+  console.log("▶ Building Temporal's binaries with Go beside the install (once per machine, minutes)");
+  const children = new Set();
+  // A command that ends early (a failed install or build) leaves no Go build running behind it.
+  process.on('exit', () => children.forEach((child) => child.kill()));
+  const install = (packages) =>
+    new Promise((resolveDone) => {
+      const scratch = mkdtempSync(join(tmpdir(), 'durable-delivery-go-warm-up-'));
+      const child = spawn('go', ['install', '-ldflags=-s -w', ...packages], {
+        cwd: scratch,
+        env: { ...process.env, GOBIN: scratch, GOTMPDIR: scratch, CGO_ENABLED: '0' },
+        stdio: 'ignore',
+      });
+      children.add(child);
+      const done = () => {
+        children.delete(child);
+        rmSync(scratch, { recursive: true, force: true });
+        resolveDone();
+      };
+      child.on('exit', done);
+      child.on('error', done);
+    });
+  const chain = (after, list) => list.reduce((previous, packages) => previous.then(() => install(packages)), after);
+  const tools = chain(Promise.resolve(), builds);
+  return { tools, server: chain(tools, serverBuilds) };
 }
 
 /**

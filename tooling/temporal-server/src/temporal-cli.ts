@@ -1,4 +1,4 @@
-import { runTool } from './run-tool';
+import { STRIPPED, runTool } from './run-tool';
 import { type BinaryResolution, type BinarySpec, type ResolveOptions, resolveBinary } from './resolve';
 
 /**
@@ -17,7 +17,7 @@ const spec: BinarySpec = {
   tools: ['go'],
   async build({ tools, workDir, cacheEntry, log }) {
     log(`building Temporal CLI v${TEMPORAL_CLI_VERSION} with Go (~3 min, once; cached in ${cacheEntry})`);
-    await runTool(tools.go!, ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+    await runTool(tools.go!, ['install', STRIPPED, `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
       // Outside any module or go.work, so only the CLI's own go.mod decides the dependency versions.
       cwd: workDir,
       // CGO_ENABLED=0 as in Temporal's release builds (its SQLite is pure Go), so no C compiler is needed. GOTMPDIR:

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFile, mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runTool } from './run-tool';
+import { STRIPPED, runTool } from './run-tool';
 import { type BinaryResolution, type BinarySpec, type ResolveOptions, resolveBinary } from './resolve';
 
 /**
@@ -54,7 +54,7 @@ export function goInstallSpec(options: {
       const env = { ...process.env, GOBIN: workDir, GOTMPDIR: workDir, CGO_ENABLED: '0' };
       // Outside any module, as for the CLI: only the module's own go.mod decides the dependency versions. The
       // server's pure-Go drivers (pgx, lib/pq, modernc SQLite) need no C compiler.
-      await runTool(tools.go!, ['install', `${goModule}/${packagePath}@v${version}`], {
+      await runTool(tools.go!, ['install', STRIPPED, `${goModule}/${packagePath}@v${version}`], {
         cwd: workDir,
         env,
         label: `building ${title}`,
