@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { parse } from 'yaml';
 import { loadAppConfig } from '@durable-delivery/api/server';
 
@@ -53,7 +53,7 @@ function sampleValue(name: string): string {
     : randomBytes(24).toString('base64url');
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'compose-test-'));
+const dir = tempDir('compose-test-');
 function envFile(values: Record<string, string>): string {
   const file = join(dir, `${Object.keys(values).length}-${randomBytes(4).toString('hex')}.env`);
   writeFileSync(

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { startPostgres, type Postgres } from '@durable-delivery/temporal-cluster';
 import {
   freePort,
@@ -118,7 +118,7 @@ describe('the apps’ databases of the compose stack (deploy/postgres/create-dat
   let port: number;
   const password = 'create-databases-test-password';
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'deploy-databases-'));
+    dir = tempDir('deploy-databases-');
     // PostgreSQL refuses to run as root: its own user must be let through to the cluster below.
     chmodSync(dir, 0o711);
     port = await freePort();
@@ -133,7 +133,6 @@ describe('the apps’ databases of the compose stack (deploy/postgres/create-dat
   }, 120_000);
   afterAll(async () => {
     await postgres?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** The job's environment as docker-compose.yml gives it, pointed at this server instead of `postgres`. */

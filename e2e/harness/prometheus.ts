@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from '@durable-delivery/jest-config/temp-dir';
 import { freePort } from '@durable-delivery/temporal-server';
 
 export interface ScrapeTarget {
@@ -23,14 +23,16 @@ export interface Prometheus {
 /**
  * A real Prometheus server (Debian's package, installed by the bootstrap; PROMETHEUS_PATH to use another) on a free
  * loopback port, with a generated configuration that scrapes `targets` every second (with each one's bearer token,
- * as deploy/prometheus.yml does) and its data in a temporary directory. Resolves once every target has been scraped successfully.
+ * as deploy/prometheus.yml does) and its data in a temporary directory, removed by `stop()`. Resolves once every
+ * target has been scraped successfully.
  */
 export async function startPrometheus(targets: readonly ScrapeTarget[]): Promise<Prometheus> {
   const binary = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
   if (!existsSync(binary)) {
     throw new Error(`No Prometheus at ${binary}: \`npm test\` installs Debian's prometheus (or set PROMETHEUS_PATH).`);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'e2e-prometheus-'));
+  const data = makeTempDir('e2e-prometheus-');
+  const dir = data.path;
   const config = [
     'global:',
     '  scrape_interval: 1s',
@@ -64,6 +66,7 @@ export async function startPrometheus(targets: readonly ScrapeTarget[]): Promise
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
+    data.remove();
   };
 
   const api = async (path: string) => {

@@ -1,4 +1,5 @@
 module.exports = {
   ...require('@durable-delivery/jest-config'),
   globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
 };

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { ENCRYPTED_ENCODING, encryptionKeyIdOf, parseEncryptionKeys } from '@durable-delivery/codec';
 import {
   createCallerFactory,
@@ -43,7 +42,7 @@ let codecUrl: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  const dbFilename = join(mkdtempSync(join(tmpdir(), 'codec-it-')), 'dev.sqlite');
+  const dbFilename = join(tempDir('codec-it-'), 'dev.sqlite');
   server = await startProjectDevServer({ port: await freePort(), headless: true, dbFilename, stdio: 'ignore' });
   connection = await Connection.connect({ address: server.address });
   raw = new Client({ connection });

@@ -1,6 +1,6 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { startPostgres } from '@durable-delivery/temporal-cluster';
 import { freePort } from '@durable-delivery/temporal-server';
 import type { Notification } from '../src';
@@ -70,7 +70,7 @@ export interface TestPostgres {
 
 /** A real PostgreSQL server on loopback, in a temporary folder, as packages/api's rate-limit test starts one. */
 export async function startTestPostgres(): Promise<TestPostgres> {
-  const dir = mkdtempSync(join(tmpdir(), 'notifications-pg-'));
+  const dir = tempDir('notifications-pg-');
   // PostgreSQL refuses to run as root: its own user must be let through to the cluster below.
   chmodSync(dir, 0o711);
   const port = await freePort();
@@ -86,7 +86,6 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     url: (database) => `postgres://inbox:inbox-test-password@127.0.0.1:${port}/${database}`,
     async stop() {
       await postgres.stop();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

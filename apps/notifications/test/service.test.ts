@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import {
   HttpNotificationsClient,
   SimulatedNotifications,
@@ -42,7 +41,7 @@ describe.each(['sqlite', 'postgres'] as const)('with the inbox in %s', (store) =
   let baseUrl: string;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'notifications-test-'));
+    dir = tempDir('notifications-test-');
     const url = postgres!.url(`inbox_${++databases}`);
     reopen =
       store === 'sqlite'

@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import {
   HttpPaymentsClient,
   IdempotencyConflictError,
@@ -34,7 +33,7 @@ const subjects: Record<string, () => Promise<Subject>> = {
     });
   },
   'HTTP service': async () => {
-    const ledger = new Ledger(join(mkdtempSync(join(tmpdir(), 'payments-contract-')), 'ledger.sqlite'));
+    const ledger = new Ledger(join(tempDir('payments-contract-'), 'ledger.sqlite'));
     const apiKey = 'payments-contract-key-0123456789';
     const app: FastifyInstance = buildPaymentService({ ledger, apiKey });
     const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import Database from 'better-sqlite3';
 import { freePort } from './free-port';
 
@@ -45,7 +44,7 @@ function charge(port: number, key: string) {
 }
 
 it('loses no answered charge and half-writes nothing when SIGKILLed in the middle of a burst of writes', async () => {
-  const dbFilename = join(mkdtempSync(join(tmpdir(), 'payments-crash-')), 'ledger.sqlite');
+  const dbFilename = join(tempDir('payments-crash-'), 'ledger.sqlite');
   const port = await freePort();
   const service = await startService(dbFilename, port);
 

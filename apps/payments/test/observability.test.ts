@@ -1,7 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { inMemorySpans, metricValue, startTracing, type Tracing } from '@durable-delivery/telemetry';
 import type { FastifyInstance } from 'fastify';
@@ -19,7 +18,7 @@ const METRICS_TOKEN = 'payments-test-metrics-token';
 
 beforeAll(async () => {
   tracing = startTracing({ serviceName: 'payments-test', spanProcessors: [spans.processor] });
-  ledger = new Ledger(join(mkdtempSync(join(tmpdir(), 'payments-observability-')), 'ledger.sqlite'));
+  ledger = new Ledger(join(tempDir('payments-observability-'), 'ledger.sqlite'));
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
@@ -60,7 +59,7 @@ describe('the payment service’s operations endpoints', () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
     // A second service over a ledger that is then closed: alive, not ready.
-    const closing = new Ledger(join(mkdtempSync(join(tmpdir(), 'payments-closed-')), 'ledger.sqlite'));
+    const closing = new Ledger(join(tempDir('payments-closed-'), 'ledger.sqlite'));
     const other = buildPaymentService({ ledger: closing, apiKey: API_KEY });
     closing.close();
     expect((await other.inject({ url: '/healthz' })).statusCode).toBe(200);

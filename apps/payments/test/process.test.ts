@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { freePort } from './free-port';
 
 // The built service as `npm run dev`, compose and the stack start it: a real process, a real ledger file.
@@ -36,7 +36,7 @@ async function ready(service: ReturnType<typeof start>, port: number): Promise<v
 }
 
 it('refuses to start without its API key, and says which variable to set', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'payments-nokey-'));
+  const dir = tempDir('payments-nokey-');
   const service = start({ PAYMENTS_PORT: String(await freePort()), PAYMENTS_DB: join(dir, 'ledger.sqlite') });
   const [code] = (await once(service.child, 'exit')) as [number | null];
   expect(code).toBe(1);
@@ -44,10 +44,10 @@ it('refuses to start without its API key, and says which variable to set', async
 });
 
 it('keeps its ledger, write-ahead log and new folder readable by their owner only, tightening an older file', async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'payments-modes-')), 'new', 'payments');
+  const dir = join(tempDir('payments-modes-'), 'new', 'payments');
   const ledger = join(dir, 'ledger.sqlite');
   // A ledger as an older version left it, world-readable, in a shared folder the service must leave alone.
-  const shared = mkdtempSync(join(tmpdir(), 'payments-shared-'));
+  const shared = tempDir('payments-shared-');
   chmodSync(shared, 0o755);
   const older = join(shared, 'ledger.sqlite');
   writeFileSync(older, '', { mode: 0o644 });

@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import type { FastifyInstance } from 'fastify';
 import { Faults, Ledger, TEST_CARDS, buildPaymentService, loadConfig } from '../src';
 
@@ -14,7 +13,7 @@ let faults: Faults;
 let app: FastifyInstance;
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'payments-test-'));
+  dir = tempDir('payments-test-');
   ledger = new Ledger(join(dir, 'ledger.sqlite'));
   faults = new Faults();
   app = buildPaymentService({ ledger, faults, apiKey: API_KEY });

@@ -7,10 +7,10 @@
  * from what works.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { eventually, freePort, resolveTemporalCli, type DevServer } from '@durable-delivery/temporal-server';
 import {
@@ -42,7 +42,7 @@ beforeAll(async () => {
   const resolution = await resolveTemporalCli({ allowSdkDownload: false });
   if (resolution.kind !== 'path') throw new Error('no Temporal CLI: run `npm test`, which provisions it');
   cli = resolution.path;
-  const dbFilename = join(mkdtempSync(join(tmpdir(), 'ops-runbook-')), 'dev.sqlite');
+  const dbFilename = join(tempDir('ops-runbook-'), 'dev.sqlite');
   server = await startProjectDevServer({ port: await freePort(), headless: true, dbFilename, stdio: 'ignore' });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection });

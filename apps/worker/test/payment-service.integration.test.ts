@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { Ledger, buildPaymentService } from '@durable-delivery/payments';
 import { parseServerKind, startProjectTemporal, type ProjectTemporal } from '@durable-delivery/temporal-cluster';
 import { eventually } from '@durable-delivery/temporal-server';
@@ -27,7 +27,7 @@ let worker: WorkerProcess;
 let paymentsUrl: string;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'worker-payments-it-'));
+  const dir = tempDir('worker-payments-it-');
   server = await startProjectTemporal({ kind: parseServerKind(process.env.TEST_TEMPORAL_SERVER), dir });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection });

@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { SpanKind } from '@opentelemetry/api';
 import {
   customerCookie,
@@ -42,7 +41,7 @@ let config: AppConfig;
 
 beforeAll(async () => {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const dir = mkdtempSync(join(tmpdir(), 'worker-tracing-it-'));
+  const dir = tempDir('worker-tracing-it-');
   server = await startProjectDevServer({
     port: await freePort(),
     headless: true,

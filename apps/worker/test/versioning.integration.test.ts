@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { parseServerKind, startProjectTemporal, type ProjectTemporal } from '@durable-delivery/temporal-cluster';
 import { eventually } from '@durable-delivery/temporal-server';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -26,7 +26,7 @@ let bundlePath: string;
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'versioning-it-'));
+  const dir = tempDir('versioning-it-');
   const [started, { code }] = await Promise.all([
     startProjectTemporal({ kind, dir, namespace: 'versioning' }),
     bundleWorkflowCode({ workflowsPath: require.resolve('./versioning/workflows'), logger: silent() }),

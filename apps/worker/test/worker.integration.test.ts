@@ -1,7 +1,6 @@
-import { mkdtempSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { metricValue } from '@durable-delivery/telemetry';
 import { temporalWorkerTelemetry } from '@durable-delivery/telemetry/temporal-worker';
 import { parseServerKind, startProjectTemporal, type ProjectTemporal } from '@durable-delivery/temporal-cluster';
@@ -31,7 +30,7 @@ let client: Client;
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  server = await startProjectTemporal({ kind, dir: mkdtempSync(join(tmpdir(), 'worker-it-')), namespace: 'orders' });
+  server = await startProjectTemporal({ kind, dir: tempDir('worker-it-'), namespace: 'orders' });
   connection = await Connection.connect({ address: server.address });
   client = new Client({ connection, namespace: server.namespace });
 });

@@ -3,8 +3,11 @@
 const { bundleWorkflowsToTempFile } = require('@durable-delivery/telemetry/workflow-bundle');
 
 module.exports = async function bundleOrderWorkflows() {
-  process.env.ORDER_WORKFLOW_BUNDLE = await bundleWorkflowsToTempFile(
+  const bundle = await bundleWorkflowsToTempFile(
     require.resolve('@durable-delivery/workflows/workflows'),
     'api-workflows-',
   );
+  process.env.ORDER_WORKFLOW_BUNDLE = bundle.codePath;
+  // For global-teardown.js, which jest runs in this process once every test file is done.
+  globalThis.workflowBundleFolder = bundle.folder;
 };

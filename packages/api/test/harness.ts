@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { createActivities, SimulatedNotifications, SimulatedPayments } from '@durable-delivery/activities';
 import { startProjectDevServer } from '@durable-delivery/dev-server';
 import { freePort, type DevServer } from '@durable-delivery/temporal-server';
@@ -34,7 +33,7 @@ export class ApiHarness {
     });
     const codePath = process.env.ORDER_WORKFLOW_BUNDLE;
     if (!codePath) throw new Error('ORDER_WORKFLOW_BUNDLE is not set: run these tests through jest');
-    const dbFilename = join(mkdtempSync(join(tmpdir(), 'api-it-')), 'dev.sqlite');
+    const dbFilename = join(tempDir('api-it-'), 'dev.sqlite');
     const server = await startProjectDevServer({ port: await freePort(), headless: true, dbFilename, stdio: 'ignore' });
     const connection = await Connection.connect({ address: server.address });
     const workerConnection = await NativeConnection.connect({ address: server.address });

@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { SqliteInbox, buildNotificationService } from '@durable-delivery/notifications';
 import { metricValue } from '@durable-delivery/telemetry';
 import {
@@ -406,7 +405,7 @@ function streamRequest(cookie: string) {
 
 describe('notification stream (menu app)', () => {
   it("relays only the signed-in customer's notifications, and refuses a visitor without a customer cookie", async () => {
-    const inbox = new SqliteInbox(join(mkdtempSync(join(tmpdir(), 'api-notifications-')), 'inbox.sqlite'));
+    const inbox = new SqliteInbox(join(tempDir('api-notifications-'), 'inbox.sqlite'));
     const service = buildNotificationService({ inbox, apiKey: NOTIFICATIONS_KEY });
     const url = await service.listen({ host: '127.0.0.1', port: 0 });
     try {
@@ -456,7 +455,7 @@ describe('notification stream limits (menu app)', () => {
   let withService: AppConfig;
 
   beforeAll(async () => {
-    inbox = new SqliteInbox(join(mkdtempSync(join(tmpdir(), 'api-stream-cap-')), 'inbox.sqlite'));
+    inbox = new SqliteInbox(join(tempDir('api-stream-cap-'), 'inbox.sqlite'));
     // The service's own cap is higher than the relay's here, so the relay's is what is tested first.
     service = buildNotificationService({ inbox, apiKey: NOTIFICATIONS_KEY, maxStreamsPerCustomer: 50 });
     const url = await service.listen({ host: '127.0.0.1', port: 0 });

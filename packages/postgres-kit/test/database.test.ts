@@ -1,6 +1,6 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { Client } from 'pg';
 import { startPostgres, type Postgres } from '@durable-delivery/temporal-cluster';
 import { freePort } from '@durable-delivery/temporal-server';
@@ -51,7 +51,7 @@ async function connects(url: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'postgres-kit-db-'));
+  dir = tempDir('postgres-kit-db-');
   // PostgreSQL refuses to run as root: its own user must be let through to the cluster below.
   chmodSync(dir, 0o711);
   port = await freePort();
@@ -60,7 +60,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await postgres?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('ensureDatabase', () => {

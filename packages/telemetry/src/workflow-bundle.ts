@@ -87,13 +87,26 @@ export function withoutLibrarySources(code: string): string {
 
 const SILENT = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
+/** A bundle written by {@link bundleWorkflowsToTempFile}. */
+export interface TempWorkflowBundle {
+  /** The bundle's file, for `workflowBundle: { codePath }`. */
+  readonly codePath: string;
+  /** The temporary folder holding it, which the caller removes once no worker reads the bundle any more. */
+  readonly folder: string;
+}
+
 /**
- * For tests' global set-ups: bundles `workflowsPath` with these options, quietly, into a file of its own in a new
- * temporary folder, and returns the file's path (for `workflowBundle: { codePath }`).
+ * For tests' global set-ups and the scripts: bundles `workflowsPath` with these options, quietly, into a file of its
+ * own in a new temporary folder. The caller removes the folder when done (a global teardown, a `finally`): each
+ * bundle is a few megabytes, and one a test run left behind each time.
  */
-export async function bundleWorkflowsToTempFile(workflowsPath: string, folderPrefix: string): Promise<string> {
+export async function bundleWorkflowsToTempFile(
+  workflowsPath: string,
+  folderPrefix: string,
+): Promise<TempWorkflowBundle> {
   const { code } = await bundleWorkflowCode({ workflowsPath, ...workflowBundleOptions(), logger: SILENT });
-  const codePath = join(mkdtempSync(join(tmpdir(), folderPrefix)), 'workflow-bundle.js');
+  const folder = mkdtempSync(join(tmpdir(), folderPrefix));
+  const codePath = join(folder, 'workflow-bundle.js');
   writeFileSync(codePath, code);
-  return codePath;
+  return { codePath, folder };
 }

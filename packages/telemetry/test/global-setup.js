@@ -4,8 +4,8 @@
 const { bundleWorkflowsToTempFile } = require('../dist/workflow-bundle');
 
 module.exports = async function bundleFixture() {
-  process.env.TELEMETRY_FIXTURE_BUNDLE = await bundleWorkflowsToTempFile(
-    require.resolve('./fixtures/workflows.ts'),
-    'telemetry-bundle-',
-  );
+  const bundle = await bundleWorkflowsToTempFile(require.resolve('./fixtures/workflows.ts'), 'telemetry-bundle-');
+  process.env.TELEMETRY_FIXTURE_BUNDLE = bundle.codePath;
+  // For global-teardown.js, which jest runs in this process once every test file is done.
+  globalThis.workflowBundleFolder = bundle.folder;
 };

@@ -12,7 +12,7 @@
  * Existing files are kept unless --force is given: they are recorded by *older* code on purpose (see
  * test/histories/README.md), and re-recording them with the code under test would make the replay test prove nothing.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { OrderActivities } from '@durable-delivery/activities';
 import { bundleWorkflowsToTempFile } from '@durable-delivery/telemetry/workflow-bundle';
@@ -652,9 +652,13 @@ async function main(): Promise<void> {
 
   const began = Date.now();
   // Recorded as production runs: the workflow code bundled as the worker bundles it, tracing interceptors included.
-  const bundlePath = await bundleWorkflowsToTempFile(require.resolve('../src/workflows'), 'record-histories-');
+  const bundle = await bundleWorkflowsToTempFile(require.resolve('../src/workflows'), 'record-histories-');
+  const removeBundle = () => rmSync(bundle.folder, { recursive: true, force: true });
   // The tests' time-skipping server (search attributes registered, output kept to real errors) and their worker.
-  const harness = await OrderTestHarness.create(bundlePath);
+  const harness = await OrderTestHarness.create(bundle.codePath).catch((error: unknown) => {
+    removeBundle();
+    throw error;
+  });
   try {
     const { env, namespace } = harness;
     const client = new TimeSkippingClient({ connection: env.connection, namespace, identity: IDENTITY });
@@ -705,6 +709,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await harness.teardown();
+    removeBundle();
   }
   const count = toRecord.length === 1 ? '1 history' : `${toRecord.length} histories`;
   console.log(`recorded ${count} in ${((Date.now() - began) / 1000).toFixed(1)} s`);

@@ -2,13 +2,13 @@
  * config/temporal.example.toml's profiles, loaded the way the worker and the apps load their connection: the same
  * build reaches the dev server, a self-hosted cluster with mTLS or Temporal Cloud with an API key, by configuration.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { loadTemporalConnection } from '../src';
 
 const SAMPLE = readFileSync(resolve(__dirname, '../../../config/temporal.example.toml'), 'utf8');
-const dir = mkdtempSync(join(tmpdir(), 'profiles-'));
+const dir = tempDir('profiles-');
 const pem = (name: string) => `-----BEGIN ${name}-----\nZHVyYWJsZS1kZWxpdmVyeQ==\n-----END ${name}-----\n`;
 const files = { 'client.pem': pem('CERTIFICATE'), 'client.key': pem('PRIVATE KEY'), 'ca.pem': pem('CERTIFICATE') };
 for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);

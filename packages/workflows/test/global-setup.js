@@ -5,8 +5,8 @@
 const { bundleWorkflowsToTempFile } = require('@durable-delivery/telemetry/workflow-bundle');
 
 module.exports = async function bundleOrderWorkflows() {
-  process.env.ORDER_WORKFLOW_BUNDLE = await bundleWorkflowsToTempFile(
-    require.resolve('../src/workflows.ts'),
-    'order-workflows-',
-  );
+  const bundle = await bundleWorkflowsToTempFile(require.resolve('../src/workflows.ts'), 'order-workflows-');
+  process.env.ORDER_WORKFLOW_BUNDLE = bundle.codePath;
+  // For global-teardown.js, which jest runs in this process once every test file is done.
+  globalThis.workflowBundleFolder = bundle.folder;
 };

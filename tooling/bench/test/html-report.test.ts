@@ -3,10 +3,10 @@
  * names the machine, versions and settings, and nothing on the page points off the page.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import type { BenchOutput } from '../src/html-report';
 
 const run = promisify(execFile);
@@ -179,7 +179,7 @@ const fixture = {
 let html: string;
 let figuresDir: string;
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+  const dir = tempDir('bench-report-');
   const file = join(dir, 'bench-test.json');
   figuresDir = join(dir, 'figures');
   writeFileSync(file, JSON.stringify(fixture));
@@ -251,7 +251,7 @@ describe('the benchmark HTML report', () => {
   });
 
   it('names a part that failed, and why, above the figures of the parts that ran', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    const dir = tempDir('bench-report-');
     const file = join(dir, 'bench-failed.json');
     const { apps: _apps, ...withoutApps } = fixture;
     writeFileSync(file, JSON.stringify({ ...withoutApps, failures: { apps: 'createOrder x: outcome charging' } }));

@@ -2,16 +2,17 @@
 // would from the registry, into a temporary folder: no terminal (stdin is not a TTY), CI=true, other ports than the
 // defaults and another scope. The test files read what happened from the file named in CREATE_DURABLE_DELIVERY_RUN.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from '@durable-delivery/jest-config/temp-dir';
 import { freePort } from '@durable-delivery/temporal-server';
 import type { TemplateManifest } from '../src/manifest';
 import { portFlag } from '../src/options';
 import { cleanEnv, packageDir, pnpmCommand, type ScaffoldRun } from './processes';
 
 export default async function packAndCreate(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'create-durable-delivery-test-'));
+  // Removed by global-teardown.ts, which finds it in the run file.
+  const work = makeTempDir('create-durable-delivery-test-').path;
   const timings: Record<string, number> = {};
 
   let started = Date.now();

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeTempDir } from '@durable-delivery/jest-config/temp-dir';
 import { cleanEnv, scaffoldRun } from './processes';
 
 /**
@@ -26,5 +27,5 @@ export default function removeWork(): void {
       // Not an npx install folder this run made.
     }
   }
-  rmSync(run.work, { recursive: true, force: true });
+  removeTempDir(run.work);
 }

@@ -1,7 +1,8 @@
 // The packed package, run through npx without a terminal (test/global-setup.ts), and the copy it made.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { eventually } from '@durable-delivery/temporal-server';
 import { isText, isVerbatim, portOccurrences } from '../src/rewrite';
 import { cleanEnv, npxCreate, packageDir, pnpmCommand, repo, runToEnd, scaffoldRun } from './processes';
@@ -117,7 +118,7 @@ describe('npx create-durable-delivery, from the packed tarball, without a termin
 });
 
 describe('npx create-durable-delivery, refusing and stopping', () => {
-  const parent = mkdtempSync(join(run.work, 'more-'));
+  const parent = tempDir('more-', run.work);
 
   it('refuses a folder that is not empty with a message and exit code 1, and changes nothing', async () => {
     const taken = join(parent, 'taken');

@@ -1,6 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { eventually, freePort, isPortInUse } from '@durable-delivery/temporal-server';
 import { allSearchAttributes } from '@durable-delivery/workflows';
 import { Connection } from '@temporalio/client';
@@ -11,7 +10,7 @@ describe('the project dev server', () => {
     const server = await startProjectDevServer({
       port: await freePort(),
       headless: true,
-      dbFilename: join(mkdtempSync(join(tmpdir(), 'dev-server-')), 'dev.sqlite'),
+      dbFilename: join(tempDir('dev-server-'), 'dev.sqlite'),
       stdio: 'ignore',
     });
     try {
@@ -36,7 +35,7 @@ describe('the project dev server', () => {
       port,
       uiPort,
       uiCodec: codecServerUi('http://127.0.0.1:4040'),
-      dbFilename: join(mkdtempSync(join(tmpdir(), 'dev-server-')), 'dev.sqlite'),
+      dbFilename: join(tempDir('dev-server-'), 'dev.sqlite'),
       stdio: 'ignore',
     });
     try {

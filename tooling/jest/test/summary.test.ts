@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../temp-dir.js';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { summarize } = require('../summary.js') as {
   summarize: (reportDir: string, taskStatus: number) => { lines: string[]; status: number };
@@ -9,7 +9,7 @@ const { summarize } = require('../summary.js') as {
 function reports(
   ...counts: { passed: number; failed: number; failures?: { name: string; message: string }[] }[]
 ): string {
-  const dir = mkdtempSync(join(tmpdir(), 'summary-test-'));
+  const dir = tempDir('summary-test-');
   counts.forEach((count, index) => writeFileSync(join(dir, `${index}.json`), JSON.stringify(count)));
   return dir;
 }

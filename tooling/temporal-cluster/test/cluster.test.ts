@@ -1,7 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { eventually, freePort } from '@durable-delivery/temporal-server';
 import { OrderStateAttribute, allSearchAttributes } from '@durable-delivery/workflows';
 import { Client, Connection } from '@temporalio/client';
@@ -9,17 +9,12 @@ import { temporal } from '@temporalio/proto';
 import { freeClusterPorts, parseServerKind, startTemporalCluster, type TemporalCluster } from '../src';
 
 const quiet = () => undefined;
-const dirs: string[] = [];
 function stateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'temporal-cluster-test-'));
+  const dir = tempDir('temporal-cluster-test-');
   // As root, PostgreSQL runs as its own user, who must be let through.
   chmodSync(dir, 0o711);
-  dirs.push(dir);
   return join(dir, 'state');
 }
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
 async function start(dir: string, namespace = 'kitchen'): Promise<TemporalCluster> {
   return startTemporalCluster({

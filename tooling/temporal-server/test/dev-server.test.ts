@@ -1,9 +1,10 @@
 import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { type DevServer, freePort, resolveTemporalCli, startDevServer } from '../src';
-import { isolateEnv, tempDir } from './env';
+import { isolateEnv } from './env';
 
 isolateEnv();
 
@@ -34,7 +35,7 @@ describe('startDevServer', () => {
   }
 
   it('registers search attributes, serves the UI, stops, and keeps its data in the db file across restarts', async () => {
-    const dbFilename = join(tempDir(), 'nested', 'temporal.db');
+    const dbFilename = join(tempDir('temporal-server-test-'), 'nested', 'temporal.db');
     const port = await freePort();
     const uiPort = await freePort();
     const searchAttributes = { OrderStatus: 'Keyword' } as const;
@@ -109,7 +110,7 @@ describe('startDevServer', () => {
     // A CLI whose first start fails as the real one does when another process takes the HTTP API port it picked.
     const real = await resolveTemporalCli();
     if (real.kind !== 'path') throw new Error('no Temporal CLI here');
-    const dir = tempDir();
+    const dir = tempDir('temporal-server-test-');
     const marker = join(dir, 'failed-once');
     const wrapper = join(dir, 'temporal');
     writeFileSync(
@@ -137,7 +138,7 @@ describe('startDevServer', () => {
 
   it('reports an early exit with the last lines of the server output', async () => {
     // A directory where the db file should be: SQLite cannot open it, and the server exits at once.
-    const dbFilename = tempDir();
+    const dbFilename = tempDir('temporal-server-test-');
     await expect(startDevServer({ port: await freePort(), headless: true, dbFilename, log: quiet })).rejects.toThrow(
       /exited with \d+ before it was ready\. Last output:\n.+/,
     );

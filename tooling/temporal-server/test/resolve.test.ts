@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import {
   type BinaryResolution,
   TemporalBinaryNotFoundError,
@@ -7,7 +8,7 @@ import {
   resolveTestServer,
   startDevServer,
 } from '../src';
-import { isolateEnv, tempDir } from './env';
+import { isolateEnv } from './env';
 
 isolateEnv();
 
@@ -16,8 +17,8 @@ const realPath = process.env.PATH ?? '';
 
 /** A machine with nothing: an empty cache, and a PATH holding only `tools` (names of real programs to keep). */
 function bareMachine(tools: string[] = []): string {
-  const cache = tempDir();
-  const bin = tempDir();
+  const cache = tempDir('temporal-server-test-');
+  const bin = tempDir('temporal-server-test-');
   for (const tool of tools) symlinkSync(which(tool), join(bin, tool));
   process.env.DURABLE_DELIVERY_CACHE = cache;
   process.env.PATH = bin;
@@ -83,7 +84,7 @@ describe('resolveTemporalCli', () => {
 
   it('reuses the real cache on a second call, with Go gone from PATH', async () => {
     delete process.env.TEMPORAL_CLI_PATH;
-    process.env.PATH = tempDir();
+    process.env.PATH = tempDir('temporal-server-test-');
     expect(pathOf(await resolveTemporalCli({ log: quiet, allowSdkDownload: false }))).toBe(realCli);
   });
 
@@ -142,7 +143,7 @@ describe('resolveTestServer', () => {
   it(
     'resolves the server with Maven into an empty cache, once, however many ask at once',
     async () => {
-      const cache = tempDir();
+      const cache = tempDir('temporal-server-test-');
       process.env.DURABLE_DELIVERY_CACHE = cache;
       delete process.env.TEMPORAL_TEST_SERVER_PATH;
       const lines: string[] = [];

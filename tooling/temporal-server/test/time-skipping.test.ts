@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from '@durable-delivery/jest-config/temp-dir';
 import { createTimeSkippingEnv, resolveTestServer } from '../src';
 
 /** Whether anything accepts TCP connections at "host:port". */
@@ -45,7 +45,7 @@ describe('createTimeSkippingEnv on a busy machine', () => {
       const real = await resolveTestServer();
       if (real.kind !== 'path') throw new Error('no test server: the test above provisions it');
       // A server as slow to listen as the JVM on a machine busy with builds: the first start takes seven seconds.
-      const dir = mkdtempSync(join(tmpdir(), 'slow-test-server-'));
+      const dir = tempDir('slow-test-server-');
       const marker = join(dir, 'started-once');
       const slow = join(dir, 'temporal-test-server');
       writeFileSync(
