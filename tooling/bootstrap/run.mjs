@@ -230,53 +230,55 @@ async function startStack(task, env) {
 }
 
 /**
- * On a new machine the Go builds of Temporal's own binaries (the CLI four to five minutes on two cores, the full
- * server three more) are most of the wait, and the workspace's install (two to three) comes before the package that
- * runs them. So their downloads and compiling start here, beside the install, one after the other, into Go's own
- * module and build caches, with the flags tooling/temporal-server builds with (CGO_ENABLED=0, outside any module);
- * those builds, after the install, then find every package compiled and only link. Nothing is cached by this step
- * itself: the binaries it links (stripped, so that link is quick) are thrown away. `tools` settles once the CLI and
- * the Web UI server are compiled; `server` once the full server and its SQL tool are too (only with `withServer`:
- * `npm test`, whose workspace builds run beside it). Each is skipped when its build is already cached, given, or not
- * needed, or there is no Go; a build that fails here only leaves its work to the real one.
+ * On a new machine the Go builds of Temporal's own binaries (the CLI about five minutes on two cores; the UI server,
+ * the full server and its SQL tool, which share its dependencies in tooling/temporal-server/go, little more) are most
+ * of the wait, and the workspace's install (two to three) comes before the package that runs them. So their
+ * downloads and compiling start here, beside the install, into Go's own module and build caches, from the same
+ * module and with the same settings tooling/temporal-server builds with (src/go-module.ts); those builds, after the
+ * install, then find every package compiled and only link. Nothing is cached by this step itself: building several
+ * packages at once compiles them and links none. `tools` settles once the CLI and the Web UI server are compiled;
+ * `server` once the full server and its SQL tool are too (only with `withServer`: `npm test`, whose workspace builds
+ * run beside it). Each is skipped when its build is already cached, given, or not needed, or there is no Go; a build
+ * that fails here only leaves its work to the real one.
  */
 function warmUpGoBuilds(withServer) {
-  const versionIn = (file, name) =>
-    new RegExp(`${name} = '([^']+)'`).exec(readFileSync(join(root, 'tooling/temporal-server/src', file), 'utf8'))?.[1];
-  const cli = versionIn('temporal-cli.ts', 'TEMPORAL_CLI_VERSION');
-  const ui = versionIn('ui-server.ts', 'TEMPORAL_UI_VERSION');
-  const server = versionIn('temporal-server-binaries.ts', 'TEMPORAL_SERVER_VERSION');
+  const goModuleDir = join(root, 'tooling/temporal-server/go');
+  const goMod = readFileSync(join(goModuleDir, 'go.mod'), 'utf8');
+  const versionOf = (modulePath) =>
+    new RegExp(`^\\s*${modulePath.replaceAll('.', '\\.')} v(\\S+)`, 'm').exec(goMod)?.[1];
+  const cli = versionOf('github.com/temporalio/cli');
+  const ui = versionOf('github.com/temporalio/ui-server/v2');
+  const server = versionOf('go.temporal.io/server');
   if (!cli || !ui || !server || !onPath('go')) return undefined;
   const cached = (cacheName, binary) => existsSync(join(cacheDir, cacheName, binary));
-  const builds = [
+  const tools = [
     !process.env.TEMPORAL_CLI_PATH &&
       !process.env.TEMPORAL_ADDRESS &&
       !onPath('temporal') &&
-      !cached(`temporal-cli-${cli}`, 'temporal') && [`github.com/temporalio/cli/cmd/temporal@v${cli}`],
+      !cached(`temporal-cli-${cli}`, 'temporal') &&
+      'github.com/temporalio/cli/cmd/temporal',
     !process.env.TEMPORAL_UI_SERVER_PATH &&
-      !cached(`temporal-ui-server-${ui}`, 'temporal-ui-server') && [
-        `github.com/temporalio/ui-server/v2/cmd/server@v${ui}`,
-      ],
+      !cached(`temporal-ui-server-${ui}`, 'temporal-ui-server') &&
+      'github.com/temporalio/ui-server/v2/cmd/server',
   ].filter(Boolean);
-  const serverBuilds = [
-    withServer &&
-      !process.env.TEMPORAL_SERVER_PATH &&
-      !cached(`temporal-server-${server}`, 'temporal-server') && [
-        `go.temporal.io/server/cmd/server@v${server}`,
-        `go.temporal.io/server/cmd/tools/sql@v${server}`,
-      ],
-  ].filter(Boolean);
-  if (builds.length + serverBuilds.length === 0) return undefined;
+  const serverTools =
+    withServer && !process.env.TEMPORAL_SERVER_PATH && !cached(`temporal-server-${server}`, 'temporal-server')
+      ? ['go.temporal.io/server/cmd/server', 'go.temporal.io/server/cmd/tools/sql']
+      : [];
+  if (tools.length + serverTools.length === 0) return undefined;
   console.log("▶ Building Temporal's binaries with Go beside the install (once per machine, minutes)");
   const children = new Set();
   // A command that ends early (a failed install or build) leaves no Go build running behind it.
   process.on('exit', () => children.forEach((child) => child.kill()));
-  const install = (packages) =>
+  const compile = (packages) =>
     new Promise((resolveDone) => {
+      if (packages.length === 0) return resolveDone();
       const scratch = mkdtempSync(join(tmpdir(), 'durable-delivery-go-warm-up-'));
-      const child = spawn('go', ['install', '-ldflags=-s -w', ...packages], {
-        cwd: scratch,
-        env: { ...process.env, GOBIN: scratch, GOTMPDIR: scratch, CGO_ENABLED: '0' },
+      // Two packages or more: compiled, not linked. One alone would be linked into the module's folder.
+      const output = packages.length === 1 ? ['-o', scratch] : [];
+      const child = spawn('go', ['build', '-ldflags=-s -w', ...output, ...packages], {
+        cwd: goModuleDir,
+        env: { ...process.env, GOTMPDIR: scratch, CGO_ENABLED: '0', GOWORK: 'off', GOFLAGS: '-mod=readonly' },
         stdio: 'ignore',
       });
       children.add(child);
@@ -288,9 +290,8 @@ function warmUpGoBuilds(withServer) {
       child.on('exit', done);
       child.on('error', done);
     });
-  const chain = (after, list) => list.reduce((previous, packages) => previous.then(() => install(packages)), after);
-  const tools = chain(Promise.resolve(), builds);
-  return { tools, server: chain(tools, serverBuilds) };
+  const toolsDone = compile(tools);
+  return { tools: toolsDone, server: toolsDone.then(() => compile(serverTools)) };
 }
 
 /**

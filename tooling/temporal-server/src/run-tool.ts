@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { formatDuration } from './cache';
 
 /**
- * `go install`'s link flags for Temporal's binaries: no symbol table and no DWARF. They are run, never debugged, here;
+ * `go build`'s link flags for Temporal's binaries: no symbol table and no DWARF. They are run, never debugged, here;
  * the link takes about a third of the time (10 s against 27 s for the CLI on two cores) and the binary is smaller.
  * Go's own tracebacks still name functions and lines. Link flags leave the compiled packages in Go's build cache
  * as they are, which the warm-up in tooling/bootstrap/run.mjs relies on.

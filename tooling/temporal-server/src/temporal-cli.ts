@@ -1,38 +1,29 @@
-import { STRIPPED, runTool } from './run-tool';
-import { type BinaryResolution, type BinarySpec, type ResolveOptions, resolveBinary } from './resolve';
+import { goModuleVersion, goToolSpec } from './go-module';
+import { type BinaryResolution, type ResolveOptions, resolveBinary } from './resolve';
 
 /**
- * v1.5.1 is the newest Temporal CLI that `go install …@version` can build: from v1.6.0 on, the CLI's go.mod has a
- * `replace` directive, which `go install` refuses. Go modules come through the Go module proxy, which is reachable
+ * v1.5.1 (pinned in go/go.mod) is the newest Temporal CLI whose go.mod has no `replace` directive, which a build of it
+ * as another module's dependency would not apply. Go modules come through the Go module proxy, which is reachable
  * where GitHub release downloads are not.
  */
-export const TEMPORAL_CLI_VERSION = '1.5.1';
+export const TEMPORAL_CLI_VERSION = goModuleVersion('github.com/temporalio/cli');
 
-const spec: BinarySpec = {
+const spec = goToolSpec({
   title: `Temporal CLI v${TEMPORAL_CLI_VERSION}`,
   envVar: 'TEMPORAL_CLI_PATH',
   pathName: 'temporal',
   cacheName: `temporal-cli-${TEMPORAL_CLI_VERSION}`,
   binaryName: 'temporal',
-  tools: ['go'],
-  async build({ tools, workDir, cacheEntry, log }) {
-    log(`building Temporal CLI v${TEMPORAL_CLI_VERSION} with Go (~3 min, once; cached in ${cacheEntry})`);
-    await runTool(tools.go!, ['install', STRIPPED, `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
-      // Outside any module or go.work, so only the CLI's own go.mod decides the dependency versions.
-      cwd: workDir,
-      // CGO_ENABLED=0 as in Temporal's release builds (its SQLite is pure Go), so no C compiler is needed. GOTMPDIR:
-      // a killed build leaves Go's scratch files in the partial directory, which the next build sweeps, not in /tmp.
-      env: { ...process.env, GOBIN: workDir, GOTMPDIR: workDir, CGO_ENABLED: '0' },
-      label: `building Temporal CLI v${TEMPORAL_CLI_VERSION}`,
-      log,
-    });
-  },
+  goPackage: 'github.com/temporalio/cli/cmd/temporal',
+  // Else it says 0.0.0-DEV, as `go install` of the tag did.
+  versionVariable: { name: 'github.com/temporalio/cli/temporalcli.Version', version: TEMPORAL_CLI_VERSION },
+  duration: '~5 min',
   fixes: [
-    `install Go (https://go.dev/dl/) and run again: the CLI is then built once (~3 min) and cached`,
+    `install Go (https://go.dev/dl/) and run again: the CLI is then built once (~5 min) and cached`,
     'set TEMPORAL_CLI_PATH to a `temporal` binary, or put one on PATH',
     'be online, so that the Temporal SDK can download the CLI itself',
   ],
-};
+});
 
 /**
  * Finds the `temporal` CLI (dev server and Web UI), in this order: $TEMPORAL_CLI_PATH; `temporal` on PATH; the

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sleep } from './cache';
 import { startServerProcess } from './process';
 import { type ResolveOptions, resolveBinary } from './resolve';
-import { goInstallSpec } from './temporal-server-binaries';
+import { goModuleVersion, goToolSpec } from './go-module';
 
 /**
  * The Temporal Web UI server on its own, at the release the CLI's dev server embeds (CLI v1.5.1 → UI 2.42.1): the
@@ -12,19 +12,17 @@ import { goInstallSpec } from './temporal-server-binaries';
  * UI server's config also has `includeCredentials` (send the codec server's sign-in cookie) and the message the UI
  * shows when decoding fails, which is what lets an operator read payloads without changing a setting.
  */
-export const TEMPORAL_UI_VERSION = '2.42.1';
+export const TEMPORAL_UI_VERSION = goModuleVersion('github.com/temporalio/ui-server/v2');
 
-const spec = goInstallSpec({
+const spec = goToolSpec({
   title: `Temporal UI server v${TEMPORAL_UI_VERSION}`,
-  module: 'github.com/temporalio/ui-server/v2',
-  version: TEMPORAL_UI_VERSION,
   envVar: 'TEMPORAL_UI_SERVER_PATH',
   cacheName: `temporal-ui-server-${TEMPORAL_UI_VERSION}`,
   binaryName: 'temporal-ui-server',
-  packagePath: 'cmd/server',
+  goPackage: 'github.com/temporalio/ui-server/v2/cmd/server',
 });
 
-/** Finds or builds the UI server ($TEMPORAL_UI_SERVER_PATH; the cache; `go install`); throws when none can be had. */
+/** Finds or builds the UI server ($TEMPORAL_UI_SERVER_PATH; the cache; a Go build); throws when none can be had. */
 export async function resolveTemporalUiServer(options: Omit<ResolveOptions, 'allowSdkDownload'> = {}): Promise<string> {
   const resolution = await resolveBinary(spec, { ...options, allowSdkDownload: false });
   if (resolution.kind !== 'path') throw new Error('unreachable: no SDK download for the Temporal UI server');
