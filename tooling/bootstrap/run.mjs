@@ -212,8 +212,8 @@ async function startStack(task, env) {
     await goWarmUp.tools;
   }
   step(
-    'Finding the Temporal CLI and its Web UI server (on a new machine: linking the build above, then about two minutes' +
-      ' for the UI server) beside the workspace builds' +
+    'Finding the Temporal CLI and its Web UI server (on a new machine: linking the builds above, seconds) beside the' +
+      ' workspace builds' +
       (task === 'start' ? ' (and the production builds of both apps)' : ''),
   );
   // `npm run dev` serves the apps with `next dev`, which compiles on request: their own production builds are skipped.
