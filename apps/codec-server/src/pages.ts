@@ -1,3 +1,4 @@
+import escapeHtml from 'escape-html';
 // The sign-in page for operators who use the Temporal Web UI: the UI cannot be told to send a token, but it can
 // send this server's cookie (its codec setting "includeCredentials", which `pnpm dev` turns on). No script, no
 // external asset.
@@ -46,8 +47,4 @@ not connect</q>. Set it up once, in this order:</p>
 configuration, which is what <code>pnpm dev</code> does.</p>
 <form method="post" action="/signout"><button type="submit">Sign out</button></form>`,
   );
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -172,7 +172,7 @@ describe('a dependency that is away (unavailable)', () => {
     expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'none'; /);
     const html = await page.text();
     expect(html).toContain('<h1>Driver accounts are unavailable</h1>');
-    expect(html).toContain('&#60;Try&#62; again.');
+    expect(html).toContain('&lt;Try&gt; again.');
     expect(html).not.toContain('<Try>');
     expect(html).not.toContain('<script');
   });

@@ -1,3 +1,4 @@
+import escapeHtml from 'escape-html';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import type { AppConfig } from './config';
 
@@ -172,8 +173,4 @@ export function unavailable(path: string, title: string, message: string, retryA
         "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     },
   });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
