@@ -1,10 +1,8 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { startStack, type Stack } from '@durable-delivery/stack';
+import type { Stack } from '@durable-delivery/stack';
 import { expect, httpStatusError, test } from '../harness/console-guard';
 import { newPerson, signInDriver } from '../harness/app';
-import { ARTIFACTS } from '../harness/stack';
 import { Person, queryPath, send } from './client';
+import { startOwnStack } from './own-stack';
 
 /*
  * The drivers' accounts on PostgreSQL, and that database down while a driver is signed in (issue 18): the driver
@@ -24,16 +22,7 @@ const unexpectedExits: string[] = [];
 
 test.beforeAll(async () => {
   test.setTimeout(300_000);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const logFile = join(ARTIFACTS, 'accounts-outage-stack.log');
-  rmSync(logFile, { force: true });
-  stack = await startStack({
-    label: 'accounts-outage',
-    parts: ['driver'],
-    postgres: true,
-    logFile,
-    onExit: (child, code) => unexpectedExits.push(`${child.name} (code ${code}): ${child.lastLines().join('\n')}`),
-  });
+  stack = await startOwnStack({ label: 'accounts-outage', parts: ['driver'], postgres: true }, unexpectedExits);
 });
 
 test.afterAll(async () => {

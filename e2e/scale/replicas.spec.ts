@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { replicaName, startStack, type Stack, type StackProcess } from '@durable-delivery/stack';
+import { replicaName, type Stack, type StackProcess } from '@durable-delivery/stack';
 import { expect, test } from '../harness/console-guard';
 import { newPerson, signInDriver } from '../harness/app';
-import { ARTIFACTS } from '../harness/stack';
 import {
   LiveStream,
   Person,
@@ -15,6 +12,7 @@ import {
   trpcData,
   type PushedNotification,
 } from './client';
+import { startOwnStack } from './own-stack';
 
 /*
  * Every process scaled past one: two workers, two menu servers, two driver servers and two notification services
@@ -37,28 +35,26 @@ const unexpectedExits: string[] = [];
 
 test.beforeAll(async () => {
   test.setTimeout(600_000);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const logFile = join(ARTIFACTS, 'replicas-stack.log');
-  rmSync(logFile, { force: true });
-  stack = await startStack({
-    label: 'replicas',
-    temporal: { kind: 'postgres' },
-    parts: ['payments', 'notifications', 'worker', 'menu', 'driver'],
-    workers: REPLICAS,
-    replicas: { menu: REPLICAS, driver: REPLICAS, notifications: REPLICAS },
-    postgres: true,
-    logFile,
-    env: {
-      apps: {
-        ORDER_PICKUP_WINDOW: '30 minutes',
-        ORDER_DELIVERY_WINDOW: '30 minutes',
-        // No rating prompt within the test: each order's notifications are its pick-up and its delivery.
-        ORDER_RATE_PROMPT_DELAY: '30 minutes',
-        ORDER_RATING_WINDOW: '30 minutes',
+  stack = await startOwnStack(
+    {
+      label: 'replicas',
+      temporal: { kind: 'postgres' },
+      parts: ['payments', 'notifications', 'worker', 'menu', 'driver'],
+      workers: REPLICAS,
+      replicas: { menu: REPLICAS, driver: REPLICAS, notifications: REPLICAS },
+      postgres: true,
+      env: {
+        apps: {
+          ORDER_PICKUP_WINDOW: '30 minutes',
+          ORDER_DELIVERY_WINDOW: '30 minutes',
+          // No rating prompt within the test: each order's notifications are its pick-up and its delivery.
+          ORDER_RATE_PROMPT_DELAY: '30 minutes',
+          ORDER_RATING_WINDOW: '30 minutes',
+        },
       },
     },
-    onExit: (child, code) => unexpectedExits.push(`${child.name} (code ${code}): ${child.lastLines().join('\n')}`),
-  });
+    unexpectedExits,
+  );
 });
 
 test.afterAll(async () => {
