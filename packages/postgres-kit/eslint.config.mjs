@@ -1,4 +1,3 @@
-import { base, workflowCode } from '@durable-delivery/eslint-config';
+import { base } from '@durable-delivery/eslint-config';
 
-// The failure converter is bundled into the workflow sandbox: it gets the workflow rules.
-export default [...base(import.meta.dirname), ...workflowCode(['src/failure-converter.ts'])];
+export default base(import.meta.dirname);
