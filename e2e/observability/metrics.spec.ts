@@ -6,7 +6,7 @@ import { startPrometheus, type Prometheus } from '../harness/prometheus';
 /**
  * A real Prometheus scrapes every process of the running stack — the worker's SDK endpoint, both services, both
  * apps — while real orders go through the apps' HTTP APIs, and the counters move by exactly what those orders did.
- * The specs run one at a time and the orders of earlier specs have settled (their windows are minutes long, the
+ * The specs run one at a time and the orders of earlier specs have settled (their windows outlast the suite, the
  * short-pickup one's refund happened in its own spec), so these orders are the only ones moving the counters.
  */
 let prometheus: Prometheus;

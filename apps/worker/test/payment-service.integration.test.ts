@@ -130,7 +130,8 @@ describe('graceful shutdown under load', () => {
       const orders = Array.from({ length: 4 }, () =>
         anOrder({ windows: { pickup: '1 minute', ratePrompt: '1 second', rating: '1 second' } }),
       );
-      const checkouts = orders.map((input) => checkout(client, input, { waitUpTo: 30_000 }));
+      // Bounds on a hang, generous: on a busy two-core machine four checkouts behind 1.5 s charges took over 20 s.
+      const checkouts = orders.map((input) => checkout(client, input, { waitUpTo: 120_000 }));
       const handles = orders.map((input) => client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(input.orderId)));
       // All four charges have started on the first worker (the only one polling so far); checkout perks come first.
       await eventually(async () => {
@@ -148,7 +149,7 @@ describe('graceful shutdown under load', () => {
           ),
         );
         return running.every(Boolean) ? true : undefined;
-      });
+      }, 600);
 
       const second = spawnWorker({
         ...server.env,
