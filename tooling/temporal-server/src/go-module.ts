@@ -9,7 +9,7 @@ import type { BinarySpec } from './resolve';
 /**
  * The Go module Temporal's binaries are built from (tooling/temporal-server/go). Its go.mod pins their releases
  * and one set of dependency versions for all four, the CLI's own; built one by one with `go install …@version`, each
- * resolved its own set and Go compiled the server and everything under it twice (five minutes on two cores).
+ * resolved its own set and Go compiled the server and everything under it twice (about four minutes more on two cores).
  */
 export const GO_MODULE_DIR = join(__dirname, '..', 'go');
 
