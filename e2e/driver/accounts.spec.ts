@@ -102,6 +102,44 @@ test('signing out ends the session on the server: the old cookie, replayed, is r
   await person.context.close();
 });
 
+test('signing out lets a board refresh already on its way finish first: no request of the ended session is refused', async ({
+  browser,
+}) => {
+  const person = await newPerson(browser, urls().driver);
+  await signInDriver(person.page, 'leaving');
+  // The board's next refresh is held on its way (a slow network, a busy server) while the driver signs out.
+  let releaseRefresh!: () => void;
+  const released = new Promise<void>((resolve) => (releaseRefresh = resolve));
+  let refreshHeld!: () => void;
+  const held = new Promise<void>((resolve) => (refreshHeld = resolve));
+  const refreshAnswers: number[] = [];
+  await person.page.route('**/api/trpc/deliveries.*', async (route) => {
+    refreshHeld();
+    await released;
+    const response = await route.fetch();
+    refreshAnswers.push(response.status());
+    await route.fulfill({ response });
+  });
+  const signOutPosts: string[] = [];
+  person.page.on('request', (request) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/session/sign-out')
+      signOutPosts.push(request.url());
+  });
+  await held;
+
+  await person.page.getByRole('button', { name: 'Sign out' }).click();
+  // The page waits for the refresh (and starts no other) before it ends the session.
+  await expect(person.page.getByRole('button', { name: 'Signing out…' })).toBeDisabled();
+  expect(signOutPosts).toEqual([]);
+  releaseRefresh();
+  await expect(person.page).toHaveURL(/\/signin$/);
+  expect(signOutPosts).toHaveLength(1);
+  expect(refreshAnswers.length).toBeGreaterThan(0);
+  expect(refreshAnswers.every((status) => status === 200)).toBe(true);
+  expect(await sessionCookies(person.context)).toEqual([]);
+  await person.context.close();
+});
+
 test('the sign-in form works without JavaScript (as before hydration): a POST, the password never in a URL', async ({
   browser,
 }) => {

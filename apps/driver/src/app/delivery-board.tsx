@@ -8,6 +8,7 @@ import { trpc } from '../lib/trpc';
 import { withAcknowledged, writeAcknowledged } from '../lib/acknowledged';
 import { Countdown } from './countdown';
 import { LIST_PAGE } from './list-page';
+import { useSigningOut } from './providers';
 
 /** Lists refresh on their own, so a new order or a colleague's pick-up shows without a reload. */
 const REFRESH_MS = 2_000;
@@ -99,9 +100,12 @@ function OrderList({
 }) {
   // One visibility query per page draws the whole list: no per-order call, however many orders are open. The first
   // page was rendered by the server with the HTML; the query refreshes it from there.
+  const { signingOut } = useSigningOut();
   const list = trpc.deliveries[kind].useInfiniteQuery(LIST_PAGE, {
     getNextPageParam: (page) => page.nextCursor,
     refetchInterval: REFRESH_MS,
+    // Signing out: no request of the ending session (see sign-out.tsx).
+    enabled: !signingOut,
     initialData: firstPage ? { pages: [firstPage], pageParams: [undefined] } : undefined,
   });
   const titleId = `${kind}-title`;

@@ -27,25 +27,26 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <LocalTimeScript nonce={nonce} />
       </head>
       <body>
-        <a className="skip-link" href="#main">
-          Skip to content
-        </a>
-        <header className="site-header">
-          <div className="site-header-inner">
-            <a className="brand" href="/">
-              Durable Delivery · Drivers
-            </a>
-            {driver ? (
-              <nav className="site-nav" aria-label="Account">
-                <span>
-                  Signed in as <strong data-testid="driver-name">{driver.name}</strong>
-                </span>
-                <SignOut />
-              </nav>
-            ) : null}
-          </div>
-        </header>
+        {/* Around the header too: signing out (in the header) stops the board's refreshes first. */}
         <Providers>
+          <a className="skip-link" href="#main">
+            Skip to content
+          </a>
+          <header className="site-header">
+            <div className="site-header-inner">
+              <a className="brand" href="/">
+                Durable Delivery · Drivers
+              </a>
+              {driver ? (
+                <nav className="site-nav" aria-label="Account">
+                  <span>
+                    Signed in as <strong data-testid="driver-name">{driver.name}</strong>
+                  </span>
+                  <SignOut />
+                </nav>
+              ) : null}
+            </div>
+          </header>
           <main id="main">{children}</main>
         </Providers>
       </body>

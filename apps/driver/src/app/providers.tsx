@@ -4,17 +4,34 @@ import { createQueryClient } from '@durable-delivery/ui';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { MAX_BATCH_CALLS } from '@durable-delivery/api/batch';
 import { httpBatchLink } from '@trpc/client';
-import { useState, type ReactNode } from 'react';
+import { createContext, useContext, useState, type ReactNode } from 'react';
 import { trpc } from '../lib/trpc';
+
+/**
+ * Whether this page is signing out: the board stops refreshing, so no request of the session being ended races the
+ * sign-out and comes back "signed out" on a page that is leaving anyway (see ./sign-out.tsx).
+ */
+const SigningOut = createContext<{ signingOut: boolean; startSigningOut: () => void }>({
+  signingOut: false,
+  startSigningOut: () => {},
+});
+
+export const useSigningOut = () => useContext(SigningOut);
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(createQueryClient);
   const [trpcClient] = useState(() =>
     trpc.createClient({ links: [httpBatchLink({ url: '/api/trpc', maxItems: MAX_BATCH_CALLS })] }),
   );
+  const [signingOut, setSigningOut] = useState(false);
+  const [signingOutValue] = useState(() => ({ startSigningOut: () => setSigningOut(true) }));
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
-      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+      <QueryClientProvider client={queryClient}>
+        <SigningOut.Provider value={{ signingOut, startSigningOut: signingOutValue.startSigningOut }}>
+          {children}
+        </SigningOut.Provider>
+      </QueryClientProvider>
     </trpc.Provider>
   );
 }
