@@ -1,4 +1,5 @@
 import {
+  CheckoutUnconfirmedError,
   LoyaltyErrorType,
   OrderErrorType,
   OrderIdTakenError,
@@ -97,6 +98,14 @@ export function refusalForCustomer(error: TRPCError, driverName: string | undefi
 export function toTRPCError(error: unknown, log?: ApiLog): TRPCError {
   if (error instanceof TRPCError) return error;
   if (error instanceof WorkflowNotFoundError) return orderNotFound();
+  // Not "not found": the order may exist a moment from now, and a retry (same order id) charges once.
+  if (error instanceof CheckoutUnconfirmedError) {
+    log?.('WARN', 'order API: checkout not confirmed in time', { orderId: error.orderId });
+    return new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'We could not confirm your order in time. Please try again: you will not be charged twice.',
+    });
+  }
   // An order that failed its input check (only a raw Temporal CLI start can make one) has no status to show.
   if (error instanceof QueryNotRegisteredError) return orderNotFound();
   if (error instanceof WorkflowExecutionAlreadyStartedError || error instanceof OrderIdTakenError)

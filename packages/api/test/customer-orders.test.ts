@@ -2,6 +2,8 @@ import { ORDER_TASK_QUEUE, getStatusQuery, orderWorkflowId, type OrderWorkflow }
 import { Client } from '@temporalio/client';
 import { createCallerFactory, customerAppRouter, driverAppRouter, type ApiLog } from '../src';
 import { eventually } from '@durable-delivery/temporal-server';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CHECKOUT_WAIT_MS } from '../src/router/customer-orders';
 import { ApiHarness, anOrderForm, overHttp, rejectionOf, uniqueId } from './harness';
 
 let api: ApiHarness;
@@ -346,6 +348,43 @@ describe('customer orders', () => {
     expect(
       Object.keys(customerAppRouter._def.procedures).filter((path) => !/^(menu|orders|rewards|pass)\./.test(path)),
     ).toEqual([]);
+  });
+
+  it('answers a checkout whose start had not reached the server when its wait ended with a 503 that says to try again; the retry charges once', async () => {
+    const { identity, caller } = customer();
+    const log = jest.fn<void, Parameters<ApiLog>>();
+    // A slow network that loses the start: it fails only after checkout stopped waiting (a slow or restarting server
+    // does the same), so no order exists when checkout reads it.
+    const lossy = new Client({
+      connection: api.client.connection,
+      interceptors: {
+        workflow: [
+          {
+            startUpdateWithStart: async () => {
+              await sleep(CHECKOUT_WAIT_MS + 1_000);
+              throw new Error('the start was lost on its way to the server');
+            },
+          },
+        ],
+      },
+    });
+    const form = anOrderForm();
+    const context = { ...api.context({ customer: identity }), temporal: lossy, log };
+    const answer = await overHttp(customerAppRouter, context, {
+      path: 'orders.createOrder',
+      input: form,
+      type: 'mutation',
+    });
+    // Not "Order not found" (which reads as "nothing to retry"): the customer's retry is what places the order.
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({
+      error: { message: 'We could not confirm your order in time. Please try again: you will not be charged twice.' },
+    });
+    expect(log.mock.calls.filter(([level]) => level === 'ERROR')).toEqual([]);
+
+    const retried = await caller.orders.createOrder(form);
+    expect(retried.outcome).toBe('paid');
+    expect(api.chargesOf(form.orderId)).toBe(1);
   });
 
   it('sends no stack trace in any error, and logs only the unexpected one, once', async () => {

@@ -25,7 +25,13 @@ export {
 export { notificationMessage, describeDishes, shortOrderNumber } from './order/messages';
 export { ORDER_METRICS, type RefundReason, type PaymentOutcome } from './order/metrics';
 export { orderStartOptions } from './client/start';
-export { checkout, OrderIdTakenError, DEFAULT_CHECKOUT_WAIT_MS, type CheckoutOptions } from './client/checkout';
+export {
+  checkout,
+  CheckoutUnconfirmedError,
+  OrderIdTakenError,
+  DEFAULT_CHECKOUT_WAIT_MS,
+  type CheckoutOptions,
+} from './client/checkout';
 export { loadTemporalConnection, type TemporalConnection } from './client/connection';
 export {
   earnPoints,

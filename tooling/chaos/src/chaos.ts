@@ -155,17 +155,16 @@ async function setPaymentOutage(stack: Stack, outage: boolean): Promise<void> {
 
 /**
  * Retries a call through restarts and dropped connections until it gets an answer. A rejected update is an
- * answer (the workflow said no), so is a workflow that has closed, and so is anything after the deadline. For a
- * checkout, no workflow is not an answer: its start had not reached the server when the wait gave up (a slow or
- * restarting server), and checkout says to retry with the same id.
+ * answer (the workflow said no), so is a workflow that has closed, and so is anything after the deadline. A
+ * checkout whose start had not reached the server when its wait gave up (CheckoutUnconfirmedError) is retried with
+ * the same id, as it says.
  */
-async function persist<T>(call: () => Promise<T>, deadline: number, { notFoundIsAnswer = true } = {}): Promise<T> {
+async function persist<T>(call: () => Promise<T>, deadline: number): Promise<T> {
   for (let delay = 200; ; delay = Math.min(delay * 2, 2000)) {
     try {
       return await call();
     } catch (error) {
-      const answered =
-        error instanceof WorkflowUpdateFailedError || (notFoundIsAnswer && error instanceof WorkflowNotFoundError);
+      const answered = error instanceof WorkflowUpdateFailedError || error instanceof WorkflowNotFoundError;
       if (answered || Date.now() > deadline) throw error;
       await sleep(delay);
     }
@@ -176,7 +175,7 @@ async function drive(client: Client, order: PlannedOrder, deadline: number): Pro
   const handle = client.workflow.getHandle<OrderWorkflow>(orderWorkflowId(order.input.orderId));
   const status = () => persist(() => handle.query(getStatusQuery), deadline);
   // Checkout may be cut off by a restart; the same order id makes the retry find the same order.
-  await persist(() => checkout(client, order.input, { waitUpTo: 5_000 }), deadline, { notFoundIsAnswer: false });
+  await persist(() => checkout(client, order.input, { waitUpTo: 5_000 }), deadline);
   const settled = await until(status, (current) => current.state !== 'charging', deadline);
   if (order.fate === 'declined' || settled.state !== 'paid' || order.fate === 'notPickedUp') return;
 

@@ -28,7 +28,7 @@ import { customerProcedure, router, type Customer } from '../trpc';
 const NOT_AN_ORDER: OrderState = 'paymentFailed';
 
 /** How long createOrder waits for the charge before answering "charging"; the order carries on either way. */
-const CHECKOUT_WAIT_MS = 10_000;
+export const CHECKOUT_WAIT_MS = 10_000;
 
 /** Checkout's answer as it is (paid, declined with the reason, or still charging), typed flat for the apps. */
 export interface CreateOrderResult {

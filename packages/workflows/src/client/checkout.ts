@@ -40,6 +40,18 @@ export class OrderIdTakenError extends Error {
 }
 
 /**
+ * Checkout gave up waiting before the order's start was seen by the server (a slow or restarting server, a lost
+ * request): there may be no order yet, or one may start a moment later. Retrying with the same order id is safe
+ * either way: it starts the order or finds the one that started, and charges once.
+ */
+export class CheckoutUnconfirmedError extends Error {
+  override readonly name = 'CheckoutUnconfirmedError';
+  constructor(readonly orderId: string) {
+    super(`Order ${orderId} was not confirmed in time; retry the checkout with the same order id`);
+  }
+}
+
+/**
  * Creates an order and learns how its payment went: update-with-start ("early return"). The one place that decides
  * what an existing order id means, in as few round trips as it can:
  * - a new id: the order starts and the waitForPayment update answers paid or declined as soon as the charge
@@ -48,7 +60,8 @@ export class OrderIdTakenError extends Error {
  *   an answer, from that status when the charge has settled (two requests), else by waiting on the update (three);
  *   anyone else gets OrderIdTakenError, and nothing is sent to their order.
  * While payment is still being retried after `waitUpTo`, this answers `charging` with the current status instead
- * of hanging; the order carries on either way. Throws OrderInputError for an invalid order before anything starts.
+ * of hanging; the order carries on either way. Throws OrderInputError for an invalid order before anything starts,
+ * and CheckoutUnconfirmedError when the wait ended before the server had the order.
  */
 export async function checkout(
   client: Client,
@@ -89,7 +102,7 @@ export async function checkout(
  * The waitForPayment answer, waited for up to `waitUpTo`: the server holds the request until the charge settles,
  * bounded by aborting the calls (the order carries on regardless), not by a timer in the workflow. Still charging
  * then (the provider is being retried): the order as it stands. If the start itself had not reached the server
- * yet, the read finds no order and the error tells the caller to retry (same id: safe).
+ * yet, the read finds no order: CheckoutUnconfirmedError, retry with the same id.
  */
 async function settling(
   client: Client,
@@ -103,8 +116,12 @@ async function settling(
   try {
     return await client.withAbortSignal(giveUp.signal, wait);
   } catch (error) {
-    if (giveUp.signal.aborted) return settlementOf(await ownStatus(handle, input));
-    throw error;
+    if (!giveUp.signal.aborted) throw error;
+    try {
+      return settlementOf(await ownStatus(handle, input));
+    } catch (readError) {
+      throw readError instanceof WorkflowNotFoundError ? new CheckoutUnconfirmedError(input.orderId) : readError;
+    }
   } finally {
     clearTimeout(timer);
   }
