@@ -1,17 +1,28 @@
 import { resolve } from 'node:path';
 import { ports } from '@durable-delivery/ports';
 import { loadServiceConfig, type ServiceConfig } from '@durable-delivery/service-kit';
+import { z } from 'zod';
 import type { InboxStore } from './inbox';
+
+const retentionDaysSchema = z.coerce
+  .number({ error: 'must be a whole number of days, at least 1' })
+  .int('must be a whole number of days, at least 1')
+  .min(1, 'must be a whole number of days, at least 1')
+  .default(30);
 
 export interface NotificationServiceConfig extends ServiceConfig {
   /** Where the inbox lives: PostgreSQL when NOTIFICATIONS_DATABASE_URL is set, else the SQLite file (dbFilename). */
   readonly store: InboxStore;
+  /** How long a notification is kept (NOTIFICATIONS_RETENTION_DAYS, default 30), in milliseconds. */
+  readonly retentionMs: number;
 }
+
+const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * NOTIFICATIONS_HOST, _PORT (4020), _DB (.data/notifications/inbox.sqlite), _API_KEY, _ERROR_RATE, _LATENCY_MS,
- * _OUTAGE, and NOTIFICATIONS_DATABASE_URL: a postgres:// (or postgresql://) URL puts the inbox in PostgreSQL, which
- * any number of replicas share (then NOTIFICATIONS_DB is not used).
+ * _OUTAGE, NOTIFICATIONS_DATABASE_URL: a postgres:// (or postgresql://) URL puts the inbox in PostgreSQL, which
+ * any number of replicas share (then NOTIFICATIONS_DB is not used), and NOTIFICATIONS_RETENTION_DAYS (30).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationServiceConfig {
   const url = env.NOTIFICATIONS_DATABASE_URL?.trim();
@@ -22,12 +33,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationSe
         '(e.g. postgres://user@db:5432/notifications); for a SQLite file, leave it unset and set NOTIFICATIONS_DB',
     );
   }
+  const retention = retentionDaysSchema.safeParse(env.NOTIFICATIONS_RETENTION_DAYS);
+  if (!retention.success) {
+    throw new Error(
+      `Invalid notifications service environment:\n  NOTIFICATIONS_RETENTION_DAYS: ${retention.error.issues[0]?.message}`,
+    );
+  }
   const config = loadServiceConfig(
     'NOTIFICATIONS',
     { port: ports.notifications, dbFilename: resolve(__dirname, '../../../.data/notifications/inbox.sqlite') },
     env,
   );
-  return { ...config, store: url ? { kind: 'postgres', url } : { kind: 'sqlite', file: config.dbFilename } };
+  return {
+    ...config,
+    store: url ? { kind: 'postgres', url } : { kind: 'sqlite', file: config.dbFilename },
+    retentionMs: retention.data * DAY_MS,
+  };
 }
 
 function isPostgresUrl(url: string): boolean {

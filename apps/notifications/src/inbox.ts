@@ -56,6 +56,11 @@ export interface Inbox {
    * harmless. Returns the way to stop.
    */
   watch(customerId: string, wake: () => void): () => void;
+  /**
+   * Deletes up to `limit` of the oldest notifications stored before `before` and says how many went: the retention
+   * (see retention.ts). A key whose notification was deleted is new again.
+   */
+  prune(before: Date, limit: number): Promise<number>;
   /** Whether the database answers (and, with replicas, the process hears the others): the service's readiness. */
   isAnswering(): Promise<boolean>;
   close(): Promise<void>;

@@ -11,3 +11,4 @@ export { SqliteInbox } from './sqlite-inbox';
 export { PostgresInbox } from './postgres-inbox';
 export { openInbox } from './open-inbox';
 export { loadConfig, type NotificationServiceConfig } from './config';
+export { keepNotificationsFor, pruneNotifications, type Retention } from './retention';

@@ -5,6 +5,7 @@ import { Faults } from '@durable-delivery/service-kit';
 import { startTracing } from '@durable-delivery/telemetry';
 import { loadConfig } from './config';
 import { openInbox } from './open-inbox';
+import { keepNotificationsFor } from './retention';
 import { buildNotificationService } from './server';
 
 async function main(): Promise<void> {
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   // Before the first request: the service's spans continue the worker's traces (traceparent), OTLP when configured.
   const tracing = startTracing({ serviceName: 'notifications' });
   const inbox = await openInbox(config.store);
+  const retention = keepNotificationsFor(inbox, config.retentionMs);
   const app = buildNotificationService({
     inbox,
     faults: new Faults(config.faults),
@@ -31,6 +33,7 @@ async function main(): Promise<void> {
       // Open streams would hold close() forever: end them; pages reconnect and resume from their last event.
       void app
         .close()
+        .then(() => retention.stop())
         .then(() => inbox.close())
         .then(() => tracing.shutdown());
       app.server.closeAllConnections();

@@ -41,6 +41,7 @@ const SCHEMA = `
     created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
   );
   CREATE INDEX IF NOT EXISTS notifications_customer ON notifications (customer_id, sequence);
+  CREATE INDEX IF NOT EXISTS notifications_created ON notifications (created_at);
 `;
 
 const COLUMNS = `sequence, id, customer_id AS "customerId", order_id AS "orderId", kind, message, created_at AS "createdAt"`;
@@ -175,6 +176,20 @@ export class PostgresInbox implements Inbox {
       return rows.map(fromRow);
     } catch (error) {
       client.release(true);
+      throw unavailableOr(error);
+    }
+  }
+
+  async prune(before: Date, limit: number): Promise<number> {
+    try {
+      // Replicas may prune at once: a row another one deleted first is simply not counted here.
+      const { rowCount } = await this.pool.query(
+        `DELETE FROM notifications WHERE sequence IN
+           (SELECT sequence FROM notifications WHERE created_at < $1 ORDER BY created_at LIMIT $2)`,
+        [before, limit],
+      );
+      return rowCount ?? 0;
+    } catch (error) {
       throw unavailableOr(error);
     }
   }

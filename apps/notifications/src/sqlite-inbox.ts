@@ -24,6 +24,7 @@ const SCHEMA = `
     created_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS notifications_customer ON notifications(customer_id, sequence);
+  CREATE INDEX IF NOT EXISTS notifications_created ON notifications(created_at);
 `;
 
 // No order is stored as '' (the column predates notifications without one) and read back as no orderId at all.
@@ -100,6 +101,19 @@ export class SqliteInbox implements Inbox {
         )
         .all(customerId, after, limit);
       resolve(rows.map(fromRow));
+    });
+  }
+
+  prune(before: Date, limit: number): Promise<number> {
+    return new Promise((resolve) => {
+      // created_at is an ISO-8601 UTC string: text order is time order.
+      const { changes } = this.db
+        .prepare<[string, number]>(
+          `DELETE FROM notifications WHERE sequence IN
+             (SELECT sequence FROM notifications WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+        )
+        .run(before.toISOString(), limit);
+      resolve(changes);
     });
   }
 

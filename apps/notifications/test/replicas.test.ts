@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { freePort } from '@durable-delivery/temporal-server';
 import type { FastifyInstance } from 'fastify';
 import { Client } from 'pg';
-import { PostgresInbox, buildNotificationService, type Notification } from '../src';
+import { PostgresInbox, buildNotificationService, pruneNotifications, type Notification } from '../src';
 import { CHANNEL, LISTENER_NAME } from '../src/postgres-inbox';
 import { API_KEY, AUTH, aNotification, openStream, sendTo, startTestPostgres, type TestPostgres } from './helpers';
 
@@ -251,3 +251,40 @@ it('runs as two processes on NOTIFICATIONS_DATABASE_URL: a stream on one hears a
     }
   }
 });
+
+it('prunes on both replicas at once without a row counted twice or a newer one touched', async () => {
+  const customer = 'c-pruned';
+  const posts = Array.from({ length: 30 }, (_, index) =>
+    sendTo((index % 2 ? a : b).url, `pruned-${index}`, aNotification(customer, `old ${index}`)),
+  );
+  expect((await Promise.all(posts)).every((answer) => answer.status === 201)).toBe(true);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const cutoff = new Date();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  expect((await sendTo(a.url, 'pruned-new', aNotification(customer, 'new'))).status).toBe(201);
+  const before = await countBefore(cutoff);
+
+  // Small batches, both replicas together: their DELETEs interleave.
+  const [byA, byB] = await Promise.all([
+    pruneNotifications(a.inbox, cutoff, 4),
+    pruneNotifications(b.inbox, cutoff, 4),
+  ]);
+  expect(byA + byB).toBe(before);
+  expect(await countBefore(cutoff)).toBe(0);
+  expect((await b.inbox.list(customer, 0, 100)).map(({ message }) => message)).toEqual(['new']);
+});
+
+/** Rows stored before `cutoff`, read by the operator's own connection to the replicas' database. */
+async function countBefore(cutoff: Date): Promise<number> {
+  const operator = new Client({ connectionString: postgres!.url(DATABASE) });
+  await operator.connect();
+  try {
+    const { rows } = await operator.query<{ old: number }>(
+      'SELECT count(*)::int AS old FROM notifications WHERE created_at < $1',
+      [cutoff],
+    );
+    return rows[0]!.old;
+  } finally {
+    await operator.end();
+  }
+}

@@ -11,7 +11,9 @@ import {
   PostgresInbox,
   SqliteInbox,
   buildNotificationService,
+  keepNotificationsFor,
   loadConfig,
+  pruneNotifications,
   type Inbox,
   type Notification,
 } from '../src';
@@ -175,6 +177,53 @@ describe.each(['sqlite', 'postgres'] as const)('with the inbox in %s', (store) =
       });
       expect((await send(notificationKey, aNotification('c-5'))).status).toBe(201);
       expect(await inbox.list('c-5', 0, 100)).toHaveLength(1);
+    });
+  });
+
+  describe('retention', () => {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const listed = async (customerId: string) =>
+      (await inbox.list(customerId, 0, 100)).map((notification) => notification.message);
+
+    it('deletes the notifications stored before the cutoff, a batch at a time, and nothing after it', async () => {
+      for (const message of ['old 1', 'old 2', 'old 3']) await send(key(), aNotification('c-old', message));
+      await pause();
+      const cutoff = new Date();
+      await pause();
+      const kept = await send(key(), aNotification('c-old', 'new'));
+      const keptSequence = ((await kept.json()) as Notification).sequence;
+
+      // Batches of 2: a full batch, then a short one that ends the run.
+      expect(await pruneNotifications(inbox, cutoff, 2)).toBe(3);
+      expect(await listed('c-old')).toEqual(['new']);
+      expect(await pruneNotifications(inbox, cutoff, 2)).toBe(0);
+      // A stream resuming from before the deleted ones gets what is left, in order, nothing twice.
+      const stream = await openStream(`${baseUrl}/v1/customers/c-old/stream?after=0`);
+      expect((await stream.next()).notification).toMatchObject({ message: 'new', sequence: keptSequence });
+      stream.close();
+    });
+
+    it('runs at start and then on its schedule, and stops', async () => {
+      await send(key(), aNotification('c-retained', 'before the start'));
+      await pause();
+      const logged: string[] = [];
+      const retention = keepNotificationsFor(inbox, 0, {
+        everyMs: 50,
+        log: (_level, message, fields) => logged.push(`${message} ${JSON.stringify(fields)}`),
+      });
+      for (let attempt = 0; attempt < 600 && (await listed('c-retained')).length > 0; attempt++) await pause();
+      expect(await listed('c-retained')).toEqual([]);
+
+      await send(key(), aNotification('c-retained', 'after the start'));
+      for (let attempt = 0; attempt < 600 && (await listed('c-retained')).length > 0; attempt++) await pause();
+      expect(await listed('c-retained')).toEqual([]);
+      await retention.stop();
+      expect(logged.filter((line) => line.includes('past their retention')).length).toBeGreaterThanOrEqual(2);
+
+      // Stopped: nothing more goes.
+      await send(key(), aNotification('c-retained', 'after the stop'));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await listed('c-retained')).toEqual(['after the stop']);
     });
   });
 
@@ -355,6 +404,17 @@ describe('configuration', () => {
     });
     for (const url of ['postgres://inbox@db:5432/notifications', 'postgresql://inbox:secret@db/notifications']) {
       expect(loadConfig({ ...base, NOTIFICATIONS_DATABASE_URL: url }).store).toEqual({ kind: 'postgres', url });
+    }
+  });
+
+  it('keeps notifications 30 days unless NOTIFICATIONS_RETENTION_DAYS says otherwise, in whole days', () => {
+    const day = 24 * 60 * 60_000;
+    expect(loadConfig(base).retentionMs).toBe(30 * day);
+    expect(loadConfig({ ...base, NOTIFICATIONS_RETENTION_DAYS: '7' }).retentionMs).toBe(7 * day);
+    for (const days of ['0', '-3', '1.5', 'a week', '']) {
+      expect(() => loadConfig({ ...base, NOTIFICATIONS_RETENTION_DAYS: days })).toThrow(
+        'Invalid notifications service environment:\n  NOTIFICATIONS_RETENTION_DAYS: must be a whole number of days, at least 1',
+      );
     }
   });
 
