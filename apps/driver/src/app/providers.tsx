@@ -4,7 +4,7 @@ import { createQueryClient } from '@durable-delivery/ui';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { MAX_BATCH_CALLS } from '@durable-delivery/api/batch';
 import { httpBatchLink } from '@trpc/client';
-import { createContext, useContext, useState, type ReactNode } from 'react';
+import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
 import { trpc } from '../lib/trpc';
 
 /**
@@ -24,13 +24,11 @@ export function Providers({ children }: { children: ReactNode }) {
     trpc.createClient({ links: [httpBatchLink({ url: '/api/trpc', maxItems: MAX_BATCH_CALLS })] }),
   );
   const [signingOut, setSigningOut] = useState(false);
-  const [signingOutValue] = useState(() => ({ startSigningOut: () => setSigningOut(true) }));
+  const signingOutValue = useMemo(() => ({ signingOut, startSigningOut: () => setSigningOut(true) }), [signingOut]);
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>
-        <SigningOut.Provider value={{ signingOut, startSigningOut: signingOutValue.startSigningOut }}>
-          {children}
-        </SigningOut.Provider>
+        <SigningOut.Provider value={signingOutValue}>{children}</SigningOut.Provider>
       </QueryClientProvider>
     </trpc.Provider>
   );
