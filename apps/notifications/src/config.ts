@@ -4,11 +4,12 @@ import { loadServiceConfig, type ServiceConfig } from '@durable-delivery/service
 import { z } from 'zod';
 import type { InboxStore } from './inbox';
 
-const retentionDaysSchema = z.coerce
-  .number({ error: 'must be a whole number of days, at least 1' })
-  .int('must be a whole number of days, at least 1')
-  .min(1, 'must be a whole number of days, at least 1')
-  .default(30);
+const WHOLE_DAYS = 'must be a whole number of days, at least 1';
+
+/** The service's own variables, checked with the shared ones (loadServiceConfig). */
+const OWN_VARIABLES = {
+  NOTIFICATIONS_RETENTION_DAYS: z.coerce.number({ error: WHOLE_DAYS }).int(WHOLE_DAYS).min(1, WHOLE_DAYS).default(30),
+};
 
 export interface NotificationServiceConfig extends ServiceConfig {
   /** Where the inbox lives: PostgreSQL when NOTIFICATIONS_DATABASE_URL is set, else the SQLite file (dbFilename). */
@@ -33,21 +34,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NotificationSe
         '(e.g. postgres://user@db:5432/notifications); for a SQLite file, leave it unset and set NOTIFICATIONS_DB',
     );
   }
-  const retention = retentionDaysSchema.safeParse(env.NOTIFICATIONS_RETENTION_DAYS);
-  if (!retention.success) {
-    throw new Error(
-      `Invalid notifications service environment:\n  NOTIFICATIONS_RETENTION_DAYS: ${retention.error.issues[0]?.message}`,
-    );
-  }
-  const config = loadServiceConfig(
+  const { extra, ...config } = loadServiceConfig(
     'NOTIFICATIONS',
     { port: ports.notifications, dbFilename: resolve(__dirname, '../../../.data/notifications/inbox.sqlite') },
     env,
+    OWN_VARIABLES,
   );
   return {
     ...config,
     store: url ? { kind: 'postgres', url } : { kind: 'sqlite', file: config.dbFilename },
-    retentionMs: retention.data * DAY_MS,
+    retentionMs: extra.NOTIFICATIONS_RETENTION_DAYS * DAY_MS,
   };
 }
 

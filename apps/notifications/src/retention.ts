@@ -33,24 +33,28 @@ export function keepNotificationsFor(
   keepMs: number,
   { everyMs = EVERY_MS, log = logJson }: { everyMs?: number; log?: typeof logJson } = {},
 ): Retention {
-  let running: Promise<void> = Promise.resolve();
+  let running: Promise<void> | undefined;
+  let stopped = false;
   const run = () => {
-    running = pruneNotifications(inbox, new Date(Date.now() - keepMs)).then(
-      (deleted) => {
-        if (deleted > 0) log('INFO', 'notification inbox: deleted notifications past their retention', { deleted });
-      },
-      (error: Error) =>
-        log('WARN', 'notification inbox: the retention could not run; trying again later', { error: error.message }),
-    );
+    // A run still going (a large backlog) is left to finish: the next tick looks again.
+    if (running || stopped) return;
+    running = pruneNotifications(inbox, new Date(Date.now() - keepMs))
+      .then(
+        (deleted) => {
+          if (deleted > 0) log('INFO', 'notification inbox: deleted notifications past their retention', { deleted });
+        },
+        (error: Error) =>
+          log('WARN', 'notification inbox: the retention could not run; trying again later', { error: error.message }),
+      )
+      .finally(() => (running = undefined));
   };
   run();
-  const timer = setInterval(() => {
-    void running.then(run);
-  }, everyMs);
+  const timer = setInterval(run, everyMs);
   // The schedule never keeps the process alive on its own.
   timer.unref();
   return {
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await running;
     },

@@ -17,15 +17,18 @@ export interface ServiceConfig {
 
 /**
  * A service's configuration from `<PREFIX>_HOST`, `_PORT`, `_DB`, `_API_KEY` (required), `_ALLOWED_HOSTS`,
- * `_ERROR_RATE`, `_LATENCY_MS`, `_OUTAGE` and `METRICS_TOKEN`, read and checked once at start: a bad or missing
- * variable stops the service with a message naming it.
+ * `_ERROR_RATE`, `_LATENCY_MS`, `_OUTAGE` and `METRICS_TOKEN`, and a service's own variables (`extra`, returned
+ * parsed as `extra`), read and checked once at start: a bad or missing variable stops the service with a message
+ * naming it, every bad one in one message.
  */
-export function loadServiceConfig(
+export function loadServiceConfig<Extra extends z.ZodRawShape = Record<never, never>>(
   prefix: string,
   defaults: { port: number; dbFilename: string },
   env: NodeJS.ProcessEnv = process.env,
-): ServiceConfig {
-  const schema = z.object({
+  extra?: Extra,
+): ServiceConfig & { readonly extra: z.output<z.ZodObject<Extra>> } {
+  const ownSchema = z.object(extra ?? ({} as Extra));
+  const schema = ownSchema.extend({
     [`${prefix}_HOST`]: z.string().min(1).default('127.0.0.1'),
     [`${prefix}_PORT`]: z.coerce
       .number()
@@ -69,5 +72,6 @@ export function loadServiceConfig(
       latencyMs: vars[`${prefix}_LATENCY_MS`] as number,
       outage: vars[`${prefix}_OUTAGE`] === 'true',
     },
+    extra: ownSchema.parse(parsed.data),
   };
 }
