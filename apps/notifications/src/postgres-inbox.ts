@@ -98,6 +98,7 @@ const RECONNECT_MAX_MS = 5_000;
  */
 export class PostgresInbox implements Inbox {
   private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly heardWhileTaken = new WeakSet<pg.PoolClient>();
   private listener: pg.Client | undefined;
   private listening = false;
   private reconnect: NodeJS.Timeout | undefined;
@@ -228,11 +229,20 @@ export class PostgresInbox implements Inbox {
 
   /** A connection from the pool; none to be had (the database refuses or does not answer) is InboxUnavailable. */
   private async connect(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw new InboxUnavailable(error);
     }
+    // A connection lost while taken from the pool (a failover, a terminated backend) fails the query on it, which
+    // answers 503; pg also emits 'error' on the client, and the pool listens only while it is idle: unheard, that
+    // event would end the process. Once per connection, for the rest of its life.
+    if (!this.heardWhileTaken.has(client)) {
+      this.heardWhileTaken.add(client);
+      client.on('error', () => undefined);
+    }
+    return client;
   }
 
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -206,6 +206,35 @@ it('is not ready, and answers 503, while its database does not answer; then carr
   expect(await b.inbox.list('c-down', 0, 100)).toEqual([expect.objectContaining({ message: 'after the outage' })]);
 });
 
+it('survives a connection cut while a request holds it: that request answers 503, the process carries on', async () => {
+  const customer = 'c-cut';
+  // An uncommitted row holds the key, so A's insert waits on it, on a connection taken from A's pool.
+  const blocker = new Client({ connectionString: postgres!.url(DATABASE) });
+  await blocker.connect();
+  await blocker.query('BEGIN');
+  await blocker.query(
+    `INSERT INTO notifications (id, idempotency_key, fingerprint, customer_id, kind, message)
+     VALUES ('nt_cut', 'cut-1', 'held', $1, 'pickedUp', 'held')`,
+    [customer],
+  );
+  try {
+    const post = sendTo(a.url, 'cut-1', aNotification(customer, 'cut off'));
+    await until('the post waits on the held key', async () => (await waitingOnLocks()) >= 1);
+    // A failover or an operator ends that backend mid-request (pg then also emits 'error' on the pooled client).
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = $1 AND application_name = 'notifications' AND wait_event_type = 'Lock'`,
+      [DATABASE],
+    );
+    expect((await post).status).toBe(503);
+  } finally {
+    await blocker.query('ROLLBACK');
+    await blocker.end();
+  }
+  expect((await sendTo(a.url, 'cut-1', aNotification(customer, 'cut off'))).status).toBe(201);
+  expect(await readiness(a)).toBe(200);
+});
+
 /** The service as deployed: `node dist/main.js`, configured by its environment only. */
 async function startProcess(port: number, database: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [resolve(__dirname, '../dist/main.js')], {
